@@ -1,0 +1,57 @@
+package dev.pageviews.event;
+
+/**
+ * The validation rules of the contract, in one place for the edge, the job and the docs.
+ *
+ * <ul>
+ *   <li>{@code user_id}: a non-empty string of at most {@value #MAX_USER_ID_LENGTH} characters, no control
+ *       characters.
+ *   <li>{@code page_url}: a non-empty string of at most {@value #MAX_PAGE_URL_LENGTH} characters, no
+ *       control characters. It is used as given (no normalisation): {@code /home} and {@code /home/} are
+ *       two pages.
+ *   <li>{@code timestamp}: an integer number of Unix seconds from {@value #MIN_TIMESTAMP}
+ *       (2000-01-01T00:00:00Z) to {@value #MAX_TIMESTAMP} (2099-12-31T23:59:59Z). Fractions, strings and
+ *       milliseconds are rejected.
+ *   <li>Unknown fields are ignored. A field given twice is rejected.
+ * </ul>
+ */
+public final class PageViewRules {
+
+    public static final int MAX_USER_ID_LENGTH = 256;
+    public static final int MAX_PAGE_URL_LENGTH = 2048;
+    public static final long MIN_TIMESTAMP = 946_684_800L;
+    public static final long MAX_TIMESTAMP = 4_102_444_799L;
+    /** JSON nesting deeper than this is refused before it is parsed further. */
+    public static final int MAX_NESTING_DEPTH = 32;
+
+    private PageViewRules() {}
+
+    /** Returns the problem with a string field's value, or {@code null} when it is valid. */
+    static String checkText(String value, int maxLength) {
+        if (value.isEmpty()) {
+            return "must not be empty";
+        }
+        if (value.length() > maxLength) {
+            return "must be at most " + maxLength + " characters (got " + value.length() + ")";
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return "must not contain control characters (found one at index " + i + ")";
+            }
+        }
+        return null;
+    }
+
+    /** Returns the problem with a timestamp, or {@code null} when it is in range. */
+    static String checkTimestamp(long seconds) {
+        if (seconds >= MIN_TIMESTAMP && seconds <= MAX_TIMESTAMP) {
+            return null;
+        }
+        String range = "must be Unix seconds between " + MIN_TIMESTAMP + " and " + MAX_TIMESTAMP + " (got " + seconds + ")";
+        if (seconds / 1000 >= MIN_TIMESTAMP && seconds / 1000 <= MAX_TIMESTAMP) {
+            return range + "; this looks like milliseconds: divide by 1000";
+        }
+        return range;
+    }
+}

@@ -1,0 +1,103 @@
+package dev.pageviews.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class PageViewCodecTest {
+
+    private static DecodeResult decode(String json) {
+        return PageViewCodec.decode(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void decodesAValidEvent() {
+        DecodeResult result = decode("{\"user_id\":\"u1\",\"page_url\":\"/home\",\"timestamp\":1730814562}");
+        assertThat(result).isEqualTo(new DecodeResult.Valid(PageView.of("u1", "/home", 1730814562L)));
+    }
+
+    @Test
+    void ignoresUnknownFieldsEvenNestedOnes() {
+        DecodeResult result = decode("{\"extra\":{\"a\":[1,2,{\"b\":null}]},\"user_id\":\"u1\","
+                + "\"page_url\":\"/p\",\"timestamp\":1730814562,\"more\":true}");
+        assertThat(result).isEqualTo(new DecodeResult.Valid(PageView.of("u1", "/p", 1730814562L)));
+    }
+
+    @Test
+    void roundTripsStampedEvents() {
+        PageView view = new PageView("ü\"ser", "/a?b=c&d=\u00e9", 1730814562L, "e-1", 1730814562123L);
+        assertThat(PageViewCodec.decode(PageViewCodec.encode(view))).isEqualTo(new DecodeResult.Valid(view));
+    }
+
+    @Test
+    void encodesTheDocumentedWireFormat() {
+        byte[] json = PageViewCodec.encode(new PageView("u1", "/home", 1730814562L, "id-7", 1730814562123L));
+        assertThat(new String(json, StandardCharsets.UTF_8)).isEqualTo(
+                "{\"user_id\":\"u1\",\"page_url\":\"/home\",\"timestamp\":1730814562,"
+                        + "\"event_id\":\"id-7\",\"received_at\":1730814562123}");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            missing user_id             | {"page_url":"/p","timestamp":1730814562}                         | user_id   | is required
+            missing page_url            | {"user_id":"u","timestamp":1730814562}                           | page_url  | is required
+            missing timestamp           | {"user_id":"u","page_url":"/p"}                                  | timestamp | is required
+            empty user_id               | {"user_id":"","page_url":"/p","timestamp":1730814562}            | user_id   | must not be empty
+            numeric user_id             | {"user_id":7,"page_url":"/p","timestamp":1730814562}             | user_id   | must be a string (got an integer)
+            object page_url             | {"user_id":"u","page_url":{"x":[1]},"timestamp":1730814562}      | page_url  | must be a string (got an object)
+            string timestamp            | {"user_id":"u","page_url":"/p","timestamp":"1730814562"}         | timestamp | must be an integer number of Unix seconds (got a string)
+            fractional timestamp        | {"user_id":"u","page_url":"/p","timestamp":1730814562.5}         | timestamp | must be an integer number of Unix seconds (got a number with a fraction)
+            null timestamp              | {"user_id":"u","page_url":"/p","timestamp":null}                 | timestamp | must be an integer number of Unix seconds (got null)
+            huge timestamp              | {"user_id":"u","page_url":"/p","timestamp":123456789012345678901234567890} | timestamp | is far out of range: it must be Unix seconds between 946684800 and 4102444799
+            negative timestamp          | {"user_id":"u","page_url":"/p","timestamp":-1}                   | timestamp | must be Unix seconds between 946684800 and 4102444799 (got -1)
+            millisecond timestamp       | {"user_id":"u","page_url":"/p","timestamp":1730814562000}        | timestamp | must be Unix seconds between 946684800 and 4102444799 (got 1730814562000); this looks like milliseconds: divide by 1000
+            array body                  | [1,2]                                                            | body      | must be a JSON object
+            string body                 | "hello"                                                          | body      | must be a JSON object
+            truncated                   | {"user_id":"u","page_url":                                       | body      | ends before the JSON is complete
+            NaN                         | {"user_id":"u","page_url":"/p","timestamp":NaN}                  | body      | is not valid JSON
+            trailing garbage            | {"user_id":"u","page_url":"/p","timestamp":1730814562} x         | body      | is not valid JSON
+            second object               | {"user_id":"u","page_url":"/p","timestamp":1730814562} {}        | body      | has data after the JSON object
+            duplicate field             | {"user_id":"u","user_id":"v","page_url":"/p","timestamp":1730814562} | body  | repeats a field; each field may appear once
+            """)
+    void rejectsWithTheFieldAndTheProblem(String name, String json, String field, String problem) {
+        assertThat(decode(json)).isEqualTo(new DecodeResult.Invalid(field, problem));
+    }
+
+    @Test
+    void rejectsEmptyInput() {
+        assertThat(decode("")).isEqualTo(new DecodeResult.Invalid("body", "must be a JSON object"));
+    }
+
+    @Test
+    void rejectsControlCharactersAndOverlongValues() {
+        assertThat(decode("{\"user_id\":\"a\\u0000b\",\"page_url\":\"/p\",\"timestamp\":1730814562}"))
+                .isEqualTo(new DecodeResult.Invalid("user_id", "must not contain control characters (found one at index 1)"));
+        String longUrl = "/" + "x".repeat(PageViewRules.MAX_PAGE_URL_LENGTH);
+        assertThat(decode("{\"user_id\":\"u\",\"page_url\":\"" + longUrl + "\",\"timestamp\":1730814562}"))
+                .isEqualTo(new DecodeResult.Invalid("page_url", "must be at most 2048 characters (got 2049)"));
+    }
+
+    @Test
+    void rejectsDeepNestingWithoutRecursingIntoIt() {
+        String deep = "[".repeat(10_000) + "]".repeat(10_000);
+        assertThat(decode("{\"user_id\":\"u\",\"x\":" + deep + ",\"page_url\":\"/p\",\"timestamp\":1730814562}"))
+                .isEqualTo(new DecodeResult.Invalid("body", "nests deeper than 32 levels"));
+    }
+
+    @Test
+    void rejectsInvalidUtf8() {
+        byte[] json = "{\"user_id\":\"u?\",\"page_url\":\"/p\",\"timestamp\":1730814562}".getBytes(StandardCharsets.US_ASCII);
+        json[13] = (byte) 0xC3; // a lead byte followed by '"' is not UTF-8
+        assertThat(PageViewCodec.decode(json)).isEqualTo(new DecodeResult.Invalid("body", "is not valid UTF-8"));
+    }
+
+    @Test
+    void acceptsTheBoundsOfTheTimestampRange() {
+        assertThat(decode("{\"user_id\":\"u\",\"page_url\":\"/p\",\"timestamp\":946684800}")).isInstanceOf(DecodeResult.Valid.class);
+        assertThat(decode("{\"user_id\":\"u\",\"page_url\":\"/p\",\"timestamp\":4102444799}")).isInstanceOf(DecodeResult.Valid.class);
+        assertThat(decode("{\"user_id\":\"u\",\"page_url\":\"/p\",\"timestamp\":4102444800}")).isInstanceOf(DecodeResult.Invalid.class);
+    }
+}

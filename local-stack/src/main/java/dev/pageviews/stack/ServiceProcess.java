@@ -1,0 +1,202 @@
+package dev.pageviews.stack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A server started as a child process: its output goes to a log file, it is stopped on {@link #close()},
+ * by a JVM shutdown hook, and, should this JVM be killed outright, by a small watchdog that ends it once
+ * its parent is gone. A pid file in the work dir lets the next start clean up after a crash.
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceProcess.class);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(20);
+
+    private final String name;
+    private final Process process;
+    private final Path logFile;
+    private final Path pidFile;
+    private final Thread shutdownHook;
+    private final Process watchdog;
+
+    private ServiceProcess(String name, Process process, Path logFile, Path pidFile) {
+        this.name = name;
+        this.process = process;
+        this.logFile = logFile;
+        this.pidFile = pidFile;
+        this.shutdownHook = new Thread(this::stop, "stop-" + name);
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        this.watchdog = startWatchdog(process.pid());
+    }
+
+    /** Starts {@code command} with its output appended to {@code logFile}. */
+    public static ServiceProcess start(String name, List<String> command, Path workDir, Path logFile) {
+        try {
+            Files.createDirectories(workDir);
+            Files.createDirectories(logFile.getParent());
+            Path pidFile = workDir.resolve(name + ".pid");
+            killLeftover(name, pidFile, Path.of(command.get(0)).getFileName().toString());
+            LOG.info("Starting {} (log: {})", name, logFile);
+            Process process = new ProcessBuilder(command)
+                    .directory(workDir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.PIPE)
+                    .start();
+            Files.writeString(pidFile, Long.toString(process.pid()));
+            return new ServiceProcess(name, process, logFile, pidFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start " + name + ": " + command.get(0) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits until {@code ready} holds, failing fast with the log's tail if the process exits first. */
+    public void awaitReady(BooleanSupplier ready, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with code " + process.exitValue()
+                        + " before it was ready; last lines of " + logFile + ":\n" + tail(40));
+            }
+            if (ready.getAsBoolean()) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                stop();
+                throw new IllegalStateException(name + " was not ready within " + timeout.toSeconds()
+                        + " s; last lines of " + logFile + ":\n" + tail(40));
+            }
+            sleep(100);
+        }
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    /** Kills the process without a chance to clean up, as {@code kill -9} would. */
+    public void kill() {
+        process.destroyForcibly();
+        waitFor(Duration.ofSeconds(10));
+    }
+
+    /** Asks the process to stop (SIGTERM) and waits; kills it if it does not stop in time. */
+    public void stop() {
+        if (process.isAlive()) {
+            LOG.info("Stopping {} (pid {})", name, process.pid());
+            process.destroy();
+            if (!waitFor(STOP_GRACE)) {
+                LOG.warn("{} did not stop within {} s; killing it", name, STOP_GRACE.toSeconds());
+                process.destroyForcibly();
+                waitFor(Duration.ofSeconds(10));
+            }
+        }
+        if (watchdog != null) {
+            watchdog.destroy();
+        }
+        try {
+            Files.deleteIfExists(pidFile);
+        } catch (IOException ignored) {
+            // a stale pid file is checked against the live process on the next start
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // the hook is running or has run
+        }
+    }
+
+    public String tail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(log unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    private boolean waitFor(Duration timeout) {
+        try {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Ends the child once this JVM is gone, even after kill -9, which no shutdown hook survives. */
+    private static Process startWatchdog(long childPid) {
+        long parent = ProcessHandle.current().pid();
+        String script = "while kill -0 " + parent + " 2>/dev/null && kill -0 " + childPid + " 2>/dev/null; do sleep 1; done; "
+                + "if kill -0 " + childPid + " 2>/dev/null; then kill -TERM " + childPid + "; sleep 15; kill -KILL " + childPid
+                + " 2>/dev/null; fi";
+        try {
+            return new ProcessBuilder("/bin/sh", "-c", script)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectErrorStream(true)
+                    .start();
+        } catch (IOException e) {
+            LOG.warn("No watchdog for pid {} ({}); it is still stopped on normal exit", childPid, e.getMessage());
+            return null;
+        }
+    }
+
+    /** A previous run killed outright may have left its server running: stop it before starting anew. */
+    private static void killLeftover(String name, Path pidFile, String executable) throws IOException {
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        String text = Files.readString(pidFile).trim();
+        Files.deleteIfExists(pidFile);
+        long pid;
+        try {
+            pid = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            return;
+        }
+        ProcessHandle.of(pid)
+                .filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().command().map(c -> c.endsWith(executable)).orElse(false)) // not a reused pid
+                .ifPresent(old -> {
+            LOG.warn("Stopping {} left over from an earlier run (pid {})", name, pid);
+            old.destroy();
+            try {
+                old.onExit().get(STOP_GRACE.toSeconds(), TimeUnit.SECONDS);
+            } catch (Exception e) {
+                old.destroyForcibly();
+            }
+        });
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}
