@@ -1,0 +1,138 @@
+package dev.pageviews.job;
+
+import dev.pageviews.event.PageView;
+import dev.pageviews.job.redis.AtLeastOnceRedisSink;
+import dev.pageviews.job.redis.ExactlyOnceRedisSink;
+import dev.pageviews.job.redis.RedisSinkSettings;
+import dev.pageviews.job.source.ClockAdvancingWatermarks;
+import dev.pageviews.job.source.DeadLetter;
+import dev.pageviews.job.source.DeadLetterSerializer;
+import dev.pageviews.job.source.RawView;
+import dev.pageviews.job.source.RawViewDeserializer;
+import dev.pageviews.job.source.ValidOrDeadLetter;
+import dev.pageviews.job.window.CountLateView;
+import dev.pageviews.job.window.CountViews;
+import dev.pageviews.job.window.EmitPageCount;
+import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.util.OutputTag;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The job's dataflow:
+ *
+ * <pre>
+ * Kafka views ─▶ validate ─┬─▶ page_url ─▶ keyBy ─▶ 1 s event-time windows ─▶ counts ─┬─▶ Redis HINCRBY
+ *                          │                                  └─ late views ─▶ +1 ─────┘
+ *                          ├─▶ dead letters ─▶ Kafka views-dlq
+ *                          └─▶ archive (when --archive-path is set)
+ * </pre>
+ *
+ * Every stateful operator and sink has a fixed uid, so savepoints survive changes to the code.
+ */
+public final class PageViewsTopology {
+
+    public static final String SOURCE_UID = "kafka-views-source";
+    public static final String VALIDATE_UID = "validate";
+    public static final String DEAD_LETTER_SINK_UID = "dead-letter-sink";
+    public static final String WINDOW_UID = "count-per-window";
+    public static final String LATE_UID = "count-late";
+    public static final String REDIS_SINK_UID = "redis-page-views";
+
+    private static final OutputTag<String> LATE_VIEWS = new OutputTag<>("late-views", Types.STRING);
+
+    private PageViewsTopology() {}
+
+    /** Adds the job to {@code env}; returns the stream of valid views (for further branches). */
+    public static DataStream<PageView> build(StreamExecutionEnvironment env, JobConfig config) {
+        SingleOutputStreamOperator<RawView> records = env
+                .fromSource(kafkaSource(config), watermarks(config), "kafka: " + config.topic())
+                .uid(SOURCE_UID);
+
+        SingleOutputStreamOperator<PageView> views = records
+                .process(new ValidOrDeadLetter())
+                .name("validate")
+                .uid(VALIDATE_UID);
+
+        views.getSideOutput(ValidOrDeadLetter.DEAD_LETTERS)
+                .sinkTo(deadLetterSink(config))
+                .name("kafka: " + config.dlqTopic())
+                .uid(DEAD_LETTER_SINK_UID);
+
+        SingleOutputStreamOperator<PageCount> counts = views
+                .map(PageView::pageUrl, Types.STRING)
+                .name("page_url")
+                .uid("page-url")
+                .keyBy(pageUrl -> pageUrl, Types.STRING)
+                .window(TumblingEventTimeWindows.of(config.window()))
+                .sideOutputLateData(LATE_VIEWS)
+                .aggregate(new CountViews(), new EmitPageCount(), Types.LONG, Types.LONG, Types.POJO(PageCount.class))
+                .name("count per page per window")
+                .uid(WINDOW_UID);
+
+        DataStream<PageCount> lateCounts = counts.getSideOutput(LATE_VIEWS)
+                .map(new CountLateView())
+                .name("count late views")
+                .uid(LATE_UID);
+
+        counts.union(lateCounts)
+                .sinkTo(redisSink(config))
+                .name("redis: " + config.redisKey())
+                .uid(REDIS_SINK_UID);
+        return views;
+    }
+
+    static KafkaSource<RawView> kafkaSource(JobConfig config) {
+        OffsetsInitializer start = switch (config.startingOffsets()) {
+            case COMMITTED_OR_EARLIEST -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+            case EARLIEST -> OffsetsInitializer.earliest();
+            case LATEST -> OffsetsInitializer.latest();
+        };
+        return KafkaSource.<RawView>builder()
+                .setBootstrapServers(config.kafkaBootstrap())
+                .setTopics(config.topic())
+                .setGroupId(config.groupId())
+                .setClientIdPrefix(config.groupId())
+                .setStartingOffsets(start)
+                .setDeserializer(new RawViewDeserializer())
+                .setProperty("commit.offsets.on.checkpoint", "true")
+                .setProperty("partition.discovery.interval.ms", "60000")
+                .build();
+    }
+
+    static WatermarkStrategy<RawView> watermarks(JobConfig config) {
+        long outOfOrderness = config.outOfOrderness().toMillis();
+        long idleTimeout = config.idleTimeout().toMillis();
+        WatermarkGeneratorSupplier<RawView> generator =
+                context -> new ClockAdvancingWatermarks(outOfOrderness, idleTimeout, System::currentTimeMillis);
+        return WatermarkStrategy.forGenerator(generator)
+                .withTimestampAssigner((record, kafkaTimestamp) ->
+                        record.isValid() ? record.view().timestampMillis() : kafkaTimestamp);
+    }
+
+    static KafkaSink<DeadLetter> deadLetterSink(JobConfig config) {
+        return KafkaSink.<DeadLetter>builder()
+                .setBootstrapServers(config.kafkaBootstrap())
+                .setRecordSerializer(new DeadLetterSerializer(config.dlqTopic()))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .build();
+    }
+
+    static Sink<PageCount> redisSink(JobConfig config) {
+        RedisSinkSettings settings = new RedisSinkSettings(config.redis(), config.redisKey(), config.commitMarkerTtl(),
+                config.redisTimeout(), RedisSinkSettings.DEFAULT_MAX_FIELDS_PER_COMMIT);
+        return config.delivery() == JobConfig.Delivery.EXACTLY_ONCE
+                ? new ExactlyOnceRedisSink(settings)
+                : new AtLeastOnceRedisSink(settings);
+    }
+}

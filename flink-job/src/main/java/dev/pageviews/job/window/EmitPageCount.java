@@ -1,0 +1,19 @@
+package dev.pageviews.job.window;
+
+import dev.pageviews.job.PageCount;
+import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+import org.apache.flink.util.Collector;
+
+/** Turns a window's count for a page into an increment. */
+public final class EmitPageCount extends ProcessWindowFunction<Long, PageCount, String, TimeWindow> {
+
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public void process(String pageUrl, Context context, Iterable<Long> counts, Collector<PageCount> out) {
+        for (Long count : counts) {
+            out.collect(new PageCount(pageUrl, count));
+        }
+    }
+}

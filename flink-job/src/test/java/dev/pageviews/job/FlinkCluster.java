@@ -1,0 +1,114 @@
+package dev.pageviews.job;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+
+/** A real Flink MiniCluster (2 TaskManagers × 2 slots) that tests can submit to, fail, stop and restore. */
+final class FlinkCluster implements AutoCloseable {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+
+    private final MiniCluster cluster;
+
+    FlinkCluster() throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(RestOptions.BIND_PORT, "0");
+        conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(64));
+        cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
+                .setConfiguration(conf)
+                .setNumTaskManagers(2)
+                .setNumSlotsPerTaskManager(2)
+                .build());
+        cluster.start();
+    }
+
+    /** Submits the pageviews job, restored from {@code restorePath} when given. */
+    JobID submit(JobConfig config, String restorePath) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(PageViewsJob.flinkConfiguration(config));
+        PageViewsJob.define(env, config);
+        StreamGraph graph = env.getStreamGraph();
+        graph.setJobName(PageViewsJob.JOB_NAME);
+        if (restorePath != null) {
+            graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(restorePath, false));
+        }
+        JobID id = cluster.submitJob(graph).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).getJobID();
+        awaitStatus(id, JobStatus.RUNNING);
+        return id;
+    }
+
+    void awaitStatus(JobID id, JobStatus wanted) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        JobStatus status;
+        while ((status = cluster.getJobStatus(id).get(10, TimeUnit.SECONDS)) != wanted) {
+            if (status.isGloballyTerminalState() || System.nanoTime() > deadline) {
+                throw new AssertionError("job " + id + " is " + status + ", expected " + wanted);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    JobStatus status(JobID id) throws Exception {
+        return cluster.getJobStatus(id).get(10, TimeUnit.SECONDS);
+    }
+
+    /** Kills a TaskManager: its tasks fail and the job recovers from its latest checkpoint. */
+    void killTaskManager() throws Exception {
+        cluster.terminateTaskManager(0).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        cluster.startTaskManager();
+    }
+
+    /** Cancels without a savepoint, as a crash would end it; the retained checkpoint stays. */
+    void cancel(JobID id) throws Exception {
+        cluster.cancelJob(id).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        awaitStatus(id, JobStatus.CANCELED);
+    }
+
+    String stopWithSavepoint(JobID id, Path dir) throws Exception {
+        return cluster.stopWithSavepoint(id, dir.toUri().toString(), false, SavepointFormatType.CANONICAL)
+                .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    /** The newest completed checkpoint under a checkpoint directory (one with its _metadata written). */
+    static Optional<Path> latestCheckpoint(Path checkpointDir) {
+        try (Stream<Path> files = Files.walk(checkpointDir, 3)) {
+            return files.filter(p -> p.getFileName().toString().equals("_metadata"))
+                    .map(Path::getParent)
+                    .filter(p -> p.getFileName().toString().startsWith("chk-"))
+                    .max(Comparator.comparingLong(FlinkCluster::modified));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static long modified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p.resolve("_metadata")).toMillis();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        cluster.close();
+    }
+}

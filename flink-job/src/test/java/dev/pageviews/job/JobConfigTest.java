@@ -1,0 +1,64 @@
+package dev.pageviews.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JobConfigTest {
+
+    @Test
+    void hasDocumentedDefaults() {
+        JobConfig config = JobConfig.parse(new String[0], Map.of());
+        assertThat(config.kafkaBootstrap()).isEqualTo("localhost:9092");
+        assertThat(config.topic()).isEqualTo("views");
+        assertThat(config.dlqTopic()).isEqualTo("views-dlq");
+        assertThat(config.redisKey()).isEqualTo("page_views");
+        assertThat(config.window()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.delivery()).isEqualTo(JobConfig.Delivery.EXACTLY_ONCE);
+        assertThat(config.redis().toString()).isEqualTo("redis://localhost:6379");
+    }
+
+    @Test
+    void flagsWinOverEnvironmentOverDefaults() {
+        JobConfig config = JobConfig.parse(new String[] {"--window=5s", "--topic", "t1"},
+                Map.of("PAGEVIEWS_TOPIC", "t0", "PAGEVIEWS_GROUP_ID", "g", "PAGEVIEWS_WINDOW", "2s"));
+        assertThat(config.topic()).isEqualTo("t1");
+        assertThat(config.groupId()).isEqualTo("g");
+        assertThat(config.window()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void namesTheBadFlagAndTheFix() {
+        assertThatThrownBy(() -> JobConfig.parse(new String[] {"--windw", "1s"}, Map.of()))
+                .hasMessage("unknown flag --windw; see --help for the settings");
+        assertThatThrownBy(() -> JobConfig.parse(new String[] {"--window", "1 second"}, Map.of()))
+                .hasMessage("--window (PAGEVIEWS_WINDOW): '1 second' is not a duration; write e.g. 500ms, 2s, 5m, 1h or 7d");
+        assertThatThrownBy(() -> JobConfig.parse(new String[] {"--delivery", "twice"}, Map.of()))
+                .hasMessage("--delivery (PAGEVIEWS_DELIVERY): 'twice' is not one of exactly-once, at-least-once");
+        assertThatThrownBy(() -> JobConfig.parse(new String[] {"--redis", "localhost:6379"}, Map.of()))
+                .hasMessageStartingWith("--redis (PAGEVIEWS_REDIS): 'localhost:6379' has no scheme");
+        assertThatThrownBy(() -> JobConfig.parse(new String[] {"--topic"}, Map.of()))
+                .hasMessage("--topic needs a value; see --help");
+    }
+
+    @Test
+    void parsesRedisClusterAndCredentialsWithoutLoggingThePassword() {
+        JobConfig config = JobConfig.parse(new String[] {"--redis", "redis-cluster://app:s3cret@r1:7000,r2:7001"}, Map.of());
+        RedisUri redis = config.redis();
+        assertThat(redis.cluster()).isTrue();
+        assertThat(redis.endpoints()).containsExactly(new RedisUri.Endpoint("r1", 7000), new RedisUri.Endpoint("r2", 7001));
+        assertThat(redis.user()).isEqualTo("app");
+        assertThat(redis.password()).isEqualTo("s3cret");
+        assertThat(config.toString()).doesNotContain("s3cret");
+    }
+
+    @Test
+    void roundTripsThroughArgs() {
+        JobConfig config = JobConfig.parse(new String[] {"--parallelism", "4", "--archive-format", "json,parquet"}, Map.of());
+        assertThat(JobConfig.parse(config.toArgs(), Map.of()).toArgs()).containsExactly(config.toArgs());
+        assertThat(config.archiveFormats()).containsExactly(JobConfig.ArchiveFormat.JSON, JobConfig.ArchiveFormat.PARQUET);
+    }
+}

@@ -1,0 +1,232 @@
+package dev.pageviews.job;
+
+import static dev.pageviews.job.ViewsTraffic.awaitCounts;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pageviews.job.source.DeadLetterSerializer;
+import dev.pageviews.stack.FreePorts;
+import dev.pageviews.stack.LocalStack;
+import dev.pageviews.stack.LocalStackExtension;
+import dev.pageviews.stack.RedisServer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.api.common.JobID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import redis.clients.jedis.Jedis;
+
+/** The job on a real Flink MiniCluster against real Kafka and Redis: counts must be exact, whatever happens. */
+@ExtendWith(LocalStackExtension.class)
+class PageViewsJobIT {
+
+    private static final long BASE = 1_730_000_000L;
+    private static final AtomicInteger RUN = new AtomicInteger();
+    private static FlinkCluster flink;
+
+    @BeforeAll
+    static void startFlink() throws Exception {
+        flink = new FlinkCluster();
+    }
+
+    @AfterAll
+    static void stopFlink() throws Exception {
+        if (flink != null) {
+            flink.close();
+        }
+    }
+
+    /** A job of its own: topic, dead-letter topic, group, Redis hash and checkpoint dir. */
+    private record Run(String topic, String dlq, String key, Path dir, JobConfig config) {}
+
+    private static Run newRun(LocalStack stack, String redisUri, int parallelism, String... extra) {
+        int n = RUN.incrementAndGet();
+        String topic = "views-" + n;
+        String dlq = "views-dlq-" + n;
+        stack.kafka().createTopic(topic, LocalStack.VIEWS_PARTITIONS);
+        stack.kafka().createTopic(dlq, 1);
+        Path dir = LocalStackExtension.newWorkDir();
+        List<String> args = new ArrayList<>(List.of(
+                "--kafka-bootstrap", stack.kafka().bootstrapServers(),
+                "--topic", topic, "--dlq-topic", dlq, "--group-id", "job-it-" + n,
+                "--redis", redisUri, "--redis-key", "page_views_" + n,
+                "--window", "1s", "--out-of-orderness", "1s", "--idle-timeout", "500ms",
+                "--checkpoint-interval", "500ms", "--checkpoint-dir", dir.resolve("checkpoints").toUri().toString(),
+                "--parallelism", Integer.toString(parallelism)));
+        args.addAll(List.of(extra));
+        return new Run(topic, dlq, "page_views_" + n, dir, JobConfig.parse(args.toArray(String[]::new), Map.of()));
+    }
+
+    @Test
+    void countsAMixedStreamExactlyWithOutOfOrderLateAndMalformedEvents(LocalStack stack) throws Exception {
+        Run run = newRun(stack, stack.redis().uri(), 2);
+        Random random = new Random(7);
+        try (ViewsTraffic traffic = new ViewsTraffic(stack.kafka().bootstrapServers(), run.topic());
+                Jedis jedis = stack.redis().client()) {
+            for (int i = 0; i < 3000; i++) {
+                long outOfOrder = random.nextInt(2); // up to a second behind its neighbours
+                traffic.view("u" + random.nextInt(50), "/page/" + random.nextInt(12), BASE + i / 100 - outOfOrder);
+            }
+            traffic.garbage("not json");
+            traffic.garbage("{\"user_id\":1,\"page_url\":\"/x\",\"timestamp\":1730000000}");
+            traffic.garbage("");
+            traffic.garbage("{\"user_id\":\"u\",\"page_url\":\"/x\",\"timestamp\":1730000000000}");
+            traffic.flush();
+
+            JobID job = flink.submit(run.config(), null);
+            try {
+                // the last windows close although no event follows them
+                awaitCounts(jedis, run.key(), traffic.expected(), Duration.ofSeconds(60));
+
+                for (int i = 0; i < 50; i++) {
+                    traffic.view("late" + i, "/page/" + (i % 3), BASE); // 30 s behind the watermark by now
+                }
+                traffic.flush();
+                awaitCounts(jedis, run.key(), traffic.expected(), Duration.ofSeconds(30));
+                assertThat(traffic.expected().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(3050);
+            } finally {
+                flink.cancel(job);
+            }
+            assertThat(deadLetterReasons(stack, run.dlq(), 4)).containsExactlyInAnyOrder(
+                    "body: must be a JSON object",
+                    "body: is not valid JSON",
+                    "user_id: must be a string (got an integer)",
+                    "timestamp: must be Unix seconds between 946684800 and 4102444799 (got 1730000000000); "
+                            + "this looks like milliseconds: divide by 1000");
+        }
+    }
+
+    @Test
+    void staysExactThroughTaskManagerFailuresAndACrashRestart(LocalStack stack) throws Exception {
+        Run run = newRun(stack, stack.redis().uri(), 2);
+        try (ViewsTraffic traffic = new ViewsTraffic(stack.kafka().bootstrapServers(), run.topic());
+                Jedis jedis = stack.redis().client()) {
+            JobID job = flink.submit(run.config(), null);
+            Thread producer = steadyTraffic(traffic, 40, 400);
+            try {
+                Thread.sleep(3000);
+                flink.killTaskManager();
+                Thread.sleep(3000);
+                flink.killTaskManager();
+                Thread.sleep(3000);
+                flink.cancel(job); // as if the whole job had died: restore from its last retained checkpoint
+                Path checkpoint = FlinkCluster.latestCheckpoint(run.dir().resolve("checkpoints")).orElseThrow();
+                job = flink.submit(run.config(), checkpoint.toUri().toString());
+                producer.join();
+                traffic.flush();
+                awaitCounts(jedis, run.key(), traffic.expected(), Duration.ofSeconds(90));
+                assertThat(traffic.sent()).isEqualTo(40 * 400);
+            } finally {
+                producer.interrupt();
+                flink.cancel(job);
+            }
+        }
+    }
+
+    @Test
+    void restoresFromASavepointAtAHigherParallelism(LocalStack stack) throws Exception {
+        Run run = newRun(stack, stack.redis().uri(), 2);
+        try (ViewsTraffic traffic = new ViewsTraffic(stack.kafka().bootstrapServers(), run.topic());
+                Jedis jedis = stack.redis().client()) {
+            JobID job = flink.submit(run.config(), null);
+            Thread producer = steadyTraffic(traffic, 30, 400);
+            try {
+                Thread.sleep(4000);
+                String savepoint = flink.stopWithSavepoint(job, run.dir().resolve("savepoints"));
+                Thread.sleep(1000); // views keep arriving while the job is down
+                job = flink.submit(run.config().with(JobConfig.PARALLELISM, "4"), savepoint);
+                producer.join();
+                traffic.flush();
+                awaitCounts(jedis, run.key(), traffic.expected(), Duration.ofSeconds(90));
+            } finally {
+                producer.interrupt();
+                flink.cancel(job);
+            }
+        }
+    }
+
+    @Test
+    void recoversByItselfWhenRedisComesBack(LocalStack stack) throws Exception {
+        int port = FreePorts.pick();
+        try (RedisServer redis = RedisServer.start(LocalStackExtension.newWorkDir(), port, RedisServer.Persistence.APPEND_ONLY)) {
+            Run run = newRun(stack, redis.uri(), 2);
+            try (ViewsTraffic traffic = new ViewsTraffic(stack.kafka().bootstrapServers(), run.topic())) {
+                JobID job = flink.submit(run.config(), null);
+                Thread producer = steadyTraffic(traffic, 30, 400);
+                try {
+                    Thread.sleep(3000);
+                    redis.kill();
+                    Thread.sleep(6000); // commits fail, the job restarts with backoff
+                    redis.restart();
+                    producer.join();
+                    traffic.flush();
+                    try (Jedis jedis = redis.client()) {
+                        awaitCounts(jedis, run.key(), traffic.expected(), Duration.ofSeconds(120));
+                    }
+                } finally {
+                    producer.interrupt();
+                    flink.cancel(job);
+                }
+            }
+        }
+    }
+
+    /**
+     * Sends {@code rounds} rounds of {@code perRound} views, one round every 250 ms, event time advancing a
+     * second per round: windows fire between any two checkpoints, so every checkpoint holds increments to
+     * commit, and every restore has commits to apply again (which must be skipped, not applied twice).
+     */
+    private static Thread steadyTraffic(ViewsTraffic traffic, int rounds, int perRound) {
+        Thread thread = new Thread(() -> {
+            Random random = new Random(11);
+            try {
+                for (int round = 0; round < rounds; round++) {
+                    for (int i = 0; i < perRound; i++) {
+                        traffic.view("u" + random.nextInt(1000), "/p/" + random.nextInt(40), BASE + round);
+                    }
+                    traffic.flush();
+                    Thread.sleep(250);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "steady-traffic");
+        thread.start();
+        return thread;
+    }
+
+    private static List<String> deadLetterReasons(LocalStack stack, String topic, int expected) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader-" + topic);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<String> reasons = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (reasons.size() < expected && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    reasons.add(new String(record.headers().lastHeader(DeadLetterSerializer.REASON_HEADER).value(),
+                            StandardCharsets.UTF_8));
+                }
+            }
+            // nothing more than expected arrives
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
+                reasons.add(new String(record.headers().lastHeader(DeadLetterSerializer.REASON_HEADER).value(), StandardCharsets.UTF_8));
+            }
+        }
+        return reasons;
+    }
+}

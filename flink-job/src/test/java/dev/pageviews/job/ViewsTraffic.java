@@ -1,0 +1,106 @@
+package dev.pageviews.job;
+
+import dev.pageviews.event.PageView;
+import dev.pageviews.event.PageViewCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import redis.clients.jedis.Jedis;
+
+/** Produces page views into Kafka and keeps the exact count per page that Redis must end up with. */
+final class ViewsTraffic implements AutoCloseable {
+
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final String topic;
+    private final Map<String, Long> expected = new TreeMap<>();
+    private long sent;
+
+    ViewsTraffic(String bootstrap, String topic) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        this.topic = topic;
+    }
+
+    /** Sends one valid view and counts it. */
+    void view(String userId, String pageUrl, long timestamp) {
+        PageView view = new PageView(userId, pageUrl, timestamp, "e-" + sent, timestamp * 1000);
+        producer.send(new ProducerRecord<>(topic, userId.getBytes(StandardCharsets.UTF_8), PageViewCodec.encode(view)));
+        expected.merge(pageUrl, 1L, Long::sum);
+        sent++;
+    }
+
+    /** Sends bytes that are not a valid view; they must not be counted. */
+    void garbage(String raw) {
+        producer.send(new ProducerRecord<>(topic, null, raw.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    void flush() {
+        producer.flush();
+    }
+
+    long sent() {
+        return sent;
+    }
+
+    Map<String, Long> expected() {
+        return new TreeMap<>(expected);
+    }
+
+    /** Waits until the Redis hash holds exactly the expected counts; fails with the difference otherwise. */
+    static void awaitCounts(Jedis jedis, String key, Map<String, Long> expected, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, Long> actual = Map.of();
+        while (System.nanoTime() < deadline) {
+            actual = counts(jedis, key);
+            if (actual.equals(expected)) {
+                return;
+            }
+            long total = actual.values().stream().mapToLong(Long::longValue).sum();
+            long wanted = expected.values().stream().mapToLong(Long::longValue).sum();
+            if (total > wanted) {
+                break; // counted twice: waiting longer cannot fix it
+            }
+            TimeUnit.MILLISECONDS.sleep(200);
+        }
+        throw new AssertionError("Redis " + key + " does not hold the expected counts.\n expected total "
+                + expected.values().stream().mapToLong(Long::longValue).sum() + ", actual total "
+                + actual.values().stream().mapToLong(Long::longValue).sum() + "\n diff: " + diff(expected, actual));
+    }
+
+    static Map<String, Long> counts(Jedis jedis, String key) {
+        Map<String, Long> counts = new TreeMap<>();
+        jedis.hgetAll(key).forEach((k, v) -> counts.put(k, Long.parseLong(v)));
+        return counts;
+    }
+
+    private static String diff(Map<String, Long> expected, Map<String, Long> actual) {
+        StringBuilder text = new StringBuilder();
+        Map<String, Long> all = new TreeMap<>(expected);
+        actual.keySet().forEach(k -> all.putIfAbsent(k, 0L));
+        int shown = 0;
+        for (String page : all.keySet()) {
+            long e = expected.getOrDefault(page, 0L);
+            long a = actual.getOrDefault(page, 0L);
+            if (e != a && shown++ < 10) {
+                text.append(page).append(": expected ").append(e).append(", got ").append(a).append("; ");
+            }
+        }
+        return text.toString();
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(10));
+    }
+}
