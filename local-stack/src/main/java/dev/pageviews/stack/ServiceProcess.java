@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A server started as a child process: its output goes to a log file, it is stopped on {@link #close()},
- * by a JVM shutdown hook, and, should this JVM be killed outright, by a small watchdog that ends it once
+ * at JVM shutdown ({@link OrderedShutdown}), and, should this JVM be killed outright, by a small watchdog that ends it once
  * its parent is gone. A pid file in the work dir lets the next start clean up after a crash.
  */
 public final class ServiceProcess implements AutoCloseable {
@@ -26,7 +26,7 @@ public final class ServiceProcess implements AutoCloseable {
     private final Process process;
     private final Path logFile;
     private final Path pidFile;
-    private final Thread shutdownHook;
+    private final OrderedShutdown.Action shutdownAction;
     private final Process watchdog;
 
     private ServiceProcess(String name, Process process, Path logFile, Path pidFile) {
@@ -34,8 +34,7 @@ public final class ServiceProcess implements AutoCloseable {
         this.process = process;
         this.logFile = logFile;
         this.pidFile = pidFile;
-        this.shutdownHook = new Thread(this::stop, "stop-" + name);
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        this.shutdownAction = OrderedShutdown.register(name, this::stop);
         this.watchdog = startWatchdog(process.pid());
     }
 
@@ -122,11 +121,7 @@ public final class ServiceProcess implements AutoCloseable {
     @Override
     public void close() {
         stop();
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException alreadyShuttingDown) {
-            // the hook is running or has run
-        }
+        shutdownAction.cancel();
     }
 
     public String tail(int lines) {
