@@ -13,6 +13,7 @@ import dev.pageviews.job.source.ValidOrDeadLetter;
 import dev.pageviews.job.window.CountLateView;
 import dev.pageviews.job.window.CountViews;
 import dev.pageviews.job.window.EmitPageCount;
+import dev.pageviews.job.window.PreAggregate;
 import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -32,8 +33,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * The job's dataflow:
  *
  * <pre>
- * Kafka views ─▶ validate ─┬─▶ page_url ─▶ keyBy ─▶ 1 s event-time windows ─▶ counts ─┬─▶ Redis HINCRBY
- *                          │                                  └─ late views ─▶ +1 ─────┘
+ * Kafka views ─▶ validate ─┬─▶ page_url ─▶ pre-aggregate ─▶ keyBy ─▶ 1 s event-time windows ─▶ counts ─┬─▶ Redis
+ *                          │                                                 └─ late views ─▶ +n ─────┘
  *                          ├─▶ dead letters ─▶ Kafka views-dlq
  *                          └─▶ archive (when --archive-path is set)
  * </pre>
@@ -45,11 +46,12 @@ public final class PageViewsTopology {
     public static final String SOURCE_UID = "kafka-views-source";
     public static final String VALIDATE_UID = "validate";
     public static final String DEAD_LETTER_SINK_UID = "dead-letter-sink";
+    public static final String PRE_AGGREGATE_UID = "pre-aggregate";
     public static final String WINDOW_UID = "count-per-window";
     public static final String LATE_UID = "count-late";
     public static final String REDIS_SINK_UID = "redis-page-views";
 
-    private static final OutputTag<String> LATE_VIEWS = new OutputTag<>("late-views", Types.STRING);
+    private static final OutputTag<PageCount> LATE_VIEWS = new OutputTag<>("late-views", Types.POJO(PageCount.class));
 
     private PageViewsTopology() {}
 
@@ -73,7 +75,10 @@ public final class PageViewsTopology {
                 .map(PageView::pageUrl, Types.STRING)
                 .name("page_url")
                 .uid("page-url")
-                .keyBy(pageUrl -> pageUrl, Types.STRING)
+                .transform("pre-aggregate per page and window", Types.POJO(PageCount.class),
+                        new PreAggregate(config.window().toMillis()))
+                .uid(PRE_AGGREGATE_UID)
+                .keyBy(PageCount::pageUrl, Types.STRING)
                 .window(TumblingEventTimeWindows.of(config.window()))
                 .sideOutputLateData(LATE_VIEWS)
                 .aggregate(new CountViews(), new EmitPageCount(), Types.LONG, Types.LONG, Types.POJO(PageCount.class))

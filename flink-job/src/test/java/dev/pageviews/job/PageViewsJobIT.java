@@ -109,6 +109,25 @@ class PageViewsJobIT {
     }
 
     @Test
+    void atLeastOnceDeliveryFlushesOnWindowFiringsWithoutWaitingForACheckpoint(LocalStack stack) throws Exception {
+        // checkpoints every 10 minutes: exactly-once delivery would show nothing for that long
+        Run run = newRun(stack, stack.redis().uri(), 2, "--delivery", "at-least-once", "--checkpoint-interval", "10m");
+        try (ViewsTraffic traffic = new ViewsTraffic(stack.kafka().bootstrapServers(), run.topic());
+                Jedis jedis = stack.redis().client()) {
+            JobID job = flink.submit(run.config(), null);
+            try {
+                for (int i = 0; i < 500; i++) {
+                    traffic.view("u" + i, "/alo/" + (i % 9), BASE + i / 100);
+                }
+                traffic.flush();
+                awaitCounts(jedis, run.key(), traffic.expected(), Duration.ofSeconds(20));
+            } finally {
+                flink.cancel(job);
+            }
+        }
+    }
+
+    @Test
     void staysExactThroughTaskManagerFailuresAndACrashRestart(LocalStack stack) throws Exception {
         Run run = newRun(stack, stack.redis().uri(), 2);
         try (ViewsTraffic traffic = new ViewsTraffic(stack.kafka().bootstrapServers(), run.topic());

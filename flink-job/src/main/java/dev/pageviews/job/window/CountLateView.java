@@ -6,10 +6,10 @@ import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.metrics.Counter;
 
 /**
- * A view that arrived after its window closed still counts: it becomes an increment of one. The sink
- * adds increments up per checkpoint, so late views cost no extra Redis commands.
+ * Views that arrived after their window closed still count: they go straight to the sink as increments.
+ * The sink adds increments up per checkpoint, so late views cost no extra Redis command.
  */
-public final class CountLateView extends RichMapFunction<String, PageCount> {
+public final class CountLateView extends RichMapFunction<PageCount, PageCount> {
 
     private static final long serialVersionUID = 1L;
 
@@ -21,8 +21,8 @@ public final class CountLateView extends RichMapFunction<String, PageCount> {
     }
 
     @Override
-    public PageCount map(String pageUrl) {
-        late.inc();
-        return new PageCount(pageUrl, 1);
+    public PageCount map(PageCount views) {
+        late.inc(views.count());
+        return views;
     }
 }

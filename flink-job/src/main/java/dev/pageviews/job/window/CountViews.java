@@ -1,9 +1,10 @@
 package dev.pageviews.job.window;
 
+import dev.pageviews.job.PageCount;
 import org.apache.flink.api.common.functions.AggregateFunction;
 
-/** Counts the views in a window incrementally: the window keeps one long per page, not the events. */
-public final class CountViews implements AggregateFunction<String, Long, Long> {
+/** Adds up a page's partial counts in a window: the window keeps one long per page, not the views. */
+public final class CountViews implements AggregateFunction<PageCount, Long, Long> {
 
     private static final long serialVersionUID = 1L;
 
@@ -13,8 +14,8 @@ public final class CountViews implements AggregateFunction<String, Long, Long> {
     }
 
     @Override
-    public Long add(String pageUrl, Long count) {
-        return count + 1;
+    public Long add(PageCount partial, Long count) {
+        return count + partial.count();
     }
 
     @Override

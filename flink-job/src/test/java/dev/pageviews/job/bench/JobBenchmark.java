@@ -1,0 +1,310 @@
+package dev.pageviews.job.bench;
+
+import dev.pageviews.event.PageView;
+import dev.pageviews.event.PageViewCodec;
+import dev.pageviews.job.JobConfig;
+import dev.pageviews.job.PageViewsJob;
+import dev.pageviews.stack.LocalStack;
+import dev.pageviews.stack.RedisServer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
+
+/**
+ * {@code ./pageviews bench job}: real Kafka, real Redis, the real job in a local Flink cluster.
+ * <ol>
+ *   <li>Drain: pre-fills a topic with a realistic stream (Zipf pages over 100,000 URLs, 1,000,000 users,
+ *       5 % out of order by up to 5 s) and times how fast the job turns it into exact Redis counts, at
+ *       parallelism 1 and 2, with the Redis commands issued per event. Also a hot-page stream (one page gets
+ *       60 % of the views) at parallelism 2.
+ *   <li>Freshness: a steady stream at real-time timestamps plus a probe view every 100 ms on a page of its
+ *       own; time from produce to visible in Redis, p50/p99, in both delivery modes.
+ * </ol>
+ * Arguments: {@code events=N} (default 3,000,000), {@code only=drain|freshness}, extra job flags after {@code --}.
+ */
+public final class JobBenchmark {
+
+    private static final String SUM_SCRIPT =
+            "local s = 0 for _, v in ipairs(redis.call('HVALS', KEYS[1])) do s = s + tonumber(v) end return s";
+
+    private final LocalStack stack;
+    private final Path workDir;
+    private final List<String> extraJobArgs;
+    private int runs;
+
+    private JobBenchmark(LocalStack stack, Path workDir, List<String> extraJobArgs) {
+        this.stack = stack;
+        this.workDir = workDir;
+        this.extraJobArgs = extraJobArgs;
+    }
+
+    public static void main(String[] args) throws Exception {
+        long events = 3_000_000;
+        String only = "";
+        List<String> extra = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--")) {
+                extra.addAll(Arrays.asList(args).subList(i + 1, args.length));
+                break;
+            } else if (args[i].startsWith("events=")) {
+                events = Long.parseLong(args[i].substring(7).replace("_", ""));
+            } else if (args[i].startsWith("only=")) {
+                only = args[i].substring(5);
+            } else {
+                throw new IllegalArgumentException("unknown argument " + args[i] + "; use events=N only=drain|freshness -- <job flags>");
+            }
+        }
+        Path workDir = Files.createTempDirectory(Path.of("target"), "bench-job-").toAbsolutePath();
+        try (LocalStack stack = LocalStack.start(workDir, 0, 0, RedisServer.Persistence.NONE)) {
+            JobBenchmark bench = new JobBenchmark(stack, workDir, extra);
+            out("machine: %d cores, %d MiB max heap for this JVM; Kafka and Redis on the same machine",
+                    Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+            if (!only.equals("freshness")) {
+                String topic = bench.prefill(events, false);
+                bench.drain(topic, events, 1, "exactly-once");
+                bench.drain(topic, events, 2, "exactly-once");
+                bench.drain(topic, events, 2, "at-least-once");
+                String hot = bench.prefill(events, true);
+                bench.drain(hot, events, 2, "exactly-once");
+            }
+            if (!only.equals("drain")) {
+                bench.freshness("at-least-once", 20_000, Duration.ofSeconds(30), "--out-of-orderness", "0ms");
+                bench.freshness("exactly-once", 20_000, Duration.ofSeconds(30), "--out-of-orderness", "0ms", "--checkpoint-interval", "1s");
+                bench.freshness("exactly-once", 20_000, Duration.ofSeconds(30));
+            }
+        }
+    }
+
+    /** Fills a new topic with {@code events} views; returns its name. */
+    private String prefill(long events, boolean hotPage) throws Exception {
+        String topic = "bench-" + (++runs);
+        stack.kafka().createTopic(topic, LocalStack.VIEWS_PARTITIONS);
+        ZipfPages pages = new ZipfPages(100_000, 1.0);
+        SplittableRandom random = new SplittableRandom(42);
+        long start = System.nanoTime();
+        long eventTime = 1_730_000_000L;
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            for (long i = 0; i < events; i++) {
+                long second = eventTime + i / 20_000; // 20,000 views per second of event time
+                long timestamp = random.nextInt(100) < 5 ? second - random.nextInt(6) : second;
+                String page = hotPage && random.nextInt(100) < 60 ? "/" : pages.next(random);
+                String user = "u" + random.nextInt(1_000_000);
+                PageView view = new PageView(user, page, timestamp, Long.toString(i), timestamp * 1000);
+                producer.send(new ProducerRecord<>(topic, user.getBytes(StandardCharsets.UTF_8), PageViewCodec.encode(view)));
+            }
+            producer.flush();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        out("prefill %-8s %,d views (%s) in %.1f s (%,.0f/s produced)", topic, events,
+                hotPage ? "60 %% on one page, the rest Zipf" : String.format(Locale.ROOT, "Zipf s=1 over 100,000 pages, top page %.1f %%", pages.topShare() * 100),
+                seconds, events / seconds);
+        return topic;
+    }
+
+    /** Runs the job from the start of {@code topic} until Redis holds all {@code events}. */
+    private void drain(String topic, long events, int parallelism, String delivery) throws Exception {
+        String key = "drain_" + (++runs);
+        Map<String, Long> before = commandStats();
+        JobClient job = startJob(topic, key, parallelism, delivery, List.of("--starting-offsets", "earliest"));
+        long started = System.nanoTime();
+        long[] tenth = null; // {nanos, total} when a tenth was counted: the rate between 10 % and 90 % leaves out start-up
+        long[] ninetieth = null;
+        long total = 0;
+        try (Jedis jedis = stack.redis().client()) {
+            long deadline = started + Duration.ofMinutes(10).toNanos();
+            while (total < events && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(250);
+                total = (Long) jedis.eval(SUM_SCRIPT, 1, key);
+                if (tenth == null && total >= events / 10) {
+                    tenth = new long[] {System.nanoTime(), total};
+                }
+                if (ninetieth == null && total >= events * 9 / 10) {
+                    ninetieth = new long[] {System.nanoTime(), total};
+                }
+            }
+        } finally {
+            job.cancel().get(60, TimeUnit.SECONDS);
+        }
+        long finished = System.nanoTime();
+        if (total != events) {
+            throw new IllegalStateException("drain of " + topic + " ended with " + total + " views counted, expected " + events);
+        }
+        Map<String, Long> after = commandStats();
+        long evals = after.getOrDefault("eval", 0L) - before.getOrDefault("eval", 0L);
+        long hincrbys = after.getOrDefault("hincrby", 0L) - before.getOrDefault("hincrby", 0L);
+        long clientCommands = delivery.equals("exactly-once") ? evals : hincrbys;
+        out("drain   %-8s p=%d %-13s %,d views exact in Redis; %,.0f views/s over the whole run, %,.0f views/s steady "
+                        + "(10 %% to 90 %% counted); Redis commands sent %.4f per view (%,d %s), HINCRBYs executed %.4f per view",
+                topic, parallelism, delivery, events, events / ((finished - started) / 1e9),
+                (ninetieth[1] - tenth[1]) / Math.max(1e-9, (ninetieth[0] - tenth[0]) / 1e9),
+                clientCommands / (double) events, clientCommands, delivery.equals("exactly-once") ? "EVAL" : "pipelined HINCRBY",
+                hincrbys / (double) events);
+    }
+
+    /**
+     * A steady stream at {@code rate} views/s with real-time timestamps, plus a probe view every 100 ms on a
+     * page of its own; reports how long each probe took from send to visible in Redis.
+     */
+    private void freshness(String delivery, int rate, Duration length, String... jobFlags) throws Exception {
+        String topic = "fresh-" + (++runs);
+        String key = "fresh_" + runs;
+        stack.kafka().createTopic(topic, LocalStack.VIEWS_PARTITIONS);
+        JobClient job = startJob(topic, key, 2, delivery, List.of(jobFlags));
+        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        List<Long> latencies = new ArrayList<>();
+        Thread poller = new Thread(() -> pollProbes(key, sentAt, latencies), "probe-poller");
+        poller.start();
+        ZipfPages pages = new ZipfPages(100_000, 1.0);
+        SplittableRandom random = new SplittableRandom(7);
+        int probes = 0;
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            TimeUnit.SECONDS.sleep(3); // let the job start reading
+            long start = System.nanoTime();
+            long sent = 0;
+            long nextProbe = start;
+            while (System.nanoTime() - start < length.toNanos()) {
+                long now = System.nanoTime();
+                long due = (now - start) * rate / 1_000_000_000L;
+                for (; sent < due; sent++) {
+                    String user = "u" + random.nextInt(1_000_000);
+                    PageView view = new PageView(user, pages.next(random), System.currentTimeMillis() / 1000, null, -1);
+                    producer.send(new ProducerRecord<>(topic, user.getBytes(StandardCharsets.UTF_8), PageViewCodec.encode(view)));
+                }
+                if (now >= nextProbe) {
+                    String page = "/probe/" + probes++;
+                    PageView probe = new PageView("prober", page, System.currentTimeMillis() / 1000, null, -1);
+                    sentAt.put(page, System.nanoTime());
+                    producer.send(new ProducerRecord<>(topic, PageViewCodec.encode(probe)));
+                    nextProbe += 100_000_000L;
+                }
+                TimeUnit.MILLISECONDS.sleep(1);
+            }
+            producer.flush();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!sentAt.isEmpty() && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        poller.interrupt();
+        poller.join();
+        job.cancel().get(60, TimeUnit.SECONDS);
+        List<Long> sorted;
+        synchronized (latencies) {
+            sorted = new ArrayList<>(latencies);
+        }
+        sorted.sort(Long::compare);
+        out("fresh   %-8s p=2 %-13s %,d views/s + %d probes (%d never seen): produce→visible p50 %,d ms, p99 %,d ms, max %,d ms; flags %s",
+                topic, delivery, rate, probes, sentAt.size(), percentile(sorted, 50), percentile(sorted, 99),
+                sorted.isEmpty() ? -1 : sorted.get(sorted.size() - 1), jobFlags.length == 0 ? "(defaults)" : String.join(" ", jobFlags));
+    }
+
+    private void pollProbes(String key, Map<String, Long> sentAt, List<Long> latencies) {
+        try (Jedis jedis = stack.redis().client()) {
+            while (!Thread.currentThread().isInterrupted()) {
+                List<String> pending = new ArrayList<>(sentAt.keySet());
+                if (!pending.isEmpty()) {
+                    Pipeline pipeline = jedis.pipelined();
+                    List<Response<Boolean>> seen = new ArrayList<>();
+                    for (String page : pending) {
+                        seen.add(pipeline.hexists(key, page));
+                    }
+                    pipeline.sync();
+                    long now = System.nanoTime();
+                    for (int i = 0; i < pending.size(); i++) {
+                        if (seen.get(i).get()) {
+                            Long sent = sentAt.remove(pending.get(i));
+                            synchronized (latencies) {
+                                latencies.add((now - sent) / 1_000_000);
+                            }
+                        }
+                    }
+                }
+                TimeUnit.MILLISECONDS.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private JobClient startJob(String topic, String key, int parallelism, String delivery, List<String> flags) throws Exception {
+        List<String> args = new ArrayList<>(List.of(
+                "--kafka-bootstrap", stack.kafka().bootstrapServers(),
+                "--topic", topic, "--dlq-topic", LocalStack.DLQ_TOPIC, "--group-id", "bench-" + key,
+                "--redis", stack.redis().uri(), "--redis-key", key, "--delivery", delivery,
+                "--parallelism", Integer.toString(parallelism),
+                "--checkpoint-dir", workDir.resolve("checkpoints").toUri().toString()));
+        args.addAll(flags);
+        args.addAll(extraJobArgs);
+        JobConfig config = JobConfig.parse(args.toArray(String[]::new), Map.of());
+        Configuration flink = PageViewsJob.flinkConfiguration(config);
+        flink.set(RestOptions.BIND_PORT, "0");
+        flink.set(TaskManagerOptions.NUM_TASK_SLOTS, parallelism);
+        flink.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(128));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(flink);
+        PageViewsJob.define(env, config);
+        return env.executeAsync(PageViewsJob.JOB_NAME);
+    }
+
+    private Map<String, Long> commandStats() {
+        Map<String, Long> calls = new java.util.HashMap<>();
+        try (Jedis jedis = stack.redis().client()) {
+            for (String line : jedis.info("commandstats").split("\r?\n")) {
+                if (line.startsWith("cmdstat_")) {
+                    String name = line.substring(8, line.indexOf(':'));
+                    String stats = line.substring(line.indexOf(':') + 1);
+                    for (String part : stats.split(",")) {
+                        if (part.startsWith("calls=")) {
+                            calls.put(name, Long.parseLong(part.substring(6)));
+                        }
+                    }
+                }
+            }
+        }
+        return calls;
+    }
+
+    private static long percentile(List<Long> sorted, int p) {
+        if (sorted.isEmpty()) {
+            return -1;
+        }
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
+    }
+
+    private KafkaProducer<byte[], byte[]> producer() {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "10");
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(128L << 20));
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static void out(String format, Object... args) {
+        System.out.println(String.format(Locale.ROOT, format, args)); // a benchmark main: its figures are its output
+    }
+}
