@@ -1,0 +1,72 @@
+package dev.pageviews.edge.http;
+
+import dev.pageviews.edge.EdgeConfig;
+import dev.pageviews.edge.metrics.Metrics;
+import dev.pageviews.edge.produce.EventProducer;
+import dev.pageviews.edge.track.TrackHandler;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+
+/** Builds each connection's pipeline: limits and timeouts, HTTP codec and aggregator, then one handler per concern. */
+public final class EdgeInitializer extends ChannelInitializer<Channel> {
+
+    /** The most bytes one socket read hands the pipeline (the server sets its read-buffer allocator to this). */
+    public static final int MAX_READ_BYTES = 64 * 1024;
+
+    private final EdgeConfig config;
+    private final Metrics metrics;
+    private final ChannelGroup connections;
+    private final HttpDecoderConfig decoderConfig;
+    private final int codecPipelineDepth;
+    // stateless handlers, shared by all connections
+    private final LengthRequiredCheck lengthRequired = new LengthRequiredCheck();
+    private final FramingErrors framingErrors;
+    private final Router router = new Router();
+    private final CorsHandler cors;
+    private final OpsHandler ops;
+    private final TrackHandler track;
+    private final Unanswered unanswered = new Unanswered();
+
+    public EdgeInitializer(EdgeConfig config, EventProducer producer, Readiness readiness, Metrics metrics,
+            ChannelGroup connections) {
+        this.config = config;
+        this.metrics = metrics;
+        this.connections = connections;
+        this.decoderConfig = new HttpDecoderConfig()
+                .setMaxInitialLineLength(config.get(EdgeConfig.MAX_REQUEST_LINE_BYTES))
+                .setMaxHeaderSize(config.get(EdgeConfig.MAX_HEADER_BYTES));
+        // The codec closes a connection past its own pipelining limit. The sequencer stops reading past
+        // --max-pipelined-requests, but everything in one read is decoded anyway: the codec's limit sits
+        // above ours by the most requests one read can hold (the smallest request is 16 bytes), so ours applies.
+        this.codecPipelineDepth = config.get(EdgeConfig.MAX_PIPELINED_REQUESTS) + MAX_READ_BYTES / 16;
+        int retryAfter = config.get(EdgeConfig.RETRY_AFTER_SECONDS);
+        this.framingErrors = new FramingErrors(config.get(EdgeConfig.MAX_BODY_BYTES));
+        this.cors = new CorsHandler(CorsPolicy.parse(config.get(EdgeConfig.CORS_ORIGINS)));
+        this.ops = new OpsHandler(readiness, metrics, retryAfter);
+        this.track = new TrackHandler(producer, metrics, config.get(EdgeConfig.MAX_BATCH_EVENTS), retryAfter);
+    }
+
+    @Override
+    protected void initChannel(Channel channel) {
+        ChannelPipeline pipeline = channel.pipeline();
+        pipeline.addLast("connections", new ConnectionTracker(config.get(EdgeConfig.MAX_CONNECTIONS), connections, metrics));
+        pipeline.addLast("idle", new IdleStateHandler(config.get(EdgeConfig.IDLE_TIMEOUT_MS), 0, 0, TimeUnit.MILLISECONDS));
+        pipeline.addLast("slow-requests", new SlowRequestGuard(config.get(EdgeConfig.REQUEST_TIMEOUT_MS), metrics));
+        pipeline.addLast("http", new HttpServerCodec(decoderConfig, codecPipelineDepth));
+        pipeline.addLast("length-required", lengthRequired);
+        pipeline.addLast("aggregator", new BodyAggregator(config.get(EdgeConfig.MAX_BODY_BYTES)));
+        pipeline.addLast("sequencer", new ResponseSequencer(config.get(EdgeConfig.MAX_PIPELINED_REQUESTS), metrics));
+        pipeline.addLast("framing-errors", framingErrors);
+        pipeline.addLast("router", router);
+        pipeline.addLast("cors", cors);
+        pipeline.addLast("ops", ops);
+        pipeline.addLast("track", track);
+        pipeline.addLast("unanswered", unanswered);
+    }
+}

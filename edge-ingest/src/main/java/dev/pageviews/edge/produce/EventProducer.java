@@ -1,0 +1,169 @@
+package dev.pageviews.edge.produce;
+
+import dev.pageviews.edge.EdgeConfig;
+import dev.pageviews.edge.metrics.Metrics;
+import dev.pageviews.event.PageView;
+import dev.pageviews.event.PageViewCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.producer.BufferExhaustedException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Produces stamped events to the topic and reports each outcome once Kafka has answered. Record key:
+ * {@code user_id} (spreads load evenly, keeps one user's events in order); value:
+ * {@link PageViewCodec#encode}.
+ *
+ * <p>{@link #send} is called on event-loop threads. With {@code max.block.ms} 0 it never waits: a full
+ * buffer or missing metadata fails the event at once. The topic's metadata is fetched before traffic and
+ * kept fresh by {@link #topicPartitions()}, which the health check calls.
+ */
+public final class EventProducer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventProducer.class);
+
+    /** Why Kafka did not take an event; {@code reason} is the metrics label. */
+    public enum Failure {
+        TIMEOUT("kafka_timeout"),
+        BUFFER_FULL("kafka_buffer_full"),
+        ERROR("kafka_error");
+
+        public final String reason;
+
+        Failure(String reason) {
+            this.reason = reason;
+        }
+    }
+
+    /** Called once per event, on a producer or event-loop thread: {@code failure} is null on success. */
+    @FunctionalInterface
+    public interface Outcome {
+        void completed(Failure failure);
+    }
+
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final String topic;
+    private final Metrics metrics;
+    private final AtomicBoolean failing = new AtomicBoolean();
+    private volatile long lastFailureNanos;
+
+    private EventProducer(KafkaProducer<byte[], byte[]> producer, String topic, Metrics metrics) {
+        this.producer = producer;
+        this.topic = topic;
+        this.metrics = metrics;
+    }
+
+    public static EventProducer create(EdgeConfig config, Metrics metrics) {
+        return new EventProducer(new KafkaProducer<>(properties(config), new ByteArraySerializer(), new ByteArraySerializer()),
+                config.topic(), metrics);
+    }
+
+    /** The producer's settings: the guarantee (acks=all, idempotence) is fixed; throughput knobs come from the config. */
+    static Properties properties(EdgeConfig config) {
+        Properties props = new Properties();
+        props.putAll(config.get(EdgeConfig.KAFKA_PROPERTIES));
+        int linger = config.get(EdgeConfig.KAFKA_LINGER_MS);
+        int delivery = config.get(EdgeConfig.KAFKA_DELIVERY_TIMEOUT_MS);
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "edge-ingest");
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, config.get(EdgeConfig.KAFKA_COMPRESSION));
+        props.put(ProducerConfig.LINGER_MS_CONFIG, Integer.toString(linger));
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(config.get(EdgeConfig.KAFKA_BATCH_BYTES)));
+        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(config.get(EdgeConfig.KAFKA_BUFFER_BYTES)));
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Integer.toString(config.get(EdgeConfig.KAFKA_MAX_BLOCK_MS)));
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.toString(delivery));
+        // Kafka demands delivery.timeout.ms >= linger.ms + request.timeout.ms
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Integer.toString(Math.min(30_000, delivery - linger)));
+        return props;
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    /** Sends one stamped event; {@code outcome} is told once Kafka has acknowledged it, or why not. */
+    public void send(PageView stamped, Outcome outcome) {
+        byte[] key = stamped.userId().getBytes(StandardCharsets.UTF_8);
+        byte[] value = PageViewCodec.encode(stamped);
+        long start = System.nanoTime();
+        metrics.eventsInFlight().incrementAndGet();
+        try {
+            producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) -> {
+                metrics.eventsInFlight().decrementAndGet();
+                if (error == null) {
+                    succeeded(System.nanoTime() - start);
+                    outcome.completed(null);
+                } else {
+                    outcome.completed(failed(error));
+                }
+            });
+        } catch (RuntimeException e) { // e.g. the producer was closed; Kafka's own errors go to the callback
+            metrics.eventsInFlight().decrementAndGet();
+            outcome.completed(failed(e));
+        }
+    }
+
+    private void succeeded(long latencyNanos) {
+        metrics.eventProduced(latencyNanos);
+        if (failing.compareAndSet(true, false)) {
+            LOG.info("Kafka acknowledges events again (topic {})", topic);
+        }
+    }
+
+    private Failure failed(Exception error) {
+        Failure failure = error instanceof BufferExhaustedException ? Failure.BUFFER_FULL
+                : error instanceof TimeoutException ? Failure.TIMEOUT
+                : Failure.ERROR;
+        metrics.eventsRejected(failure.reason, 1);
+        lastFailureNanos = System.nanoTime();
+        if (failing.compareAndSet(false, true)) { // log the change, not every event
+            LOG.warn("Kafka did not take an event for topic {} ({}); answering 503 until it does", topic, error.toString());
+        }
+        return failure;
+    }
+
+    /**
+     * The topic's partitions from the producer's metadata, or an empty list when it has none yet. Does
+     * not wait: with {@code max.block.ms} 0 a miss only asks the producer to fetch the metadata. Calling it
+     * regularly also keeps the topic's metadata from expiring while no events come.
+     */
+    public List<PartitionInfo> topicPartitions() {
+        try {
+            List<PartitionInfo> partitions = producer.partitionsFor(topic);
+            return partitions == null ? List.of() : partitions;
+        } catch (RuntimeException notYet) {
+            return List.of();
+        }
+    }
+
+    /** True when an event failed within {@code window} and none succeeded since. */
+    public boolean recentlyFailing(Duration window) {
+        return failing.get() && System.nanoTime() - lastFailureNanos < window.toNanos();
+    }
+
+    public void flush() {
+        producer.flush();
+    }
+
+    public void close(Duration timeout) {
+        producer.close(timeout);
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(10));
+    }
+}

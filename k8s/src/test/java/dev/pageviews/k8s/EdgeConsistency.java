@@ -1,0 +1,91 @@
+package dev.pageviews.k8s;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * The edge Deployment agrees with the edge's code: probe paths are routes it serves, its EDGE_* variables
+ * are settings it defines, and the grace period covers the preStop pause plus the configured drain.
+ */
+final class EdgeConsistency {
+
+    static final String SOURCES = "edge-ingest/src/main/java";
+
+    private EdgeConsistency() {
+    }
+
+    /** All edge sources as one text (route constants and setting names are looked up in it). */
+    static String sources() {
+        Path dir = Repo.path(SOURCES);
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalStateException("edge sources not found at " + dir);
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(f -> f.toString().endsWith(".java")).map(Repo::read).collect(Collectors.joining("\n"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static List<String> check(ObjectNode deployment, ObjectNode configMap, String edgeSources) {
+        List<String> problems = new ArrayList<>();
+        JsonNode pod = deployment.path("spec").path("template").path("spec");
+        JsonNode container = pod.path("containers").path(0);
+        for (String probe : List.of("readinessProbe", "livenessProbe")) {
+            String path = container.path(probe).path("httpGet").path("path").asText();
+            if (!edgeSources.contains("\"" + path + "\"")) {
+                problems.add(probe + " path '" + path + "' is not a route of the edge (no \"" + path + "\" in " + SOURCES + ")");
+            }
+        }
+        expect(container.path("readinessProbe").path("httpGet").path("path").asText(), "/readyz", "readinessProbe path", problems);
+        expect(container.path("livenessProbe").path("httpGet").path("path").asText(), "/healthz", "livenessProbe path", problems);
+        String metricsPath = deployment.path("spec").path("template").path("metadata").path("annotations").path("prometheus.io/path").asText();
+        if (!edgeSources.contains("\"" + metricsPath + "\"")) {
+            problems.add("prometheus.io/path '" + metricsPath + "' is not a route of the edge");
+        }
+
+        JsonNode env = configMap.path("data");
+        env.fieldNames().forEachRemaining(name -> {
+            String flag = name.startsWith("EDGE_") ? name.substring(5).toLowerCase(Locale.ROOT).replace('_', '-') : "";
+            if (flag.isEmpty() || !edgeSources.contains("define(\"" + flag + "\"")) {
+                problems.add("ConfigMap variable " + name + " is not a setting of the edge (EDGE_ + a flag in upper snake case)");
+            }
+        });
+        String port = env.path("EDGE_PORT").asText("8080");
+        if (!port.equals(container.path("ports").path(0).path("containerPort").asText())) {
+            problems.add("EDGE_PORT " + port + " differs from the containerPort");
+        }
+
+        int grace = pod.path("terminationGracePeriodSeconds").asInt(30);
+        JsonNode preStop = container.path("lifecycle").path("preStop").path("exec").path("command");
+        int pause = preStop.path(0).asText().equals("sleep") ? preStop.path(1).asInt(0) : 0;
+        if (pause < 1) {
+            problems.add("no preStop sleep: the pod would stop accepting before its endpoint is removed");
+        }
+        if (!env.has("EDGE_SHUTDOWN_TIMEOUT_MS")) {
+            problems.add("EDGE_SHUTDOWN_TIMEOUT_MS is not set: the drain time the grace period must cover is unknown");
+        } else {
+            int drain = (int) Math.ceil(env.path("EDGE_SHUTDOWN_TIMEOUT_MS").asDouble() / 1000);
+            if (grace < pause + drain + 3) {
+                problems.add("terminationGracePeriodSeconds " + grace + " < preStop " + pause + " s + drain " + drain
+                        + " s + 3 s to close the producer: the kubelet would kill the edge mid-drain");
+            }
+        }
+        return problems;
+    }
+
+    private static void expect(String actual, String expected, String what, List<String> problems) {
+        if (!expected.equals(actual)) {
+            problems.add(what + " is '" + actual + "', expected '" + expected + "'");
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.pageviews.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pageviews.job.JobConfig;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The edge Deployment agrees with the edge's code, and topic names agree across edge, job and Kafka. */
+class EdgeDeploymentTest {
+
+    private static final String SOURCES = EdgeConsistency.sources();
+
+    private static ObjectNode deployment(Overlay overlay) {
+        return overlay.find("Deployment", "edge-ingest");
+    }
+
+    /** The ConfigMap the Deployment imports (its name carries kustomize's hash suffix). */
+    private static ObjectNode configMap(Overlay overlay, ObjectNode deployment) {
+        String name = deployment.at("/spec/template/spec/containers/0/envFrom/0/configMapRef/name").asText();
+        return overlay.find("ConfigMap", name);
+    }
+
+    private static List<String> problems(Overlay overlay, ObjectNode deployment) {
+        return EdgeConsistency.check(deployment, configMap(overlay, deployment), SOURCES);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Overlay.class, names = {"K8S_MINIKUBE", "K8S_CLOUD"})
+    void agreesWithTheEdge(Overlay overlay) {
+        assertThat(problems(overlay, deployment(overlay))).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Overlay.class, names = {"K8S_MINIKUBE", "K8S_CLOUD"})
+    void topicNamesAgreeWithTheCodeDefaults(Overlay overlay) {
+        String views = jobDefault("topic");
+        String deadLetters = jobDefault("dlq-topic");
+        assertThat(views).isEqualTo("views");
+        assertThat(deadLetters).isEqualTo("views-dlq");
+        assertThat(SOURCES).contains("define(\"topic\", \"" + views + "\"");
+
+        assertThat(configMap(overlay, deployment(overlay)).path("data").path("EDGE_TOPIC").asText()).isEqualTo(views);
+        assertThat(overlay.all("KafkaTopic")).extracting(t -> t.path("spec").path("topicName").asText(t.path("metadata").path("name").asText()))
+                .containsExactlyInAnyOrder(views, deadLetters);
+    }
+
+    private static String jobDefault(String flag) {
+        return JobConfig.OPTIONS.stream().filter(o -> o.flag().equals(flag)).findFirst().orElseThrow().defaultValue();
+    }
+
+    // --- teeth
+
+    @Test
+    void misspeltProbePath() {
+        ObjectNode broken = Edit.set(deployment(Overlay.K8S_MINIKUBE),
+                "/spec/template/spec/containers/0/readinessProbe/httpGet/path", "/readyzz");
+        assertThat(problems(Overlay.K8S_MINIKUBE, broken)).anySatisfy(p -> assertThat(p).contains("/readyzz"));
+    }
+
+    @Test
+    void livenessOnTheReadinessRoute() {
+        // A liveness probe that follows Kafka would restart every edge pod during a Kafka outage.
+        ObjectNode broken = Edit.set(deployment(Overlay.K8S_MINIKUBE),
+                "/spec/template/spec/containers/0/livenessProbe/httpGet/path", "/readyz");
+        assertThat(problems(Overlay.K8S_MINIKUBE, broken)).anySatisfy(p -> assertThat(p).contains("livenessProbe"));
+    }
+
+    @Test
+    void aVariableTheEdgeDoesNotRead() {
+        ObjectNode deployment = deployment(Overlay.K8S_MINIKUBE);
+        ObjectNode config = Edit.set(configMap(Overlay.K8S_MINIKUBE, deployment), "/data/EDGE_KAFKA_BOOTSTRAPP", "kafka:9092");
+        assertThat(EdgeConsistency.check(deployment, config, SOURCES)).anySatisfy(p -> assertThat(p).contains("EDGE_KAFKA_BOOTSTRAPP"));
+    }
+
+    @Test
+    void aGracePeriodShorterThanTheDrain() {
+        ObjectNode broken = Edit.set(deployment(Overlay.K8S_CLOUD), "/spec/template/spec/terminationGracePeriodSeconds", 20);
+        assertThat(problems(Overlay.K8S_CLOUD, broken)).anySatisfy(p -> assertThat(p).contains("terminationGracePeriodSeconds 20"));
+    }
+
+    @Test
+    void noPreStopPause() {
+        ObjectNode broken = Edit.remove(deployment(Overlay.K8S_CLOUD), "/spec/template/spec/containers/0/lifecycle");
+        assertThat(problems(Overlay.K8S_CLOUD, broken)).anySatisfy(p -> assertThat(p).contains("preStop"));
+    }
+}

@@ -1,0 +1,127 @@
+package dev.pageviews.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pageviews.job.JobConfig;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The FlinkDeployment agrees with the job's flags, with Flink's settings and with the platform it runs on. */
+class FlinkDeploymentTest {
+
+    private static ObjectNode deployment(Overlay overlay) {
+        return overlay.find("FlinkDeployment", "pageviews-job");
+    }
+
+    /** The deployment with the arg starting with {@code prefix} replaced. */
+    private static ObjectNode replaceArg(ObjectNode deployment, String prefix, String arg) {
+        List<String> args = FlinkJobConsistency.args(deployment);
+        int index = args.stream().filter(a -> a.startsWith(prefix)).findFirst().map(args::indexOf)
+                .orElseThrow(() -> new IllegalArgumentException("no arg " + prefix));
+        return Edit.set(deployment, "/spec/job/args/" + index, arg);
+    }
+
+    private static List<String> problems(Overlay overlay, ObjectNode deployment) {
+        return FlinkJobConsistency.check(deployment, overlay.objects(), overlay.platform().objects());
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Overlay.class, names = {"FLINK_MINIKUBE", "FLINK_CLOUD"})
+    void agreesWithTheJobAndThePlatform(Overlay overlay) {
+        assertThat(problems(overlay, deployment(overlay))).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Overlay.class, names = {"FLINK_MINIKUBE", "FLINK_CLOUD"})
+    void runsTheJobJarInApplicationMode(Overlay overlay) {
+        ObjectNode spec = (ObjectNode) deployment(overlay).path("spec");
+
+        assertThat(spec.path("flinkVersion").asText()).isEqualTo("v2_2");
+        assertThat(spec.path("job").path("jarURI").asText()).isEqualTo("local:///opt/flink/usrlib/pageviews-job.jar");
+        assertThat(spec.path("job").path("entryClass").asText()).isEqualTo(Dockerfiles.jobMainClass())
+                .isEqualTo("dev.pageviews.job.PageViewsJob");
+        assertThat(spec.path("job").path("state").asText()).isEqualTo("running");
+    }
+
+    @Test
+    void minikubeReadsRedisFromItsArgsAndCloudFromASecret() {
+        assertThat(FlinkJobConsistency.args(deployment(Overlay.FLINK_MINIKUBE))).contains("--redis=redis://redis:6379");
+        assertThat(FlinkJobConsistency.args(deployment(Overlay.FLINK_CLOUD))).noneMatch(a -> a.startsWith("--redis="));
+        assertThat(JobConfig.OPTIONS).filteredOn(o -> o.flag().equals("redis"))
+                .singleElement().satisfies(o -> assertThat(o.env()).isEqualTo("PAGEVIEWS_REDIS"));
+        assertThat(Overlay.FLINK_CLOUD.all("Secret")).anySatisfy(s -> assertThat(s.path("data").has("PAGEVIEWS_REDIS")).isTrue());
+    }
+
+    // --- teeth: each broken copy is caught
+
+    @Test
+    void aFlagTheJobDoesNotKnow() {
+        ObjectNode broken = Edit.append(deployment(Overlay.FLINK_MINIKUBE), "/spec/job/args", "--windoww=1s");
+        assertThat(problems(Overlay.FLINK_MINIKUBE, broken)).anySatisfy(p -> assertThat(p).contains("--windoww"));
+    }
+
+    @Test
+    void aValueTheJobRejects() {
+        ObjectNode broken = replaceArg(deployment(Overlay.FLINK_MINIKUBE), "--window=", "--window=1 second");
+        assertThat(problems(Overlay.FLINK_MINIKUBE, broken)).anySatisfy(p -> assertThat(p).contains("--window"));
+    }
+
+    @Test
+    void aCheckpointDirThatDiffersFromFlinksSetting() {
+        ObjectNode broken = Edit.set(deployment(Overlay.FLINK_CLOUD), "/spec/flinkConfiguration/execution.checkpointing.dir",
+                "s3://elsewhere/checkpoints");
+        assertThat(problems(Overlay.FLINK_CLOUD, broken)).anySatisfy(p -> assertThat(p).contains("--checkpoint-dir"));
+    }
+
+    @Test
+    void stateOnLocalDisk() {
+        ObjectNode broken = deployment(Overlay.FLINK_MINIKUBE);
+        Edit.set(broken, "/spec/flinkConfiguration/high-availability.storageDir", "file:///tmp/ha");
+        assertThat(problems(Overlay.FLINK_MINIKUBE, broken)).anySatisfy(p -> assertThat(p).contains("high-availability.storageDir"));
+    }
+
+    @Test
+    void moreParallelismThanPartitions() {
+        ObjectNode broken = Edit.set(deployment(Overlay.FLINK_MINIKUBE), "/spec/job/parallelism", 5);
+        assertThat(problems(Overlay.FLINK_MINIKUBE, broken)).anySatisfy(p -> assertThat(p).contains("4 partitions"));
+    }
+
+    @Test
+    void parallelismPassedAsAFlag() {
+        ObjectNode broken = Edit.append(deployment(Overlay.FLINK_MINIKUBE), "/spec/job/args", "--parallelism=2");
+        assertThat(problems(Overlay.FLINK_MINIKUBE, broken)).anySatisfy(p -> assertThat(p).contains("--parallelism"));
+    }
+
+    @Test
+    void aFlagGivenTwice() {
+        ObjectNode broken = Edit.append(deployment(Overlay.FLINK_MINIKUBE), "/spec/job/args", "--topic=views");
+        assertThat(problems(Overlay.FLINK_MINIKUBE, broken)).anySatisfy(p -> assertThat(p).contains("twice"));
+    }
+
+    @Test
+    void aTopicTheClusterDoesNotHave() {
+        ObjectNode broken = replaceArg(deployment(Overlay.FLINK_MINIKUBE), "--topic=", "--topic=pageviews");
+        assertThat(problems(Overlay.FLINK_MINIKUBE, broken)).anySatisfy(p -> assertThat(p).contains("pageviews has no KafkaTopic"));
+    }
+
+    @Test
+    void aRedisServiceThatDoesNotExist() {
+        ObjectNode broken = replaceArg(deployment(Overlay.FLINK_MINIKUBE), "--redis=", "--redis=redis://valkey:6379");
+        assertThat(problems(Overlay.FLINK_MINIKUBE, broken)).anySatisfy(p -> assertThat(p).contains("valkey:6379"));
+    }
+
+    @Test
+    void statelessUpgrades() {
+        ObjectNode broken = Edit.set(deployment(Overlay.FLINK_CLOUD), "/spec/job/upgradeMode", "stateless");
+        assertThat(problems(Overlay.FLINK_CLOUD, broken)).anySatisfy(p -> assertThat(p).contains("upgradeMode"));
+    }
+
+    @Test
+    void noPeriodicSavepoints() {
+        ObjectNode broken = Edit.remove(deployment(Overlay.FLINK_CLOUD), "/spec/flinkConfiguration/kubernetes.operator.periodic.savepoint.interval");
+        assertThat(problems(Overlay.FLINK_CLOUD, broken)).anySatisfy(p -> assertThat(p).contains("periodic"));
+    }
+}

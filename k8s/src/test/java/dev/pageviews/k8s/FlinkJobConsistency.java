@@ -1,0 +1,210 @@
+package dev.pageviews.k8s;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pageviews.job.JobConfig;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.StreamSupport;
+
+/**
+ * The FlinkDeployment agrees with the job and with the platform it runs on: its args are accepted by
+ * the job's own parser, the job flags that override cluster settings equal those settings, state lives
+ * on S3, parallelism fits the topic's partitions, and the names it refers to exist.
+ */
+final class FlinkJobConsistency {
+
+    /** Job flag -> the flinkConfiguration key the job overrides with it (they must agree). */
+    static final Map<String, String> MIRRORED = Map.of(
+            "checkpoint-dir", "execution.checkpointing.dir",
+            "savepoint-dir", "execution.checkpointing.savepoint-dir",
+            "state-backend", "state.backend.type",
+            "checkpoint-interval", "execution.checkpointing.interval");
+
+    private final ObjectNode deployment;
+    private final List<ObjectNode> flinkObjects;
+    private final List<ObjectNode> platformObjects;
+    private final List<String> problems = new ArrayList<>();
+
+    private FlinkJobConsistency(ObjectNode deployment, List<ObjectNode> flinkObjects, List<ObjectNode> platformObjects) {
+        this.deployment = deployment;
+        this.flinkObjects = flinkObjects;
+        this.platformObjects = platformObjects;
+    }
+
+    /** Problems of {@code deployment}, given the objects rendered beside it and the platform overlay's objects. */
+    static List<String> check(ObjectNode deployment, List<ObjectNode> flinkObjects, List<ObjectNode> platformObjects) {
+        FlinkJobConsistency check = new FlinkJobConsistency(deployment, flinkObjects, platformObjects);
+        JobConfig config = check.parseArgs();
+        check.operatorSettings();
+        if (config != null) {
+            check.mirroredSettings(config);
+            check.storage(config);
+            check.platformNames(config);
+        }
+        return check.problems;
+    }
+
+    static List<String> args(JsonNode deployment) {
+        return StreamSupport.stream(deployment.path("spec").path("job").path("args").spliterator(), false)
+                .map(JsonNode::asText).toList();
+    }
+
+    /** The environment the job's main() sees: the variables of the Secrets the pod template imports. */
+    private Map<String, String> environment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (JsonNode container : deployment.path("spec").path("podTemplate").path("spec").path("containers")) {
+            for (JsonNode source : container.path("envFrom")) {
+                env.putAll(secretData(source.path("secretRef").path("name").asText()));
+            }
+            for (JsonNode variable : container.path("env")) {
+                JsonNode ref = variable.path("valueFrom").path("secretKeyRef");
+                env.put(variable.path("name").asText(), ref.isMissingNode()
+                        ? variable.path("value").asText()
+                        : secretData(ref.path("name").asText()).getOrDefault(ref.path("key").asText(), ""));
+            }
+        }
+        return env;
+    }
+
+    private Map<String, String> secretData(String secret) {
+        Map<String, String> data = new LinkedHashMap<>();
+        flinkObjects.stream()
+                .filter(o -> o.path("kind").asText().equals("Secret") && o.path("metadata").path("name").asText().equals(secret))
+                .findFirst()
+                .ifPresentOrElse(
+                        s -> s.path("data").fields().forEachRemaining(e -> data.put(e.getKey(),
+                                new String(Base64.getMimeDecoder().decode(e.getValue().asText()), StandardCharsets.UTF_8))),
+                        () -> problems.add("the pod template refers to Secret " + secret + ", which this overlay does not generate"));
+        return data;
+    }
+
+    private JobConfig parseArgs() {
+        List<String> args = args(deployment);
+        Set<String> seen = new HashSet<>();
+        for (String arg : args) {
+            if (!arg.startsWith("--") || !arg.contains("=")) {
+                problems.add("job arg '" + arg + "': write one --flag=value per item, so overlays can append flags");
+            } else if (!seen.add(arg.substring(0, arg.indexOf('=')))) {
+                problems.add("job arg " + arg.substring(0, arg.indexOf('=')) + " is given twice");
+            }
+        }
+        if (seen.contains("--parallelism")) {
+            problems.add("--parallelism must not be passed: spec.job.parallelism is the one setting to rescale with");
+        }
+        Map<String, String> env = environment();
+        Set<String> jobVariables = new HashSet<>();
+        JobConfig.OPTIONS.forEach(o -> jobVariables.add(o.env()));
+        env.keySet().stream().filter(name -> name.startsWith("PAGEVIEWS_") && !jobVariables.contains(name))
+                .forEach(name -> problems.add("environment variable " + name + " is not a setting of the job"));
+        try {
+            return JobConfig.parse(args.toArray(String[]::new), env);
+        } catch (IllegalArgumentException e) {
+            problems.add("the job rejects its args: " + e.getMessage());
+            return null;
+        }
+    }
+
+    private void operatorSettings() {
+        JsonNode spec = deployment.path("spec");
+        JsonNode flink = spec.path("flinkConfiguration");
+        expect(spec.path("job").path("upgradeMode").asText(), "savepoint", "spec.job.upgradeMode");
+        expect(flink.path("high-availability.type").asText(), "kubernetes", "high-availability.type");
+        expect(flink.path("restart-strategy.type").asText(), "exponential-delay", "restart-strategy.type");
+        if (flink.path("kubernetes.operator.periodic.savepoint.interval").asText().isEmpty()) {
+            problems.add("kubernetes.operator.periodic.savepoint.interval is not set: no periodic savepoints");
+        }
+        int parallelism = spec.path("job").path("parallelism").asInt(0);
+        int partitions = viewsPartitions();
+        if (parallelism < 1 || parallelism > partitions) {
+            problems.add("spec.job.parallelism " + parallelism + " must be between 1 and the " + partitions
+                    + " partitions of topic views: more source subtasks than partitions stay idle");
+        }
+    }
+
+    private void mirroredSettings(JobConfig config) {
+        JsonNode flink = deployment.path("spec").path("flinkConfiguration");
+        MIRRORED.forEach((flag, key) -> {
+            if (!flink.path(key).asText().equals(config.get(flag))) {
+                problems.add("--" + flag + " is '" + config.get(flag) + "' but flinkConfiguration " + key + " is '"
+                        + flink.path(key).asText() + "': the job overrides the cluster setting, keep them equal");
+            }
+        });
+        if (!flink.path("s3.endpoint").asText("").equals(config.get("s3-endpoint"))) {
+            problems.add("--s3-endpoint '" + config.get("s3-endpoint") + "' differs from s3.endpoint '" + flink.path("s3.endpoint").asText("") + "'");
+        }
+        if (!flink.path("s3.path.style.access").asText("false").equals(config.get("s3-path-style"))) {
+            problems.add("--s3-path-style '" + config.get("s3-path-style") + "' differs from s3.path.style.access");
+        }
+    }
+
+    private void storage(JobConfig config) {
+        JsonNode flink = deployment.path("spec").path("flinkConfiguration");
+        Map<String, String> paths = Map.of(
+                "execution.checkpointing.dir", flink.path("execution.checkpointing.dir").asText(),
+                "execution.checkpointing.savepoint-dir", flink.path("execution.checkpointing.savepoint-dir").asText(),
+                "high-availability.storageDir", flink.path("high-availability.storageDir").asText(),
+                "--archive-path", config.get("archive-path"));
+        paths.forEach((what, path) -> {
+            if (!path.startsWith("s3://")) {
+                problems.add(what + " '" + path + "' is not on S3 (s3://...): pods lose local files");
+            }
+        });
+    }
+
+    private void platformNames(JobConfig config) {
+        for (String topic : List.of(config.get("topic"), config.get("dlq-topic"))) {
+            boolean exists = platformObjects.stream().filter(o -> o.path("kind").asText().equals("KafkaTopic"))
+                    .anyMatch(t -> t.path("spec").path("topicName").asText(t.path("metadata").path("name").asText()).equals(topic));
+            if (!exists) {
+                problems.add("topic " + topic + " has no KafkaTopic in the platform overlay");
+            }
+        }
+        ObjectNode kafka = platform("Kafka", null);
+        String bootstrap = kafka == null ? "(no Kafka in the platform overlay)" : kafka.path("metadata").path("name").asText()
+                + "-kafka-bootstrap:" + kafka.path("spec").path("kafka").path("listeners").path(0).path("port").asText();
+        expect(config.get("kafka-bootstrap"), bootstrap, "--kafka-bootstrap (Strimzi's bootstrap Service)");
+        String endpoint = config.get("s3-endpoint");
+        if (!endpoint.isEmpty()) {
+            serviceExists(endpoint.replaceFirst("^https?://", ""), "--s3-endpoint");
+        }
+        String redis = config.get("redis");
+        if (redis.startsWith("redis://") && !redis.contains(".")) {
+            serviceExists(redis.substring("redis://".length()).replaceFirst("/.*$", ""), "--redis");
+        }
+    }
+
+    private void serviceExists(String hostPort, String what) {
+        String[] parts = hostPort.split(":");
+        ObjectNode service = platform("Service", parts[0]);
+        boolean portFound = service != null && StreamSupport.stream(service.path("spec").path("ports").spliterator(), false)
+                .anyMatch(p -> parts.length < 2 || p.path("port").asText().equals(parts[1]));
+        if (!portFound) {
+            problems.add(what + " points at " + hostPort + ", which is no Service port in the platform overlay");
+        }
+    }
+
+    private int viewsPartitions() {
+        ObjectNode topic = platform("KafkaTopic", "views");
+        return topic == null ? 0 : topic.path("spec").path("partitions").asInt(0);
+    }
+
+    private ObjectNode platform(String kind, String name) {
+        return platformObjects.stream()
+                .filter(o -> o.path("kind").asText().equals(kind))
+                .filter(o -> name == null || o.path("metadata").path("name").asText().equals(name))
+                .findFirst().orElse(null);
+    }
+
+    private void expect(String actual, String expected, String what) {
+        if (!expected.equals(actual)) {
+            problems.add(what + " is '" + actual + "', expected '" + expected + "'");
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.pageviews.local;
+
+import dev.pageviews.stack.OrderedShutdown;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code ./pageviews up}: starts the local pipeline, says how to use it, stops it cleanly on Ctrl-C or SIGTERM. */
+public final class PageviewsUp {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PageviewsUp.class);
+
+    private PageviewsUp() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("help"))) {
+            System.out.print("Usage: ./pageviews up [options]\n" + UpConfig.help());
+            return;
+        }
+        UpConfig config;
+        try {
+            config = UpConfig.parse(args, System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("pageviews up: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        LocalPipeline pipeline = LocalPipeline.start(config, System.getenv());
+        CountDownLatch stopped = new CountDownLatch(1);
+        // registered after Kafka and Redis, so it runs before they are stopped
+        OrderedShutdown.register("pageviews", () -> {
+            LOG.info("Stopping pageviews ...");
+            pipeline.close();
+            LOG.info("Stopped.");
+            stopped.countDown();
+        });
+        System.out.print(banner(pipeline));
+        System.out.flush();
+        stopped.await();
+    }
+
+    static String banner(LocalPipeline p) {
+        return String.join("\n",
+                "",
+                "pageviews is up" + p.restoredFrom().map(r -> " (resumed from " + r + ")").orElse("") + ":",
+                "  edge        http://localhost:" + p.httpPort() + "/api/v1/track   (health: /healthz, /readyz, metrics: /metrics)",
+                "  Flink UI    " + p.uiUrl(),
+                "  Kafka       " + p.kafkaBootstrap() + "   (topics views, views-dlq)",
+                "  Redis       127.0.0.1:" + p.redisPort() + "   (hash page_views)",
+                "  data dir    " + p.dataDir(),
+                "",
+                "Send a view:",
+                "  curl -s -o /dev/null -w '%{http_code}\\n' -X POST localhost:" + p.httpPort() + "/api/v1/track \\",
+                "    -H 'Content-Type: application/json' \\",
+                "    -d '{\"user_id\":\"u1\",\"page_url\":\"/home\",\"timestamp\":" + System.currentTimeMillis() / 1000 + "}'",
+                "Read the count (within a few seconds):",
+                "  redis-cli -p " + p.redisPort() + " HGET page_views /home",
+                "",
+                "Ctrl-C stops everything; the next ./pageviews up continues where this one stopped.",
+                "");
+    }
+}

@@ -1,0 +1,89 @@
+package dev.pageviews.local;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Settings of {@code ./pageviews up}: flag, environment variable ({@code --http-port} ↔
+ * {@code PAGEVIEWS_HTTP_PORT}), default. Ports of 0 pick free ones (used by tests).
+ */
+public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, Path dataDir, boolean fresh) {
+
+    record Option(String flag, String defaultValue, String doc) {
+        String env() {
+            return "PAGEVIEWS_" + flag.toUpperCase(Locale.ROOT).replace('-', '_');
+        }
+    }
+
+    static final List<Option> OPTIONS = List.of(
+            new Option("http-port", "8080", "Port of the edge: POST /api/v1/track."),
+            new Option("ui-port", "8081", "Port of the Flink web UI."),
+            new Option("kafka-port", "9092", "Port of the Kafka broker."),
+            new Option("redis-port", "6379", "Port of Redis, where the counts are (hash page_views)."),
+            new Option("data-dir", ".pageviews",
+                    "Where Kafka's log, Redis's append-only file, Flink's checkpoints and the logs are kept."),
+            new Option("fresh", "false", "Start from empty: delete the data dir first (a flag; no value needed)."));
+
+    public static UpConfig parse(String[] args, Map<String, String> env) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (Option option : OPTIONS) {
+            values.put(option.flag(), env.getOrDefault(option.env(), option.defaultValue()));
+        }
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            String flag = arg.startsWith("--") ? arg.substring(2) : arg;
+            String value = null;
+            int eq = flag.indexOf('=');
+            if (eq >= 0) {
+                value = flag.substring(eq + 1);
+                flag = flag.substring(0, eq);
+            }
+            String name = flag;
+            if (!arg.startsWith("--") || OPTIONS.stream().noneMatch(o -> o.flag().equals(name))) {
+                throw new IllegalArgumentException("unknown option '" + arg + "'; see ./pageviews help");
+            }
+            if (value == null) {
+                if (flag.equals("fresh")) {
+                    value = "true";
+                } else if (i + 1 < args.length) {
+                    value = args[++i];
+                } else {
+                    throw new IllegalArgumentException("--" + flag + " needs a value; see ./pageviews help");
+                }
+            }
+            values.put(flag, value);
+        }
+        return new UpConfig(port(values, "http-port"), port(values, "ui-port"), port(values, "kafka-port"),
+                port(values, "redis-port"), Path.of(values.get("data-dir")).toAbsolutePath().normalize(),
+                Boolean.parseBoolean(values.get("fresh")));
+    }
+
+    private static int port(Map<String, String> values, String flag) {
+        String value = values.get(flag);
+        try {
+            int port = Integer.parseInt(value);
+            if (port >= 0 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--" + flag + ": '" + value + "' is not a port (0-65535)");
+    }
+
+    static String help() {
+        StringBuilder text = new StringBuilder();
+        for (Option o : OPTIONS) {
+            text.append(String.format("  --%-12s %-24s default: %s%n      %s%n", o.flag(), o.env(), o.defaultValue(), o.doc()));
+        }
+        return text.toString();
+    }
+
+    Path kafkaDir() { return dataDir.resolve("kafka"); }
+    Path redisDir() { return dataDir.resolve("redis"); }
+    Path checkpointDir() { return dataDir.resolve("flink").resolve("checkpoints"); }
+    Path savepointDir() { return dataDir.resolve("flink").resolve("savepoints"); }
+}

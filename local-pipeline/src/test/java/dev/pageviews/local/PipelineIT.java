@@ -1,0 +1,53 @@
+package dev.pageviews.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pageviews.stack.FreePorts;
+import dev.pageviews.stack.LocalStackExtension;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+/**
+ * End to end through real parts: HTTP → edge → Kafka → Flink → Redis, then a stop and a start on the same
+ * data dir, as {@code ./pageviews up} does.
+ */
+class PipelineIT {
+
+    private static final long TIMESTAMP = 1_730_814_562L;
+
+    @Test
+    void countsEveryAcceptedViewExactlyAndKeepsCountingAfterARestart() throws Exception {
+        Path dataDir = LocalStackExtension.newWorkDir();
+        UpConfig config = new UpConfig(FreePorts.pick(), FreePorts.pick(), FreePorts.pick(), FreePorts.pick(), dataDir, false);
+        Map<String, Long> afterFirstRun;
+
+        try (LocalPipeline pipeline = LocalPipeline.start(config, Map.of())) {
+            assertThat(pipeline.restoredFrom()).isEmpty();
+            PipelineTraffic traffic = new PipelineTraffic(pipeline.httpPort(), Map.of());
+            for (int i = 0; i < 210; i++) {
+                assertThat(traffic.post("u" + (i % 13), "/page/" + (i % 7), TIMESTAMP + i / 30)).isEqualTo(202);
+            }
+            try (Jedis jedis = new Jedis("127.0.0.1", pipeline.redisPort())) {
+                afterFirstRun = PipelineTraffic.awaitCounts(jedis, traffic.expected(), Duration.ofSeconds(30));
+            }
+            assertThat(afterFirstRun).isEqualTo(traffic.expected()).hasSize(7).containsEntry("/page/0", 30L);
+        }
+
+        try (LocalPipeline pipeline = LocalPipeline.start(config, Map.of())) {
+            assertThat(pipeline.restoredFrom()).isPresent();
+            PipelineTraffic traffic = new PipelineTraffic(pipeline.httpPort(), afterFirstRun);
+            try (Jedis jedis = new Jedis("127.0.0.1", pipeline.redisPort())) {
+                assertThat(PipelineTraffic.counts(jedis)).isEqualTo(afterFirstRun); // kept across the restart
+                assertThat(traffic.post("u1", "/home", TIMESTAMP)).isEqualTo(202);
+                assertThat(PipelineTraffic.awaitCounts(jedis, traffic.expected(), Duration.ofSeconds(30)))
+                        .isEqualTo(traffic.expected())
+                        .containsEntry("/home", 1L);
+                Thread.sleep(3000); // a few more checkpoints: nothing may be applied twice
+                assertThat(PipelineTraffic.counts(jedis)).isEqualTo(traffic.expected());
+            }
+        }
+    }
+}
