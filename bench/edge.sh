@@ -4,7 +4,7 @@
 # keep-alive connections (no pipelining): single events on /api/v1/track, then batches on
 # /api/v1/track/batch. Prints requests/s, p50/p99 latency, errors and events/s, then stops everything.
 #
-# Assumes the modules it uses are installed: run `mvn install -DskipTests` at the repo root once.
+# `./pageviews bench edge` builds the project first when needed (run directly, it needs `mvn install -DskipTests` once).
 # It builds edge-ingest's classes and classpath itself. Settings (environment):
 #   EDGE_BENCH_SECONDS (25)   length of each measured run; a 5 s warm-up run comes first
 #   EDGE_BENCH_CONNECTIONS (512) single-event connections; EDGE_BENCH_BATCH_CONNECTIONS (32)

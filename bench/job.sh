@@ -2,11 +2,10 @@
 # ./pageviews bench job [events=N] [only=drain|freshness] [-- job flags]
 # Real Kafka + Redis (local-stack) and the real job in a local Flink cluster; prints drain rates,
 # Redis commands per view and produce-to-visible freshness. Takes about 5 minutes with the defaults.
+# ./pageviews bench job builds the project first when needed.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 MVN=(mvn -B --no-transfer-progress -q)
-echo "bench job: building (mvn install -DskipTests) ..."
-"${MVN[@]}" install -DskipTests
 "${MVN[@]}" dependency:build-classpath -pl flink-job -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
 cd flink-job
 exec java -Xms2g -Xmx4g -XX:+UseParallelGC \

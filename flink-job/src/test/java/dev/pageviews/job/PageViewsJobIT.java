@@ -7,6 +7,7 @@ import dev.pageviews.job.source.DeadLetterSerializer;
 import dev.pageviews.stack.FreePorts;
 import dev.pageviews.stack.LocalStack;
 import dev.pageviews.stack.LocalStackExtension;
+import dev.pageviews.stack.RedisCluster;
 import dev.pageviews.stack.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisClusterClient;
 
 /** The job on a real Flink MiniCluster against real Kafka and Redis: counts must be exact, whatever happens. */
 @ExtendWith(LocalStackExtension.class)
@@ -71,7 +73,7 @@ class PageViewsJobIT {
 
     @Test
     void countsAMixedStreamExactlyWithOutOfOrderLateAndMalformedEvents(LocalStack stack) throws Exception {
-        Run run = newRun(stack, stack.redis().uri(), 2);
+        Run run = newRun(stack, stack.redis().uri(), 2, "--state-backend", "rocksdb");
         Random random = new Random(7);
         try (ViewsTraffic traffic = new ViewsTraffic(stack.kafka().bootstrapServers(), run.topic());
                 Jedis jedis = stack.redis().client()) {
@@ -88,13 +90,13 @@ class PageViewsJobIT {
             JobID job = flink.submit(run.config(), null);
             try {
                 // the last windows close although no event follows them
-                awaitCounts(jedis, run.key(), traffic.expected(), Duration.ofSeconds(60));
+                awaitCounts(jedis::hgetAll, run.key(), traffic.expected(), Duration.ofSeconds(60));
 
                 for (int i = 0; i < 50; i++) {
                     traffic.view("late" + i, "/page/" + (i % 3), BASE); // 30 s behind the watermark by now
                 }
                 traffic.flush();
-                awaitCounts(jedis, run.key(), traffic.expected(), Duration.ofSeconds(30));
+                awaitCounts(jedis::hgetAll, run.key(), traffic.expected(), Duration.ofSeconds(30));
                 assertThat(traffic.expected().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(3050);
             } finally {
                 flink.cancel(job);
@@ -120,9 +122,29 @@ class PageViewsJobIT {
                     traffic.view("u" + i, "/alo/" + (i % 9), BASE + i / 100);
                 }
                 traffic.flush();
-                awaitCounts(jedis, run.key(), traffic.expected(), Duration.ofSeconds(20));
+                awaitCounts(jedis::hgetAll, run.key(), traffic.expected(), Duration.ofSeconds(20));
             } finally {
                 flink.cancel(job);
+            }
+        }
+    }
+
+    @Test
+    void countsExactlyIntoARedisCluster(LocalStack stack) throws Exception {
+        try (RedisCluster cluster = RedisCluster.start(LocalStackExtension.newWorkDir(), 3);
+                RedisClusterClient client = RedisClusterClient.create(cluster.endpoints())) {
+            Run run = newRun(stack, cluster.uri(), 2);
+            try (ViewsTraffic traffic = new ViewsTraffic(stack.kafka().bootstrapServers(), run.topic())) {
+                JobID job = flink.submit(run.config(), null);
+                try {
+                    for (int i = 0; i < 2000; i++) {
+                        traffic.view("u" + i, "/c/" + (i % 37), BASE + i / 200);
+                    }
+                    traffic.flush();
+                    awaitCounts(client::hgetAll, run.key(), traffic.expected(), Duration.ofSeconds(40));
+                } finally {
+                    flink.cancel(job);
+                }
             }
         }
     }
@@ -145,7 +167,7 @@ class PageViewsJobIT {
                 job = flink.submit(run.config(), checkpoint.toUri().toString());
                 producer.join();
                 traffic.flush();
-                awaitCounts(jedis, run.key(), traffic.expected(), Duration.ofSeconds(90));
+                awaitCounts(jedis::hgetAll, run.key(), traffic.expected(), Duration.ofSeconds(90));
                 assertThat(traffic.sent()).isEqualTo(40 * 400);
             } finally {
                 producer.interrupt();
@@ -168,7 +190,7 @@ class PageViewsJobIT {
                 job = flink.submit(run.config().with(JobConfig.PARALLELISM, "4"), savepoint);
                 producer.join();
                 traffic.flush();
-                awaitCounts(jedis, run.key(), traffic.expected(), Duration.ofSeconds(90));
+                awaitCounts(jedis::hgetAll, run.key(), traffic.expected(), Duration.ofSeconds(90));
             } finally {
                 producer.interrupt();
                 flink.cancel(job);
@@ -192,7 +214,7 @@ class PageViewsJobIT {
                     producer.join();
                     traffic.flush();
                     try (Jedis jedis = redis.client()) {
-                        awaitCounts(jedis, run.key(), traffic.expected(), Duration.ofSeconds(120));
+                        awaitCounts(jedis::hgetAll, run.key(), traffic.expected(), Duration.ofSeconds(120));
                     }
                 } finally {
                     producer.interrupt();

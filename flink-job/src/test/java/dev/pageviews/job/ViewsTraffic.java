@@ -12,7 +12,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import redis.clients.jedis.Jedis;
+import java.util.function.Function;
 
 /** Produces page views into Kafka and keeps the exact count per page that Redis must end up with. */
 final class ViewsTraffic implements AutoCloseable {
@@ -57,12 +57,13 @@ final class ViewsTraffic implements AutoCloseable {
         return new TreeMap<>(expected);
     }
 
-    /** Waits until the Redis hash holds exactly the expected counts; fails with the difference otherwise. */
-    static void awaitCounts(Jedis jedis, String key, Map<String, Long> expected, Duration timeout) throws InterruptedException {
+    /** Waits until the Redis hash ({@code hgetAll}: e.g. {@code jedis::hgetAll}) holds exactly the expected counts; fails with the difference otherwise. */
+    static void awaitCounts(Function<String, Map<String, String>> hgetAll, String key, Map<String, Long> expected, Duration timeout)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         Map<String, Long> actual = Map.of();
         while (System.nanoTime() < deadline) {
-            actual = counts(jedis, key);
+            actual = counts(hgetAll, key);
             if (actual.equals(expected)) {
                 return;
             }
@@ -78,9 +79,9 @@ final class ViewsTraffic implements AutoCloseable {
                 + actual.values().stream().mapToLong(Long::longValue).sum() + "\n diff: " + diff(expected, actual));
     }
 
-    static Map<String, Long> counts(Jedis jedis, String key) {
+    static Map<String, Long> counts(Function<String, Map<String, String>> hgetAll, String key) {
         Map<String, Long> counts = new TreeMap<>();
-        jedis.hgetAll(key).forEach((k, v) -> counts.put(k, Long.parseLong(v)));
+        hgetAll.apply(key).forEach((k, v) -> counts.put(k, Long.parseLong(v)));
         return counts;
     }
 

@@ -25,16 +25,23 @@ public final class RedisServer implements AutoCloseable {
     private final Path workDir;
     private final int port;
     private final Persistence persistence;
+    private final List<String> extraArgs;
     private ServiceProcess process;
 
-    private RedisServer(Path workDir, int port, Persistence persistence) {
+    private RedisServer(Path workDir, int port, Persistence persistence, List<String> extraArgs) {
         this.workDir = workDir.toAbsolutePath();
         this.port = FreePorts.orFree(port);
         this.persistence = persistence;
+        this.extraArgs = List.copyOf(extraArgs);
     }
 
     public static RedisServer start(Path workDir, int port, Persistence persistence) {
-        RedisServer server = new RedisServer(workDir, port, persistence);
+        return start(workDir, port, persistence, List.of());
+    }
+
+    /** With extra {@code redis-server} arguments, e.g. {@code --cluster-enabled yes}. */
+    public static RedisServer start(Path workDir, int port, Persistence persistence, List<String> extraArgs) {
+        RedisServer server = new RedisServer(workDir, port, persistence, extraArgs);
         server.startProcess();
         return server;
     }
@@ -100,6 +107,7 @@ public final class RedisServer implements AutoCloseable {
         } else {
             command.addAll(List.of("--appendonly", "no"));
         }
+        command.addAll(extraArgs);
         process = ServiceProcess.start("redis", command, workDir, workDir.resolve("redis.log"));
         process.awaitReady(this::answers, Duration.ofSeconds(30));
         LOG.info("Redis ready at {} (persistence: {})", uri(), persistence);
