@@ -8,7 +8,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 MVN=(mvn -B --no-transfer-progress -q)
 "${MVN[@]}" dependency:build-classpath -pl flink-job -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
 cd flink-job
-exec java -Xms2g -Xmx4g -XX:+UseParallelGC \
+exec java -Xms2g -Xmx4g -XX:+UseG1GC -XX:MaxGCPauseMillis=50 \
   --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
   -Dlog4j2.configurationFile=src/test/resources/log4j2-test.properties \
   -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \

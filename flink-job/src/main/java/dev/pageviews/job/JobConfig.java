@@ -49,6 +49,7 @@ public final class JobConfig implements Serializable {
     public static final String WINDOW = "window";
     public static final String OUT_OF_ORDERNESS = "out-of-orderness";
     public static final String IDLE_TIMEOUT = "idle-timeout";
+    public static final String WATERMARK_INTERVAL = "watermark-interval";
     public static final String CHECKPOINT_INTERVAL = "checkpoint-interval";
     public static final String CHECKPOINT_DIR = "checkpoint-dir";
     public static final String SAVEPOINT_DIR = "savepoint-dir";
@@ -87,6 +88,8 @@ public final class JobConfig implements Serializable {
             new Option(IDLE_TIMEOUT, "1s",
                     "After this long without events on a Kafka partition, its event time advances with the clock, "
                             + "so the last windows close even when traffic stops.", JobConfig::positiveDuration),
+            new Option(WATERMARK_INTERVAL, "200ms",
+                    "How often sources emit watermarks: how soon after a window ends it can fire.", JobConfig::positiveDuration),
             new Option(CHECKPOINT_INTERVAL, "2s",
                     "Checkpoint interval. In exactly-once delivery, counts reach Redis when a checkpoint completes.",
                     JobConfig::positiveDuration),
@@ -194,6 +197,7 @@ public final class JobConfig implements Serializable {
     public Duration window() { return duration(get(WINDOW)); }
     public Duration outOfOrderness() { return duration(get(OUT_OF_ORDERNESS)); }
     public Duration idleTimeout() { return duration(get(IDLE_TIMEOUT)); }
+    public Duration watermarkInterval() { return duration(get(WATERMARK_INTERVAL)); }
     public Duration checkpointInterval() { return duration(get(CHECKPOINT_INTERVAL)); }
     public String checkpointDir() { return get(CHECKPOINT_DIR); }
     public String savepointDir() { return get(SAVEPOINT_DIR); }

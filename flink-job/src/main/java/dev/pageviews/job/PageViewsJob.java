@@ -48,6 +48,7 @@ public final class PageViewsJob {
         Configuration conf = new Configuration();
         conf.set(PipelineOptions.NAME, JOB_NAME);
         conf.set(PipelineOptions.OBJECT_REUSE, true); // no operator keeps or mutates a record it was handed
+        conf.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, config.watermarkInterval());
         conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.checkpointInterval());
         conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
         conf.set(CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS, config.checkpointInterval().dividedBy(4));
