@@ -122,7 +122,7 @@ public final class JobBenchmark {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         out("prefill %-8s %,d views (%s) in %.1f s (%,.0f/s produced)", topic, events,
-                hotPage ? "60 %% on one page, the rest Zipf" : String.format(Locale.ROOT, "Zipf s=1 over 100,000 pages, top page %.1f %%", pages.topShare() * 100),
+                hotPage ? "60 % on one page, the rest Zipf" : String.format(Locale.ROOT, "Zipf s=1 over 100,000 pages, top page %.1f %%", pages.topShare() * 100),
                 seconds, events / seconds);
         return topic;
     }
