@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.apache.flink.api.common.JobID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -152,50 +153,27 @@ class PageViewsJobIT {
     @Test
     void staysExactThroughTaskManagerFailuresAndACrashRestart(LocalStack stack) throws Exception {
         Run run = newRun(stack, stack.redis().uri(), 2);
-        try (ViewsTraffic traffic = new ViewsTraffic(stack.kafka().bootstrapServers(), run.topic());
-                Jedis jedis = stack.redis().client()) {
-            JobID job = flink.submit(run.config(), null);
-            Thread producer = steadyTraffic(traffic, 40, 400);
-            try {
-                Thread.sleep(3000);
-                flink.killTaskManager();
-                Thread.sleep(3000);
-                flink.killTaskManager();
-                Thread.sleep(3000);
-                flink.cancel(job); // as if the whole job had died: restore from its last retained checkpoint
-                Path checkpoint = FlinkCluster.latestCheckpoint(run.dir().resolve("checkpoints")).orElseThrow();
-                job = flink.submit(run.config(), checkpoint.toUri().toString());
-                producer.join();
-                traffic.flush();
-                awaitCounts(jedis::hgetAll, run.key(), traffic.expected(), Duration.ofSeconds(90));
-                assertThat(traffic.sent()).isEqualTo(40 * 400);
-            } finally {
-                producer.interrupt();
-                flink.cancel(job);
-            }
-        }
+        assertExactThrough(stack, run, 40, stack.redis()::client, job -> {
+            Thread.sleep(3000);
+            flink.killTaskManager();
+            Thread.sleep(3000);
+            flink.killTaskManager();
+            Thread.sleep(3000);
+            flink.cancel(job); // as if the whole job had died: restore from its last retained checkpoint
+            Path checkpoint = FlinkCluster.latestCheckpoint(run.dir().resolve("checkpoints")).orElseThrow();
+            return flink.submit(run.config(), checkpoint.toUri().toString());
+        });
     }
 
     @Test
     void restoresFromASavepointAtAHigherParallelism(LocalStack stack) throws Exception {
         Run run = newRun(stack, stack.redis().uri(), 2);
-        try (ViewsTraffic traffic = new ViewsTraffic(stack.kafka().bootstrapServers(), run.topic());
-                Jedis jedis = stack.redis().client()) {
-            JobID job = flink.submit(run.config(), null);
-            Thread producer = steadyTraffic(traffic, 30, 400);
-            try {
-                Thread.sleep(4000);
-                String savepoint = flink.stopWithSavepoint(job, run.dir().resolve("savepoints"));
-                Thread.sleep(1000); // views keep arriving while the job is down
-                job = flink.submit(run.config().with(JobConfig.PARALLELISM, "4"), savepoint);
-                producer.join();
-                traffic.flush();
-                awaitCounts(jedis::hgetAll, run.key(), traffic.expected(), Duration.ofSeconds(90));
-            } finally {
-                producer.interrupt();
-                flink.cancel(job);
-            }
-        }
+        assertExactThrough(stack, run, 30, stack.redis()::client, job -> {
+            Thread.sleep(4000);
+            String savepoint = flink.stopWithSavepoint(job, run.dir().resolve("savepoints"));
+            Thread.sleep(1000); // views keep arriving while the job is down
+            return flink.submit(run.config().with(JobConfig.PARALLELISM, "4"), savepoint);
+        });
     }
 
     @Test
@@ -203,21 +181,41 @@ class PageViewsJobIT {
         int port = FreePorts.pick();
         try (RedisServer redis = RedisServer.start(LocalStackExtension.newWorkDir(), port, RedisServer.Persistence.APPEND_ONLY)) {
             Run run = newRun(stack, redis.uri(), 2);
-            try (ViewsTraffic traffic = new ViewsTraffic(stack.kafka().bootstrapServers(), run.topic())) {
-                JobID job = flink.submit(run.config(), null);
-                Thread producer = steadyTraffic(traffic, 30, 400);
-                try {
-                    Thread.sleep(3000);
-                    redis.kill();
-                    Thread.sleep(6000); // commits fail, the job restarts with backoff
-                    redis.restart();
-                    producer.join();
-                    traffic.flush();
-                    try (Jedis jedis = redis.client()) {
-                        awaitCounts(jedis::hgetAll, run.key(), traffic.expected(), Duration.ofSeconds(120));
-                    }
-                } finally {
-                    producer.interrupt();
+            assertExactThrough(stack, run, 30, redis::client, job -> {
+                Thread.sleep(3000);
+                redis.kill();
+                Thread.sleep(6000); // commits fail, the job restarts with backoff
+                redis.restart();
+                return job;
+            });
+        }
+    }
+
+    /** What a test does to the running job while views flow; returns the job that runs afterwards. */
+    private interface Disruption {
+        JobID apply(JobID job) throws Exception;
+    }
+
+    /**
+     * Runs the job under steady traffic, lets {@code disruption} fail, stop or restore it, and asserts that
+     * Redis ends up with exactly the views produced: none lost, none counted twice.
+     */
+    private static void assertExactThrough(LocalStack stack, Run run, int rounds, Supplier<Jedis> redis, Disruption disruption)
+            throws Exception {
+        try (ViewsTraffic traffic = new ViewsTraffic(stack.kafka().bootstrapServers(), run.topic())) {
+            JobID job = flink.submit(run.config(), null);
+            Thread producer = steadyTraffic(traffic, rounds, 400);
+            try {
+                job = disruption.apply(job);
+                producer.join();
+                traffic.flush();
+                try (Jedis jedis = redis.get()) {
+                    awaitCounts(jedis::hgetAll, run.key(), traffic.expected(), Duration.ofSeconds(120));
+                }
+                assertThat(traffic.sent()).isEqualTo(rounds * 400L);
+            } finally {
+                producer.interrupt();
+                if (!flink.status(job).isGloballyTerminalState()) {
                     flink.cancel(job);
                 }
             }
