@@ -60,6 +60,8 @@ public final class JobConfig implements Serializable {
     public static final String REDIS_TIMEOUT = "redis-timeout";
     public static final String ARCHIVE_PATH = "archive-path";
     public static final String ARCHIVE_FORMAT = "archive-format";
+    public static final String ARCHIVE_ROLL_INTERVAL = "archive-roll-interval";
+    public static final String ARCHIVE_MAX_PART_SIZE_MB = "archive-max-part-size-mb";
     public static final String S3_ENDPOINT = "s3-endpoint";
     public static final String S3_PATH_STYLE = "s3-path-style";
 
@@ -109,7 +111,13 @@ public final class JobConfig implements Serializable {
             new Option(REDIS_TIMEOUT, "5s", "Redis connect and read timeout.", JobConfig::positiveDuration),
             new Option(ARCHIVE_PATH, "", "Archive raw events under this path (s3://bucket/prefix or file:///dir); empty for off.",
                     v -> { }),
-            new Option(ARCHIVE_FORMAT, "json", "Archive formats, comma-separated: json, parquet.", JobConfig::archiveFormats),
+            new Option(ARCHIVE_FORMAT, "json",
+                    "Archive format: json (newline-delimited). Parquet is not in this build yet and is refused.",
+                    JobConfig::archiveFormats),
+            new Option(ARCHIVE_ROLL_INTERVAL, "5m",
+                    "A JSON part file is closed after this long (or this long without events); it becomes visible at the "
+                            + "next completed checkpoint.", JobConfig::positiveDuration),
+            new Option(ARCHIVE_MAX_PART_SIZE_MB, "128", "A JSON part file is closed at this size (MiB).", JobConfig::positiveInt),
             new Option(S3_ENDPOINT, "", "S3 endpoint for S3-compatible stores (e.g. http://minio:9000); empty for AWS.", v -> { }),
             new Option(S3_PATH_STYLE, "false", "Use path-style S3 access (needed by most S3-compatible stores).",
                     JobConfig::bool));
@@ -208,6 +216,8 @@ public final class JobConfig implements Serializable {
     public Duration redisTimeout() { return duration(get(REDIS_TIMEOUT)); }
     public String archivePath() { return get(ARCHIVE_PATH); }
     public Set<ArchiveFormat> archiveFormats() { return archiveFormats(get(ARCHIVE_FORMAT)); }
+    public Duration archiveRollInterval() { return duration(get(ARCHIVE_ROLL_INTERVAL)); }
+    public int archiveMaxPartSizeMb() { return Integer.parseInt(get(ARCHIVE_MAX_PART_SIZE_MB)); }
     public String s3Endpoint() { return get(S3_ENDPOINT); }
     public boolean s3PathStyle() { return Boolean.parseBoolean(get(S3_PATH_STYLE)); }
 
@@ -271,6 +281,13 @@ public final class JobConfig implements Serializable {
         throw new IllegalArgumentException("'" + value + "' is not a whole number >= 0");
     }
 
+    private static void positiveInt(String value) {
+        nonNegativeInt(value);
+        if (Integer.parseInt(value) == 0) {
+            throw new IllegalArgumentException("must be at least 1");
+        }
+    }
+
     private static void bool(String value) {
         if (!value.equals("true") && !value.equals("false")) {
             throw new IllegalArgumentException("'" + value + "' is not true or false");
@@ -293,6 +310,9 @@ public final class JobConfig implements Serializable {
         Set<ArchiveFormat> formats = new LinkedHashSet<>();
         for (String part : value.split(",")) {
             formats.add(enumValue(ArchiveFormat.class, part));
+        }
+        if (formats.contains(ArchiveFormat.PARQUET)) {
+            throw new IllegalArgumentException("parquet is not available in this build yet; use json");
         }
         return formats;
     }

@@ -1,6 +1,7 @@
 package dev.pageviews.job;
 
 import dev.pageviews.event.PageView;
+import dev.pageviews.job.archive.Archive;
 import dev.pageviews.job.redis.AtLeastOnceRedisSink;
 import dev.pageviews.job.redis.ExactlyOnceRedisSink;
 import dev.pageviews.job.redis.RedisSinkSettings;
@@ -94,6 +95,8 @@ public final class PageViewsTopology {
                 .sinkTo(redisSink(config))
                 .name("redis: " + config.redisKey())
                 .uid(REDIS_SINK_UID);
+
+        Archive.attach(views, config);
         return views;
     }
 

@@ -4,6 +4,8 @@ import dev.pageviews.event.PageView;
 import dev.pageviews.event.PageViewCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -20,6 +22,7 @@ final class ViewsTraffic implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
     private final Map<String, Long> expected = new TreeMap<>();
+    private final List<PageView> sentViews = new ArrayList<>();
     private long sent;
 
     ViewsTraffic(String bootstrap, String topic) {
@@ -37,6 +40,7 @@ final class ViewsTraffic implements AutoCloseable {
         PageView view = new PageView(userId, pageUrl, timestamp, "e-" + sent, timestamp * 1000);
         producer.send(new ProducerRecord<>(topic, userId.getBytes(StandardCharsets.UTF_8), PageViewCodec.encode(view)));
         expected.merge(pageUrl, 1L, Long::sum);
+        sentViews.add(view);
         sent++;
     }
 
@@ -51,6 +55,11 @@ final class ViewsTraffic implements AutoCloseable {
 
     long sent() {
         return sent;
+    }
+
+    /** Every valid view sent, as sent. */
+    List<PageView> sentViews() {
+        return new ArrayList<>(sentViews);
     }
 
     Map<String, Long> expected() {

@@ -82,7 +82,9 @@ public final class LocalPipeline implements AutoCloseable {
             "--dlq-topic", LocalStack.DLQ_TOPIC,
             "--redis", stack.redis().uri(),
             "--checkpoint-dir", config.checkpointDir().toUri().toString(),
-            "--savepoint-dir", config.savepointDir().toUri().toString()}, env);
+            "--savepoint-dir", config.savepointDir().toUri().toString(),
+            "--archive-path", config.archivePath(),
+            "--archive-roll-interval", "1m"}, env); // locally, archived files show up within a minute
         Configuration flink = PageViewsJob.flinkConfiguration(jobConfig);
         flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         flink.set(RestOptions.PORT, config.uiPort());
@@ -117,6 +119,10 @@ public final class LocalPipeline implements AutoCloseable {
 
     public Path dataDir() {
         return config.dataDir();
+    }
+
+    public String archivePath() {
+        return config.archivePath();
     }
 
     /** Stops in order: no new requests, the job with a savepoint, then Redis and Kafka. */

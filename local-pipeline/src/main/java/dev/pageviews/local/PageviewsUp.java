@@ -48,6 +48,7 @@ public final class PageviewsUp {
                 "  Kafka       " + p.kafkaBootstrap() + "   (topics views, views-dlq)",
                 "  Redis       127.0.0.1:" + p.redisPort() + "   (hash page_views)",
                 "  data dir    " + p.dataDir(),
+                "  archive     " + (p.archivePath().isEmpty() ? "off" : p.archivePath() + "  (JSON lines, format=json/dt=.../hour=.../)"),
                 "",
                 "Send a view:",
                 "  curl -s -o /dev/null -w '%{http_code}\\n' -X POST localhost:" + p.httpPort() + "/api/v1/track \\",

@@ -10,7 +10,7 @@ import java.util.Map;
  * Settings of {@code ./pageviews up}: flag, environment variable ({@code --http-port} ↔
  * {@code PAGEVIEWS_HTTP_PORT}), default. Ports of 0 pick free ones (used by tests).
  */
-public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, Path dataDir, boolean fresh) {
+public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, Path dataDir, boolean fresh, String archivePath) {
 
     record Option(String flag, String defaultValue, String doc) {
         String env() {
@@ -25,7 +25,9 @@ public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, P
             new Option("redis-port", "6379", "Port of Redis, where the counts are (hash page_views)."),
             new Option("data-dir", ".pageviews",
                     "Where Kafka's log, Redis's append-only file, Flink's checkpoints and the logs are kept."),
-            new Option("fresh", "false", "Start from empty: delete the data dir first (a flag; no value needed)."));
+            new Option("fresh", "false", "Start from empty: delete the data dir first (a flag; no value needed)."),
+            new Option("archive-path", "",
+                    "Where raw views are archived as JSON lines (file:// or s3://); empty: <data-dir>/archive; none: off."));
 
     public static UpConfig parse(String[] args, Map<String, String> env) {
         Map<String, String> values = new LinkedHashMap<>();
@@ -56,9 +58,15 @@ public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, P
             }
             values.put(flag, value);
         }
+        Path dataDir = Path.of(values.get("data-dir")).toAbsolutePath().normalize();
+        String archive = values.get("archive-path");
+        if (archive.isEmpty()) {
+            archive = dataDir.resolve("archive").toUri().toString();
+        } else if (archive.equals("none")) {
+            archive = "";
+        }
         return new UpConfig(port(values, "http-port"), port(values, "ui-port"), port(values, "kafka-port"),
-                port(values, "redis-port"), Path.of(values.get("data-dir")).toAbsolutePath().normalize(),
-                Boolean.parseBoolean(values.get("fresh")));
+                port(values, "redis-port"), dataDir, Boolean.parseBoolean(values.get("fresh")), archive);
     }
 
     private static int port(Map<String, String> values, String flag) {

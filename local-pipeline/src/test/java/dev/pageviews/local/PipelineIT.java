@@ -21,7 +21,8 @@ class PipelineIT {
     @Test
     void countsEveryAcceptedViewExactlyAndKeepsCountingAfterARestart() throws Exception {
         Path dataDir = LocalStackExtension.newWorkDir();
-        UpConfig config = new UpConfig(FreePorts.pick(), FreePorts.pick(), FreePorts.pick(), FreePorts.pick(), dataDir, false);
+        UpConfig config = new UpConfig(FreePorts.pick(), FreePorts.pick(), FreePorts.pick(), FreePorts.pick(), dataDir, false,
+                dataDir.resolve("archive").toUri().toString());
         Map<String, Long> afterFirstRun;
 
         try (LocalPipeline pipeline = LocalPipeline.start(config, Map.of())) {

@@ -1,0 +1,19 @@
+package dev.pageviews.job.archive;
+
+import dev.pageviews.event.PageView;
+import dev.pageviews.event.PageViewCodec;
+import java.io.IOException;
+import java.io.OutputStream;
+import org.apache.flink.api.common.serialization.Encoder;
+
+/** One event per line, in the same JSON as on the Kafka topic (the contract's codec). */
+public final class JsonLinesEncoder implements Encoder<PageView> {
+
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public void encode(PageView view, OutputStream out) throws IOException {
+        out.write(PageViewCodec.encode(view));
+        out.write('\n');
+    }
+}
