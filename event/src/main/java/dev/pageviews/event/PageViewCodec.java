@@ -189,6 +189,15 @@ public final class PageViewCodec {
     }
 
     public static byte[] encode(PageView view) {
+        return encode(view, false);
+    }
+
+    /** The JSON followed by a newline, in one array: one line of newline-delimited JSON. */
+    public static byte[] encodeLine(PageView view) {
+        return encode(view, true);
+    }
+
+    private static byte[] encode(PageView view, boolean newline) {
         try (ByteArrayBuilder out = new ByteArrayBuilder(128);
                 JsonGenerator gen = JSON.createGenerator(out, JsonEncoding.UTF8)) {
             gen.writeStartObject();
@@ -202,6 +211,9 @@ public final class PageViewCodec {
                 gen.writeNumberField(RECEIVED_AT, view.receivedAtMillis());
             }
             gen.writeEndObject();
+            if (newline) {
+                gen.writeRaw('\n');
+            }
             gen.flush();
             return out.toByteArray();
         } catch (IOException e) {

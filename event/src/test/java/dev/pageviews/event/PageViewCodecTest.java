@@ -40,6 +40,13 @@ class PageViewCodecTest {
                         + "\"event_id\":\"id-7\",\"received_at\":1730814562123}");
     }
 
+    @Test
+    void encodesALineForNewlineDelimitedJson() {
+        PageView view = new PageView("u1", "/home", 1730814562L, "id-7", 1730814562123L);
+        assertThat(new String(PageViewCodec.encodeLine(view), StandardCharsets.UTF_8))
+                .isEqualTo(new String(PageViewCodec.encode(view), StandardCharsets.UTF_8) + "\n");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             missing user_id             | {"page_url":"/p","timestamp":1730814562}                         | user_id   | is required
