@@ -2,10 +2,11 @@ package dev.pageviews.stack;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The real services the pipeline needs, started together on loopback: Kafka with the pipeline's topics,
- * and Redis. (The S3 server joins here with the archive.)
+ * and Redis; and, only when asked ({@link #startWithS3}), an S3 API server for the archive.
  */
 public final class LocalStack implements AutoCloseable {
 
@@ -15,10 +16,12 @@ public final class LocalStack implements AutoCloseable {
 
     private final KafkaBroker kafka;
     private final RedisServer redis;
+    private final S3Server s3;
 
-    private LocalStack(KafkaBroker kafka, RedisServer redis) {
+    private LocalStack(KafkaBroker kafka, RedisServer redis, S3Server s3) {
         this.kafka = kafka;
         this.redis = redis;
+        this.s3 = s3;
     }
 
     /** Starts Kafka and Redis under {@code workDir}; ports of 0 mean free ones. */
@@ -27,9 +30,22 @@ public final class LocalStack implements AutoCloseable {
         try {
             kafka.createTopics(Map.of(VIEWS_TOPIC, VIEWS_PARTITIONS, DLQ_TOPIC, 1));
             RedisServer redis = RedisServer.start(workDir.resolve("redis"), redisPort, persistence);
-            return new LocalStack(kafka, redis);
+            return new LocalStack(kafka, redis, null);
         } catch (RuntimeException e) {
             kafka.close();
+            throw e;
+        }
+    }
+
+    /** As {@link #start}, plus an S3 API server on {@code s3Port} (0 for a free one) keeping its objects under {@code workDir/s3}. */
+    public static LocalStack startWithS3(Path workDir, int kafkaPort, int redisPort, RedisServer.Persistence persistence,
+            int s3Port) {
+        S3Server s3 = S3Server.start(workDir.resolve("s3"), s3Port);
+        try {
+            LocalStack stack = start(workDir, kafkaPort, redisPort, persistence);
+            return new LocalStack(stack.kafka, stack.redis, s3);
+        } catch (RuntimeException e) {
+            s3.close();
             throw e;
         }
     }
@@ -47,12 +63,23 @@ public final class LocalStack implements AutoCloseable {
         return redis;
     }
 
+    /** The S3 server, when the stack was started with one. */
+    public Optional<S3Server> s3() {
+        return Optional.ofNullable(s3);
+    }
+
     @Override
     public void close() {
         try {
             redis.close();
         } finally {
-            kafka.close();
+            try {
+                kafka.close();
+            } finally {
+                if (s3 != null) {
+                    s3.close();
+                }
+            }
         }
     }
 }
