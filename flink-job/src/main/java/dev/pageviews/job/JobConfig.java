@@ -62,8 +62,11 @@ public final class JobConfig implements Serializable {
     public static final String ARCHIVE_FORMAT = "archive-format";
     public static final String ARCHIVE_ROLL_INTERVAL = "archive-roll-interval";
     public static final String ARCHIVE_MAX_PART_SIZE_MB = "archive-max-part-size-mb";
+    public static final String ARCHIVE_JSON_GZIP = "archive-json-gzip";
     public static final String S3_ENDPOINT = "s3-endpoint";
     public static final String S3_PATH_STYLE = "s3-path-style";
+    public static final String S3_ACCESS_KEY = "s3-access-key";
+    public static final String S3_SECRET_KEY = "s3-secret-key";
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
@@ -112,15 +115,24 @@ public final class JobConfig implements Serializable {
             new Option(ARCHIVE_PATH, "", "Archive raw events under this path (s3://bucket/prefix or file:///dir); empty for off.",
                     v -> { }),
             new Option(ARCHIVE_FORMAT, "json",
-                    "Archive format: json (newline-delimited). Parquet is not in this build yet and is refused.",
+                    "Archive formats, comma-separated: json (newline-delimited), parquet; each under its own format=... folder.",
                     JobConfig::archiveFormats),
             new Option(ARCHIVE_ROLL_INTERVAL, "5m",
-                    "A JSON part file is closed after this long (or this long without events); it becomes visible at the "
-                            + "next completed checkpoint.", JobConfig::positiveDuration),
-            new Option(ARCHIVE_MAX_PART_SIZE_MB, "128", "A JSON part file is closed at this size (MiB).", JobConfig::positiveInt),
-            new Option(S3_ENDPOINT, "", "S3 endpoint for S3-compatible stores (e.g. http://minio:9000); empty for AWS.", v -> { }),
-            new Option(S3_PATH_STYLE, "false", "Use path-style S3 access (needed by most S3-compatible stores).",
-                    JobConfig::bool));
+                    "A plain JSON part file is finished after this long (or this long without events); it becomes visible "
+                            + "at the next completed checkpoint. Gzip JSON and Parquet part files finish at every checkpoint.",
+                    JobConfig::positiveDuration),
+            new Option(ARCHIVE_MAX_PART_SIZE_MB, "128", "A part file (any format) is finished at this size (MiB).",
+                    JobConfig::positiveInt),
+            new Option(ARCHIVE_JSON_GZIP, "false",
+                    "Gzip the JSON part files (.json.gz); they then finish at every checkpoint.", JobConfig::bool),
+            new Option(S3_ENDPOINT, "", "S3 endpoint for S3-compatible stores (e.g. http://minio:9000); empty for AWS. "
+                    + "Sets s3.endpoint for local clusters; a real cluster takes it from its Flink configuration.", v -> { }),
+            new Option(S3_PATH_STYLE, "false", "Use path-style S3 access (needed by most S3-compatible stores); "
+                    + "s3.path.style.access, like --s3-endpoint.", JobConfig::bool),
+            new Option(S3_ACCESS_KEY, "", "S3 access key (s3.access-key, like --s3-endpoint); empty: the AWS credential chain "
+                    + "(AWS_ACCESS_KEY_ID, profile, web identity, instance role).", v -> { }),
+            new Option(S3_SECRET_KEY, "", "S3 secret key (s3.secret-key, like --s3-endpoint); never logged. Prefer the "
+                    + "environment variable to the flag.", v -> { }));
 
     private final Map<String, String> values;
 
@@ -218,12 +230,19 @@ public final class JobConfig implements Serializable {
     public Set<ArchiveFormat> archiveFormats() { return archiveFormats(get(ARCHIVE_FORMAT)); }
     public Duration archiveRollInterval() { return duration(get(ARCHIVE_ROLL_INTERVAL)); }
     public int archiveMaxPartSizeMb() { return Integer.parseInt(get(ARCHIVE_MAX_PART_SIZE_MB)); }
+    public boolean archiveJsonGzip() { return Boolean.parseBoolean(get(ARCHIVE_JSON_GZIP)); }
     public String s3Endpoint() { return get(S3_ENDPOINT); }
     public boolean s3PathStyle() { return Boolean.parseBoolean(get(S3_PATH_STYLE)); }
+    public String s3AccessKey() { return get(S3_ACCESS_KEY); }
+    public String s3SecretKey() { return get(S3_SECRET_KEY); }
 
     @Override
     public String toString() {
-        return values.toString().replaceAll("(redis[^,]*://)[^@,]*@", "$1***@"); // never log a Redis password
+        Map<String, String> shown = new LinkedHashMap<>(values);
+        if (!shown.get(S3_SECRET_KEY).isEmpty()) {
+            shown.put(S3_SECRET_KEY, "***"); // never log the S3 secret key
+        }
+        return shown.toString().replaceAll("(redis[^,]*://)[^@,]*@", "$1***@"); // nor a Redis password
     }
 
     private static Map<String, String> checked(Map<String, String> values) {
@@ -310,9 +329,6 @@ public final class JobConfig implements Serializable {
         Set<ArchiveFormat> formats = new LinkedHashSet<>();
         for (String part : value.split(",")) {
             formats.add(enumValue(ArchiveFormat.class, part));
-        }
-        if (formats.contains(ArchiveFormat.PARQUET)) {
-            throw new IllegalArgumentException("parquet is not available in this build yet; use json");
         }
         return formats;
     }

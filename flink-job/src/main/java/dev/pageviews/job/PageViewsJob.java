@@ -1,5 +1,6 @@
 package dev.pageviews.job;
 
+import dev.pageviews.job.archive.S3Settings;
 import java.time.Duration;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -69,6 +70,7 @@ public final class PageViewsJob {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD, Duration.ofMinutes(10));
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR, 0.1);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS, Integer.MAX_VALUE);
+        S3Settings.addTo(conf, config); // read by local clusters' file systems; a real cluster has its own
         return conf;
     }
 }

@@ -2,164 +2,238 @@ package dev.pageviews.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pageviews.event.DecodeResult;
 import dev.pageviews.event.PageView;
-import dev.pageviews.event.PageViewCodec;
+import dev.pageviews.job.ArchivedFiles.Archived;
+import dev.pageviews.job.ArchivedFiles.PartFile;
 import dev.pageviews.job.archive.EventTimePartitions;
 import dev.pageviews.stack.LocalStack;
 import dev.pageviews.stack.LocalStackExtension;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.pageviews.stack.S3Server;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
+import java.util.function.Supplier;
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.fs.FileSystem;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The archive on a real MiniCluster from real Kafka: every valid view in exactly one committed file, in its hour. */
+/**
+ * The archive on a real MiniCluster, from real Kafka, into a real S3 API server (S3Proxy) through Flink's S3 file
+ * system plugin: every valid view in exactly one finished part file per format, in the hour it happened.
+ */
 @ExtendWith(LocalStackExtension.class)
 class ArchiveIT {
 
     private static final long BASE = 1_730_800_000L; // 2024-11-05T09:46:40Z
+    private static final String BUCKET = "pageviews-archive";
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    private static S3Server s3;
     private static FlinkCluster flink;
     private static int runs;
 
     @BeforeAll
-    static void startFlink() throws Exception {
-        flink = new FlinkCluster();
-    }
-
-    @AfterAll
-    static void stopFlink() throws Exception {
-        if (flink != null) {
-            flink.close();
+    static void start() throws Exception {
+        // the S3 plugin's AWS SDK v1 prints a deprecation notice with a stack trace on first use
+        System.setProperty("aws.java.v1.disableDeprecationAnnouncement", "true");
+        s3 = S3Server.start(LocalStackExtension.newWorkDir(), 0);
+        try {
+            s3.createBucket(BUCKET);
+            // the cluster's file systems take the s3.* keys the job's flags produce, as a TaskManager would
+            flink = new FlinkCluster(PageViewsJob.flinkConfiguration(JobConfig.parse(s3Flags(), Map.of())));
+        } catch (Exception | Error e) {
+            s3.close();
+            throw e;
         }
     }
 
-    private record Run(String topic, Path dir, Path archive, JobConfig config) {}
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            if (flink != null) {
+                flink.close();
+            }
+        } finally {
+            s3.close();
+            FileSystem.initialize(new Configuration(), null); // later tests in this JVM get default file systems
+        }
+    }
 
-    private static Run newRun(LocalStack stack) {
+    private static String[] s3Flags() {
+        return new String[] {"--s3-endpoint", s3.endpoint(), "--s3-path-style", "true",
+            "--s3-access-key", s3.accessKey(), "--s3-secret-key", s3.secretKey()};
+    }
+
+    private record Run(String topic, Path dir, String archivePath, JobConfig config) {}
+
+    private static Run newRun(LocalStack stack, String archivePath, String... archiveFlags) {
         int n = ++runs;
         String topic = "archive-views-" + n;
         stack.kafka().createTopic(topic, LocalStack.VIEWS_PARTITIONS);
         stack.kafka().createTopic("archive-dlq-" + n, 1);
         Path dir = LocalStackExtension.newWorkDir();
-        Path archive = dir.resolve("archive");
-        JobConfig config = JobConfig.parse(new String[] {
+        List<String> args = new ArrayList<>(List.of(
             "--kafka-bootstrap", stack.kafka().bootstrapServers(), "--topic", topic, "--dlq-topic", "archive-dlq-" + n,
             "--group-id", "archive-it-" + n, "--redis", stack.redis().uri(), "--redis-key", "archive_views_" + n,
             "--window", "1s", "--out-of-orderness", "1s", "--idle-timeout", "500ms", "--checkpoint-interval", "500ms",
             "--checkpoint-dir", dir.resolve("checkpoints").toUri().toString(), "--parallelism", "2",
-            "--archive-path", archive.toUri().toString(), "--archive-roll-interval", "1s"}, Map.of());
-        return new Run(topic, dir, archive, config);
+            "--archive-path", archivePath));
+        args.addAll(List.of(archiveFlags));
+        args.addAll(List.of(s3Flags()));
+        return new Run(topic, dir, archivePath, JobConfig.parse(args.toArray(String[]::new), Map.of()));
     }
 
     @Test
-    void archivesEveryValidViewOnceInTheHourItHappened(LocalStack stack) throws Exception {
-        Run run = newRun(stack);
+    void archivesEveryValidViewOnceInItsEventHourAsJsonAndParquetOnS3(LocalStack stack) throws Exception {
+        Run run = newRun(stack, "s3://" + BUCKET + "/hours", "--archive-format", "json,parquet", "--archive-roll-interval", "1s");
         List<PageView> produced = new ArrayList<>();
         try (ViewsTraffic traffic = new ViewsTraffic(stack.kafka().bootstrapServers(), run.topic())) {
             for (int i = 0; i < 3000; i++) {
-                long timestamp = BASE + i * 4L; // 3 h 20 min of event time: four hourly partitions
-                traffic.view("u" + (i % 17), "/a/" + (i % 5), timestamp);
+                traffic.view("u" + (i % 17), "/a/" + (i % 5), BASE + i * 4L); // 3 h 20 min of event time
             }
-            traffic.garbage("{\"user_id\":\"u\",\"page_url\":\"/not-archived\"}");
+            traffic.garbage("{\"user_id\":\"u\",\"page_url\":\"/not-archived\"}"); // no timestamp: dead-lettered
+            // valid, but without the edge's event_id and received_at: both null in Parquet, absent in JSON
+            traffic.garbage("{\"user_id\":\"anonymous\",\"page_url\":\"/anon\",\"timestamp\":" + (BASE + 7200) + "}");
             traffic.flush();
             produced.addAll(traffic.sentViews());
-            JobID job = flink.submit(run.config(), null);
-            try {
-                List<Archived> archived = awaitArchived(run.archive(), produced.size(), Duration.ofSeconds(60));
-                assertThat(archived).extracting(a -> a.view().eventId())
-                        .containsExactlyInAnyOrderElementsOf(produced.stream().map(PageView::eventId).toList());
-                for (Archived a : archived) {
-                    assertThat(a.partition()).isEqualTo("format=json/" + EventTimePartitions.partitionOf(a.view().timestamp()));
+            produced.add(PageView.of("anonymous", "/anon", BASE + 7200));
+        }
+        JobID job = flink.submit(run.config(), null);
+        try {
+            for (String format : List.of("json", "parquet")) {
+                Supplier<List<Archived>> archived = () -> inFormat(ArchivedFiles.views(s3Files("hours")), format);
+                assertThat(awaitViews(archived, produced.size())).extracting(Archived::view)
+                        .as("%s: every valid view, exactly once, field for field", format)
+                        .containsExactlyInAnyOrderElementsOf(produced);
+                for (Archived a : archived.get()) {
+                    assertThat(a.file().partition()).isEqualTo("format=" + format + "/" + EventTimePartitions.partitionOf(a.view().timestamp()));
                 }
-                assertThat(archived).extracting(Archived::partition).containsOnly(
-                        "format=json/dt=2024-11-05/hour=09", "format=json/dt=2024-11-05/hour=10",
-                        "format=json/dt=2024-11-05/hour=11", "format=json/dt=2024-11-05/hour=12",
-                        "format=json/dt=2024-11-05/hour=13");
-                assertThat(archived.get(0).view()).isIn(produced); // fields survive byte for byte
-            } finally {
-                flink.cancel(job);
+                Archived first = archived.get().stream().filter(a -> "e-0".equals(a.view().eventId())).findFirst().orElseThrow();
+                assertThat(first.file().path()).startsWith("format=" + format + "/dt=2024-11-05/hour=09/views-");
+                assertThat(archived.get()).extracting(a -> a.file().partition()).containsOnly(
+                        "format=" + format + "/dt=2024-11-05/hour=09", "format=" + format + "/dt=2024-11-05/hour=10",
+                        "format=" + format + "/dt=2024-11-05/hour=11", "format=" + format + "/dt=2024-11-05/hour=12",
+                        "format=" + format + "/dt=2024-11-05/hour=13");
             }
+            assertThat(s3Files("hours")).extracting(PartFile::path).allMatch(p -> ArchivedFiles.PART_FILE.matcher(p).matches());
+            assertThat(s3Files("hours")).filteredOn(f -> f.path().startsWith("format=parquet/")).allSatisfy(f ->
+                    assertThat(ArchivedFiles.parquetSchema(f.content()).toString()).isEqualTo(String.join("\n",
+                            "message page_view {",
+                            "  required binary user_id (STRING);",
+                            "  required binary page_url (STRING);",
+                            "  required int64 timestamp (TIMESTAMP(MILLIS,true));",
+                            "  optional binary event_id (STRING);",
+                            "  optional int64 received_at (TIMESTAMP(MILLIS,true));",
+                            "}", "")));
+            Thread.sleep(2000); // more checkpoints publish nothing twice
+            assertThat(ArchivedFiles.views(s3Files("hours"))).hasSize(2 * produced.size());
+        } finally {
+            flink.cancel(job);
         }
     }
 
     @Test
-    void staysExactlyOnceThroughTaskManagerFailuresAndACrashRestore(LocalStack stack) throws Exception {
-        Run run = newRun(stack);
+    void staysExactlyOnceOnS3ThroughATaskManagerFailureAndACrashRestore(LocalStack stack) throws Exception {
+        // a long roll interval: JSON part files stay open across checkpoints and failures, resumed from S3
+        // parallelism 4: every slot of both TaskManagers runs tasks, so killing one fails the job
+        Run run = newRun(stack, "s3://" + BUCKET + "/failures", "--archive-format", "json,parquet", "--archive-roll-interval", "1h",
+                "--parallelism", "4");
+        List<PageView> produced;
         try (ViewsTraffic traffic = new ViewsTraffic(stack.kafka().bootstrapServers(), run.topic())) {
             JobID job = flink.submit(run.config(), null);
             try {
-                for (int round = 0; round < 30; round++) {
-                    for (int i = 0; i < 200; i++) {
-                        traffic.view("u" + i, "/f/" + (i % 7), BASE + round * 60L);
+                for (int round = 0; round < 20; round++) {
+                    for (int i = 0; i < 150; i++) {
+                        traffic.view("u" + i, "/f/" + (i % 7), BASE + round * 300L);
                     }
                     traffic.flush();
                     Thread.sleep(300);
-                    if (round == 8 || round == 16) {
+                    if (round == 6) {
                         flink.killTaskManager();
                     }
-                    if (round == 22) {
-                        flink.cancel(job);
+                    if (round == 7) {
+                        awaitRestart(job);
+                    }
+                    if (round == 14) {
+                        flink.cancel(job); // as if the whole job had died: restore from its last retained checkpoint
                         Path checkpoint = FlinkCluster.latestCheckpoint(run.dir().resolve("checkpoints")).orElseThrow();
                         job = flink.submit(run.config(), checkpoint.toUri().toString());
                     }
                 }
-                List<String> ids = traffic.sentViews().stream().map(PageView::eventId).toList();
-                List<Archived> archived = awaitArchived(run.archive(), ids.size(), Duration.ofSeconds(90));
-                assertThat(archived).extracting(a -> a.view().eventId()).containsExactlyInAnyOrderElementsOf(ids);
-                Thread.sleep(2000); // a few more checkpoints publish nothing twice
-                assertThat(committed(run.archive())).hasSize(ids.size());
-            } finally {
+                produced = traffic.sentViews();
+                awaitViews(() -> inFormat(ArchivedFiles.views(s3Files("failures")), "parquet"), produced.size());
+                flink.stopWithSavepoint(job, run.dir().resolve("savepoints"), true); // drain: open JSON files finish
+            } catch (Exception | Error e) {
                 flink.cancel(job);
+                throw e;
             }
+        }
+        List<Archived> archived = ArchivedFiles.views(s3Files("failures"));
+        for (String format : List.of("json", "parquet")) {
+            assertThat(inFormat(archived, format)).extracting(Archived::view).as(format)
+                    .containsExactlyInAnyOrderElementsOf(produced);
+        }
+        assertThat(s3Files("failures")).extracting(PartFile::path).allMatch(p -> ArchivedFiles.PART_FILE.matcher(p).matches());
+        // what else is left: the last persisted tail of each resumed JSON upload, hidden from readers by its leading _
+        assertThat(ArchivedFiles.allKeys(s3.api(), BUCKET, "failures")).filteredOn(k -> !ArchivedFiles.isFinished(k))
+                .allMatch(k -> k.matches("format=json/dt=[^/]+/hour=\\d{2}/_views-[0-9a-f-]{36}-\\d+\\.json_tmp_[0-9a-f-]{36}"));
+    }
+
+    @Test
+    void writesGzipJsonToALocalPath(LocalStack stack) throws Exception {
+        Path archive = LocalStackExtension.newWorkDir().resolve("archive");
+        Run run = newRun(stack, archive.toUri().toString(), "--archive-json-gzip", "true");
+        List<PageView> produced;
+        try (ViewsTraffic traffic = new ViewsTraffic(stack.kafka().bootstrapServers(), run.topic())) {
+            for (int i = 0; i < 1000; i++) {
+                traffic.view("u" + i, "/g/" + (i % 3), BASE + i);
+            }
+            traffic.flush();
+            produced = traffic.sentViews();
+        }
+        JobID job = flink.submit(run.config(), null);
+        try {
+            assertThat(awaitViews(() -> ArchivedFiles.views(ArchivedFiles.finished(archive)), produced.size()))
+                    .extracting(Archived::view).containsExactlyInAnyOrderElementsOf(produced);
+            assertThat(ArchivedFiles.finished(archive)).extracting(PartFile::path).allSatisfy(path ->
+                    assertThat(path).matches(ArchivedFiles.PART_FILE).endsWith(".json.gz"));
+            assertThat(ArchivedFiles.views(ArchivedFiles.finished(archive))).allSatisfy(a -> assertThat(a.file().partition())
+                    .isEqualTo("format=json/" + EventTimePartitions.partitionOf(a.view().timestamp())));
+        } finally {
+            flink.cancel(job);
         }
     }
 
-    private record Archived(String partition, PageView view) {}
+    /** Proves the failure took effect: a task of the job runs again. */
+    private static void awaitRestart(JobID job) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!flink.hasRestarted(job)) {
+            assertThat(System.nanoTime()).as("the job restarted after the TaskManager was killed").isLessThan(deadline);
+            Thread.sleep(100);
+        }
+    }
 
-    /** Waits until the committed files hold {@code expected} views (or more, which fails the caller's assertion). */
-    private static List<Archived> awaitArchived(Path archive, int expected, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        List<Archived> archived = committed(archive);
-        while (archived.size() < expected && System.nanoTime() < deadline) {
+    private static List<PartFile> s3Files(String prefix) {
+        return ArchivedFiles.finished(s3.api(), BUCKET, prefix);
+    }
+
+    private static List<Archived> inFormat(List<Archived> archived, String format) {
+        return archived.stream().filter(a -> a.file().path().startsWith("format=" + format + "/")).toList();
+    }
+
+    /** Waits until the finished files hold {@code expected} views (or more, which fails the caller's assertion). */
+    private static List<Archived> awaitViews(Supplier<List<Archived>> archived, int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        List<Archived> views = archived.get();
+        while (views.size() < expected && System.nanoTime() < deadline) {
             Thread.sleep(250);
-            archived = committed(archive);
-        }
-        return archived;
-    }
-
-    /** Every view in a finished part file; in-progress files are hidden (a leading dot) and skipped, as readers do. */
-    private static List<Archived> committed(Path archive) {
-        if (!Files.exists(archive)) {
-            return List.of();
-        }
-        List<Archived> views = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(archive)) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                String name = file.getFileName().toString();
-                if (name.startsWith(".")) {
-                    continue;
-                }
-                assertThat(name).startsWith("views-").endsWith(".json");
-                String partition = archive.relativize(file.getParent()).toString();
-                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                    DecodeResult decoded = PageViewCodec.decode(line.getBytes(StandardCharsets.UTF_8));
-                    assertThat(decoded).isInstanceOf(DecodeResult.Valid.class);
-                    views.add(new Archived(partition, ((DecodeResult.Valid) decoded).view()));
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            views = archived.get();
         }
         return views;
     }

@@ -16,6 +16,9 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.plugin.PluginUtils;
+import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
@@ -30,7 +33,18 @@ final class FlinkCluster implements AutoCloseable {
     private final MiniCluster cluster;
 
     FlinkCluster() throws Exception {
-        Configuration conf = new Configuration();
+        this(new Configuration());
+    }
+
+    /**
+     * With extra cluster settings, e.g. the s3.* keys. File systems are configured from them (and the plugins in
+     * FLINK_PLUGINS_DIR) as a TaskManager does at start, for this JVM.
+     */
+    FlinkCluster(Configuration extra) throws Exception {
+        Configuration conf = new Configuration(extra);
+        if (!extra.toMap().isEmpty()) {
+            FileSystem.initialize(conf, PluginUtils.createPluginManagerFromRootFolder(conf));
+        }
         conf.set(RestOptions.BIND_PORT, "0");
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(64));
         cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
@@ -70,6 +84,16 @@ final class FlinkCluster implements AutoCloseable {
         return cluster.getJobStatus(id).get(10, TimeUnit.SECONDS);
     }
 
+    /** Whether a task of the job failed and runs again (its current attempt is not its first). */
+    boolean hasRestarted(JobID id) throws Exception {
+        for (AccessExecutionVertex vertex : cluster.getExecutionGraph(id).get(10, TimeUnit.SECONDS).getAllExecutionVertices()) {
+            if (vertex.getCurrentExecutionAttempt().getAttemptNumber() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Kills a TaskManager: its tasks fail and the job recovers from its latest checkpoint. */
     void killTaskManager() throws Exception {
         cluster.terminateTaskManager(0).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -83,7 +107,12 @@ final class FlinkCluster implements AutoCloseable {
     }
 
     String stopWithSavepoint(JobID id, Path dir) throws Exception {
-        return cluster.stopWithSavepoint(id, dir.toUri().toString(), false, SavepointFormatType.CANONICAL)
+        return stopWithSavepoint(id, dir, false);
+    }
+
+    /** With {@code drain}, sources end first: windows fire and sinks finish their open files in the final checkpoint. */
+    String stopWithSavepoint(JobID id, Path dir, boolean drain) throws Exception {
+        return cluster.stopWithSavepoint(id, dir.toUri().toString(), drain, SavepointFormatType.CANONICAL)
                 .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     }
 

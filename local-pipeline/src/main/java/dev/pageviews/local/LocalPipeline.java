@@ -6,6 +6,7 @@ import dev.pageviews.job.JobConfig;
 import dev.pageviews.job.PageViewsJob;
 import dev.pageviews.stack.LocalStack;
 import dev.pageviews.stack.RedisServer;
+import dev.pageviews.stack.S3Server;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -25,7 +26,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The whole pipeline on one machine: Kafka and Redis (local-stack, data in the data dir), the edge, and the
+ * The whole pipeline on one machine: Kafka and Redis (local-stack, data in the data dir; with {@code --s3} an S3
+ * server for the archive too), the edge, and the
  * Flink job in a local cluster with its web UI. The job resumes from the newest checkpoint or savepoint in
  * the data dir; {@link #close()} stops it with a savepoint, so the next start continues exactly there.
  */
@@ -53,10 +55,13 @@ public final class LocalPipeline implements AutoCloseable {
             deleteRecursively(config.dataDir());
         }
         Files.createDirectories(config.dataDir());
-        LocalStack stack = LocalStack.start(config.dataDir(), config.kafkaPort(), config.redisPort(),
-                RedisServer.Persistence.APPEND_ONLY);
+        LocalStack stack = config.s3()
+                ? LocalStack.startWithS3(config.dataDir(), config.kafkaPort(), config.redisPort(),
+                        RedisServer.Persistence.APPEND_ONLY, config.s3Port())
+                : LocalStack.start(config.dataDir(), config.kafkaPort(), config.redisPort(), RedisServer.Persistence.APPEND_ONLY);
         EdgeServer edge = null;
         try {
+            stack.s3().ifPresent(s3 -> s3.createBucket(UpConfig.S3_BUCKET));
             edge = EdgeServer.start(EdgeConfig.parse(new String[] {
                 "--host", "127.0.0.1",
                 "--port", Integer.toString(config.httpPort()),
@@ -84,8 +89,17 @@ public final class LocalPipeline implements AutoCloseable {
             "--checkpoint-dir", config.checkpointDir().toUri().toString(),
             "--savepoint-dir", config.savepointDir().toUri().toString(),
             "--archive-path", config.archivePath(),
+            "--archive-format", config.archiveFormat(),
             "--archive-roll-interval", "1m"}, env); // locally, archived files show up within a minute
+        if (stack.s3().isPresent()) {
+            S3Server s3 = stack.s3().get();
+            jobConfig = jobConfig.with(JobConfig.S3_ENDPOINT, s3.endpoint()).with(JobConfig.S3_PATH_STYLE, "true")
+                    .with(JobConfig.S3_ACCESS_KEY, s3.accessKey()).with(JobConfig.S3_SECRET_KEY, s3.secretKey());
+        }
         Configuration flink = PageViewsJob.flinkConfiguration(jobConfig);
+        if (config.archivePath().startsWith("s3")) {
+            S3FileSystemPlugin.initialize(flink); // the local cluster's file systems, as a TaskManager would set them up
+        }
         flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         flink.set(RestOptions.PORT, config.uiPort());
         restorePoint.ifPresent(path -> {
@@ -123,6 +137,15 @@ public final class LocalPipeline implements AutoCloseable {
 
     public String archivePath() {
         return config.archivePath();
+    }
+
+    public String archiveFormat() {
+        return config.archiveFormat();
+    }
+
+    /** The local S3 server, when started with {@code --s3}. */
+    public Optional<S3Server> s3() {
+        return stack.s3();
     }
 
     /** Stops in order: no new requests, the job with a savepoint, then Redis and Kafka. */

@@ -48,7 +48,13 @@ public final class PageviewsUp {
                 "  Kafka       " + p.kafkaBootstrap() + "   (topics views, views-dlq)",
                 "  Redis       127.0.0.1:" + p.redisPort() + "   (hash page_views)",
                 "  data dir    " + p.dataDir(),
-                "  archive     " + (p.archivePath().isEmpty() ? "off" : p.archivePath() + "  (JSON lines, format=json/dt=.../hour=.../)"),
+                "  archive     " + (p.archivePath().isEmpty() ? "off"
+                        : p.archivePath() + "  (" + p.archiveFormat() + ", format=.../dt=YYYY-MM-DD/hour=HH/)"),
+                p.s3().map(s3 -> "  S3          " + s3.endpoint() + "   (bucket " + UpConfig.S3_BUCKET + ", path-style; local keys "
+                        + s3.accessKey() + " / " + s3.secretKey() + ")\n"
+                        + "              AWS_ACCESS_KEY_ID=" + s3.accessKey() + " AWS_SECRET_ACCESS_KEY=" + s3.secretKey()
+                        + " aws --endpoint-url " + s3.endpoint() + " s3 ls --recursive s3://" + UpConfig.S3_BUCKET + "/")
+                        .orElse("  S3          off (--s3 starts a local S3 server)"),
                 "",
                 "Send a view:",
                 "  curl -s -o /dev/null -w '%{http_code}\\n' -X POST localhost:" + p.httpPort() + "/api/v1/track \\",

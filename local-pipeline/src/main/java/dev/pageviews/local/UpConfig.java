@@ -1,5 +1,6 @@
 package dev.pageviews.local;
 
+import dev.pageviews.job.JobConfig;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,7 +11,16 @@ import java.util.Map;
  * Settings of {@code ./pageviews up}: flag, environment variable ({@code --http-port} ↔
  * {@code PAGEVIEWS_HTTP_PORT}), default. Ports of 0 pick free ones (used by tests).
  */
-public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, Path dataDir, boolean fresh, String archivePath) {
+public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, Path dataDir, boolean fresh, String archivePath,
+        String archiveFormat, boolean s3, int s3Port) {
+
+    /** The bucket the local S3 server ({@code --s3}) gets, and the default archive path there. */
+    public static final String S3_BUCKET = "pageviews-archive";
+
+    /** JSON archive, no S3 server. */
+    public UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, Path dataDir, boolean fresh, String archivePath) {
+        this(httpPort, uiPort, kafkaPort, redisPort, dataDir, fresh, archivePath, "json", false, 0);
+    }
 
     record Option(String flag, String defaultValue, String doc) {
         String env() {
@@ -27,7 +37,12 @@ public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, P
                     "Where Kafka's log, Redis's append-only file, Flink's checkpoints and the logs are kept."),
             new Option("fresh", "false", "Start from empty: delete the data dir first (a flag; no value needed)."),
             new Option("archive-path", "",
-                    "Where raw views are archived as JSON lines (file:// or s3://); empty: <data-dir>/archive; none: off."));
+                    "Where every valid view is archived (file:// or s3://); empty: <data-dir>/archive, or s3://" + S3_BUCKET
+                            + " with --s3; none: off."),
+            new Option("archive-format", "json", "Archive formats, comma-separated: json (newline-delimited), parquet."),
+            new Option("s3", "false", "Also start a local S3 server (S3Proxy, data in <data-dir>/s3) and archive to s3://"
+                    + S3_BUCKET + " on it (a flag; no value needed)."),
+            new Option("s3-port", "9000", "Port of the local S3 server (with --s3)."));
 
     public static UpConfig parse(String[] args, Map<String, String> env) {
         Map<String, String> values = new LinkedHashMap<>();
@@ -48,7 +63,7 @@ public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, P
                 throw new IllegalArgumentException("unknown option '" + arg + "'; see ./pageviews help");
             }
             if (value == null) {
-                if (flag.equals("fresh")) {
+                if (flag.equals("fresh") || flag.equals("s3")) {
                     value = "true";
                 } else if (i + 1 < args.length) {
                     value = args[++i];
@@ -59,14 +74,17 @@ public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, P
             values.put(flag, value);
         }
         Path dataDir = Path.of(values.get("data-dir")).toAbsolutePath().normalize();
+        JobConfig.parse(new String[] {"--archive-format", values.get("archive-format")}, Map.of()); // fails early, naming the flag
+        boolean s3 = Boolean.parseBoolean(values.get("s3"));
         String archive = values.get("archive-path");
         if (archive.isEmpty()) {
-            archive = dataDir.resolve("archive").toUri().toString();
+            archive = s3 ? "s3://" + S3_BUCKET : dataDir.resolve("archive").toUri().toString();
         } else if (archive.equals("none")) {
             archive = "";
         }
         return new UpConfig(port(values, "http-port"), port(values, "ui-port"), port(values, "kafka-port"),
-                port(values, "redis-port"), dataDir, Boolean.parseBoolean(values.get("fresh")), archive);
+                port(values, "redis-port"), dataDir, Boolean.parseBoolean(values.get("fresh")), archive,
+                values.get("archive-format"), s3, port(values, "s3-port"));
     }
 
     private static int port(Map<String, String> values, String flag) {
@@ -92,6 +110,7 @@ public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, P
 
     Path kafkaDir() { return dataDir.resolve("kafka"); }
     Path redisDir() { return dataDir.resolve("redis"); }
+    Path s3Dir() { return dataDir.resolve("s3"); }
     Path checkpointDir() { return dataDir.resolve("flink").resolve("checkpoints"); }
     Path savepointDir() { return dataDir.resolve("flink").resolve("savepoints"); }
 }

@@ -11,42 +11,82 @@ import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig
 import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.DefaultRollingPolicy;
 
 /**
- * Archives every valid view as newline-delimited JSON under {@code <archive-path>/format=json/dt=.../hour=.../}.
+ * Archives every valid view under {@code <archive-path>/format=json|parquet/dt=YYYY-MM-DD/hour=HH/}, in the
+ * formats {@code --archive-format} asks for, each through its own FileSink.
  *
- * <p>Exactly once: Flink's FileSink writes part files through the file system's recoverable writer (a
- * multipart upload on S3) and makes them visible only when the checkpoint that finished them completes;
- * a recovery resumes or discards what was in progress. Part files roll at {@code --archive-max-part-size}
- * or after {@code --archive-roll-interval} (also when a bucket saw no event for that long) and become
- * visible at the next completed checkpoint. In-progress files are hidden ({@code .views-...inprogress...}).
+ * <p>Exactly once: a FileSink writes part files through the file system's recoverable writer (an S3
+ * multipart upload) and publishes a part file only when the checkpoint after it was finished completes; a
+ * recovery resumes or discards what was in progress. Plain JSON part files are finished at
+ * {@code --archive-max-part-size-mb} or after {@code --archive-roll-interval} (also after that long without
+ * events) and may stay open across checkpoints; gzip JSON and Parquet part files are finished at every
+ * checkpoint (and at the size limit), as their encoders cannot resume a half-written file.
  */
 public final class Archive {
 
     public static final String JSON_UID = "archive-json";
+    public static final String PARQUET_UID = "archive-parquet";
     public static final String PART_PREFIX = "views";
     public static final String JSON_SUFFIX = ".json";
+    public static final String JSON_GZIP_SUFFIX = ".json.gz";
+    public static final String PARQUET_SUFFIX = ".parquet";
 
     private Archive() {}
 
+    /** Adds one sink per archive format to {@code views}; nothing when {@code --archive-path} is empty. */
     public static void attach(DataStream<PageView> views, JobConfig config) {
         if (config.archivePath().isEmpty()) {
             return;
         }
+        for (JobConfig.ArchiveFormat format : config.archiveFormats()) {
+            switch (format) {
+                case JSON -> views.sinkTo(config.archiveJsonGzip() ? gzipJson(config) : json(config))
+                        .name("archive: json").uid(JSON_UID);
+                case PARQUET -> views.sinkTo(parquet(config)).name("archive: parquet").uid(PARQUET_UID);
+            }
+        }
+    }
+
+    private static FileSink<PageView> json(JobConfig config) {
         Duration roll = config.archiveRollInterval();
-        FileSink<PageView> json = FileSink
-                .forRowFormat(new Path(stripTrailingSlash(config.archivePath()) + "/format=json"), new JsonLinesEncoder())
+        return FileSink.forRowFormat(formatDir(config, "json"), new JsonLinesEncoder())
                 .withBucketAssigner(new EventTimePartitions())
                 .withRollingPolicy(DefaultRollingPolicy.builder()
                         .withMaxPartSize(MemorySize.ofMebiBytes(config.archiveMaxPartSizeMb()))
                         .withRolloverInterval(roll)
                         .withInactivityInterval(roll)
                         .build())
-                .withBucketCheckInterval(Math.min(60_000, Math.max(100, roll.toMillis() / 2)))
-                .withOutputFileConfig(OutputFileConfig.builder().withPartPrefix(PART_PREFIX).withPartSuffix(JSON_SUFFIX).build())
+                // how often open part files are checked against the roll interval
+                .withBucketCheckInterval(Math.min(60_000, Math.max(100, roll.toMillis() / 4)))
+                .withOutputFileConfig(fileNames(JSON_SUFFIX))
                 .build();
-        views.sinkTo(json).name("archive: json").uid(JSON_UID);
     }
 
-    private static String stripTrailingSlash(String path) {
-        return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    private static FileSink<PageView> gzipJson(JobConfig config) {
+        return FileSink.forBulkFormat(formatDir(config, "json"), GzipJsonLinesWriter.factory())
+                .withBucketAssigner(new EventTimePartitions())
+                .withRollingPolicy(new RollOnCheckpointOrSize(maxPartBytes(config)))
+                .withOutputFileConfig(fileNames(JSON_GZIP_SUFFIX))
+                .build();
+    }
+
+    private static FileSink<PageView> parquet(JobConfig config) {
+        return FileSink.forBulkFormat(formatDir(config, "parquet"), PageViewParquetWriter.factory())
+                .withBucketAssigner(new EventTimePartitions())
+                .withRollingPolicy(new RollOnCheckpointOrSize(maxPartBytes(config)))
+                .withOutputFileConfig(fileNames(PARQUET_SUFFIX))
+                .build();
+    }
+
+    private static Path formatDir(JobConfig config, String format) {
+        String base = config.archivePath();
+        return new Path((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/format=" + format);
+    }
+
+    private static long maxPartBytes(JobConfig config) {
+        return MemorySize.ofMebiBytes(config.archiveMaxPartSizeMb()).getBytes();
+    }
+
+    private static OutputFileConfig fileNames(String suffix) {
+        return OutputFileConfig.builder().withPartPrefix(PART_PREFIX).withPartSuffix(suffix).build();
     }
 }
