@@ -30,6 +30,7 @@ public final class S3Server implements AutoCloseable {
     private final int port;
     private final S3Api api;
     private ServiceProcess process;
+    private S3OrphanJanitor janitor;
 
     private S3Server(Path workDir, int port) {
         this.workDir = workDir.toAbsolutePath();
@@ -77,6 +78,10 @@ public final class S3Server implements AutoCloseable {
     }
 
     public void stop() {
+        if (janitor != null) {
+            janitor.close();
+            janitor = null;
+        }
         if (process != null) {
             process.close();
             process = null;
@@ -106,6 +111,7 @@ public final class S3Server implements AutoCloseable {
             command.addAll(List.of("-cp", serverClasspath(), "org.gaul.s3proxy.Main", "--properties", config.toString()));
             process = ServiceProcess.start("s3proxy", command, workDir, logFile());
             process.awaitReady(api::answers, READY_TIMEOUT); // a signed ListBuckets: the API and the keys work
+            janitor = S3OrphanJanitor.start(dataDir);
             LOG.info("S3 ready at {} (data: {})", endpoint(), dataDir);
         } catch (IOException e) {
             throw new UncheckedIOException("could not prepare the S3 server in " + workDir, e);
