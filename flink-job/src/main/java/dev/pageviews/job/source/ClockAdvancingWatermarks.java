@@ -6,12 +6,19 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
 
 /**
  * Bounded out-of-orderness watermarks for one Kafka partition that keep moving when the partition goes
- * quiet: after {@code idleTimeout} without events, event time advances with the wall clock from the newest
- * event seen. So the last windows close a few seconds after traffic stops instead of waiting for the next
- * event, and an idle partition never holds the others back. A partition that has never had an event is
- * marked idle. Events that arrive behind the watermark are still counted, as late increments.
+ * quiet: after {@code idleTimeout} without events, event time advances with the wall clock, so the last
+ * windows close soon after traffic stops instead of waiting for the next event, and a quiet partition never
+ * holds the others back. A partition that has never had an event is marked idle. Events that arrive behind
+ * the watermark are still counted, as late increments.
+ *
+ * <p>Timestamps are whole seconds: a view stamped T may have happened as late as T + 999 ms. So once the
+ * partition is quiet, event time advances from the end of its newest view's second rather than its start;
+ * otherwise the last window of a burst would wait almost a second longer than the quiet period.
  */
 public final class ClockAdvancingWatermarks implements WatermarkGenerator<RawView> {
+
+    /** The resolution of {@code timestamp} in the contract: Unix seconds. */
+    public static final long TIMESTAMP_RESOLUTION_MILLIS = 1000;
 
     private final long outOfOrdernessMillis;
     private final long idleTimeoutMillis;
@@ -48,8 +55,13 @@ public final class ClockAdvancingWatermarks implements WatermarkGenerator<RawVie
             output.markIdle();
             return;
         }
+        long watermark = maxTimestamp - outOfOrdernessMillis - 1;
         long quietFor = clock.millis() - lastEventAt - idleTimeoutMillis;
-        long watermark = maxTimestamp - outOfOrdernessMillis - 1 + Math.max(0, quietFor);
+        if (quietFor >= 0) {
+            long newestSecondEnd = maxTimestamp - Math.floorMod(maxTimestamp, TIMESTAMP_RESOLUTION_MILLIS)
+                    + TIMESTAMP_RESOLUTION_MILLIS - 1;
+            watermark = Math.max(watermark, newestSecondEnd - outOfOrdernessMillis + quietFor);
+        }
         if (watermark > lastEmitted) {
             lastEmitted = watermark;
         }
