@@ -200,17 +200,7 @@ public final class PageViewCodec {
     private static byte[] encode(PageView view, boolean newline) {
         try (ByteArrayBuilder out = new ByteArrayBuilder(128);
                 JsonGenerator gen = JSON.createGenerator(out, JsonEncoding.UTF8)) {
-            gen.writeStartObject();
-            gen.writeStringField(USER_ID, view.userId());
-            gen.writeStringField(PAGE_URL, view.pageUrl());
-            gen.writeNumberField(TIMESTAMP, view.timestamp());
-            if (view.eventId() != null) {
-                gen.writeStringField(EVENT_ID, view.eventId());
-            }
-            if (view.receivedAtMillis() != PageView.UNKNOWN_RECEIVE_TIME) {
-                gen.writeNumberField(RECEIVED_AT, view.receivedAtMillis());
-            }
-            gen.writeEndObject();
+            write(gen, view);
             if (newline) {
                 gen.writeRaw('\n');
             }
@@ -219,6 +209,36 @@ public final class PageViewCodec {
         } catch (IOException e) {
             throw new UncheckedIOException("encoding a PageView in memory cannot fail", e);
         }
+    }
+
+    /** Newline-delimited JSON for many views, one line each, through one generator (cheaper than a line at a time). */
+    public static byte[] encodeLines(Iterable<PageView> views, int sizeHint) {
+        try (ByteArrayBuilder out = new ByteArrayBuilder(Math.max(128, sizeHint));
+                JsonGenerator gen = JSON.createGenerator(out, JsonEncoding.UTF8)) {
+            gen.setRootValueSeparator(null); // lines are separated by the newline alone
+            for (PageView view : views) {
+                write(gen, view);
+                gen.writeRaw('\n');
+            }
+            gen.flush();
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException("encoding PageViews in memory cannot fail", e);
+        }
+    }
+
+    private static void write(JsonGenerator gen, PageView view) throws IOException {
+        gen.writeStartObject();
+        gen.writeStringField(USER_ID, view.userId());
+        gen.writeStringField(PAGE_URL, view.pageUrl());
+        gen.writeNumberField(TIMESTAMP, view.timestamp());
+        if (view.eventId() != null) {
+            gen.writeStringField(EVENT_ID, view.eventId());
+        }
+        if (view.receivedAtMillis() != PageView.UNKNOWN_RECEIVE_TIME) {
+            gen.writeNumberField(RECEIVED_AT, view.receivedAtMillis());
+        }
+        gen.writeEndObject();
     }
 
     private static String describe(JsonToken token) {

@@ -3,6 +3,7 @@ package dev.pageviews.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -45,6 +46,17 @@ class PageViewCodecTest {
         PageView view = new PageView("u1", "/home", 1730814562L, "id-7", 1730814562123L);
         assertThat(new String(PageViewCodec.encodeLine(view), StandardCharsets.UTF_8))
                 .isEqualTo(new String(PageViewCodec.encode(view), StandardCharsets.UTF_8) + "\n");
+    }
+
+    @Test
+    void encodesManyLinesAsTheSameLinesOneAfterAnother() {
+        PageView full = new PageView("u1", "/home", 1730814562L, "id-7", 1730814562123L);
+        PageView bare = PageView.of("u\"2", "/caf\u00e9", 1730814563L);
+        assertThat(new String(PageViewCodec.encodeLines(List.of(full, bare, full), 0), StandardCharsets.UTF_8))
+                .isEqualTo(new String(PageViewCodec.encodeLine(full), StandardCharsets.UTF_8)
+                        + new String(PageViewCodec.encodeLine(bare), StandardCharsets.UTF_8)
+                        + new String(PageViewCodec.encodeLine(full), StandardCharsets.UTF_8));
+        assertThat(PageViewCodec.encodeLines(List.of(), 0)).isEmpty();
     }
 
     @ParameterizedTest(name = "{0}")

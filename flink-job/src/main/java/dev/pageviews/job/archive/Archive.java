@@ -3,6 +3,7 @@ package dev.pageviews.job.archive;
 import dev.pageviews.event.PageView;
 import dev.pageviews.job.JobConfig;
 import java.time.Duration;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.connector.file.sink.FileSink;
 import org.apache.flink.core.fs.Path;
@@ -25,6 +26,9 @@ public final class Archive {
 
     public static final String JSON_UID = "archive-json";
     public static final String PARQUET_UID = "archive-parquet";
+    public static final String BATCH_UID = "archive-batch-by-hour";
+    /** Views per batch: enough to make writes large, few enough to stay small in memory. */
+    static final int BATCH_VIEWS = 1000;
     public static final String PART_PREFIX = "views";
     public static final String JSON_SUFFIX = ".json";
     public static final String JSON_GZIP_SUFFIX = ".json.gz";
@@ -37,16 +41,19 @@ public final class Archive {
         if (config.archivePath().isEmpty()) {
             return;
         }
+        DataStream<ArchiveBatch> batches = views
+                .transform("archive: batch by hour", TypeInformation.of(ArchiveBatch.class), new BatchByHour(BATCH_VIEWS))
+                .uid(BATCH_UID);
         for (JobConfig.ArchiveFormat format : config.archiveFormats()) {
             switch (format) {
-                case JSON -> views.sinkTo(config.archiveJsonGzip() ? gzipJson(config) : json(config))
+                case JSON -> batches.sinkTo(config.archiveJsonGzip() ? gzipJson(config) : json(config))
                         .name("archive: json").uid(JSON_UID);
-                case PARQUET -> views.sinkTo(parquet(config)).name("archive: parquet").uid(PARQUET_UID);
+                case PARQUET -> batches.sinkTo(parquet(config)).name("archive: parquet").uid(PARQUET_UID);
             }
         }
     }
 
-    private static FileSink<PageView> json(JobConfig config) {
+    private static FileSink<ArchiveBatch> json(JobConfig config) {
         Duration roll = config.archiveRollInterval();
         return FileSink.forRowFormat(formatDir(config, "json"), new JsonLinesEncoder())
                 .withBucketAssigner(new EventTimePartitions())
@@ -61,7 +68,7 @@ public final class Archive {
                 .build();
     }
 
-    private static FileSink<PageView> gzipJson(JobConfig config) {
+    private static FileSink<ArchiveBatch> gzipJson(JobConfig config) {
         return FileSink.forBulkFormat(formatDir(config, "json"), GzipJsonLinesWriter.factory())
                 .withBucketAssigner(new EventTimePartitions())
                 .withRollingPolicy(new RollOnCheckpointOrSize(maxPartBytes(config)))
@@ -69,8 +76,8 @@ public final class Archive {
                 .build();
     }
 
-    private static FileSink<PageView> parquet(JobConfig config) {
-        return FileSink.forBulkFormat(formatDir(config, "parquet"), PageViewParquetWriter.factory())
+    private static FileSink<ArchiveBatch> parquet(JobConfig config) {
+        return FileSink.forBulkFormat(formatDir(config, "parquet"), new ViewByView(PageViewParquetWriter.factory()))
                 .withBucketAssigner(new EventTimePartitions())
                 .withRollingPolicy(new RollOnCheckpointOrSize(maxPartBytes(config)))
                 .withOutputFileConfig(fileNames(PARQUET_SUFFIX))

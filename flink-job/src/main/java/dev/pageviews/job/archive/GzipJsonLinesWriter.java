@@ -1,6 +1,5 @@
 package dev.pageviews.job.archive;
 
-import dev.pageviews.event.PageView;
 import dev.pageviews.event.PageViewCodec;
 import java.io.IOException;
 import java.util.zip.GZIPOutputStream;
@@ -12,7 +11,7 @@ import org.apache.flink.core.fs.FSDataOutputStream;
  * holds bytes that are not in the file yet, so an open part file cannot be resumed after a failure and
  * must be finished at each checkpoint, which bulk formats do.
  */
-public final class GzipJsonLinesWriter implements BulkWriter<PageView> {
+public final class GzipJsonLinesWriter implements BulkWriter<ArchiveBatch> {
 
     private final GZIPOutputStream gzip;
 
@@ -21,13 +20,13 @@ public final class GzipJsonLinesWriter implements BulkWriter<PageView> {
     }
 
     /** The factory the FileSink serializes to its tasks. */
-    public static BulkWriter.Factory<PageView> factory() {
+    public static BulkWriter.Factory<ArchiveBatch> factory() {
         return GzipJsonLinesWriter::new;
     }
 
     @Override
-    public void addElement(PageView view) throws IOException {
-        gzip.write(PageViewCodec.encodeLine(view));
+    public void addElement(ArchiveBatch batch) throws IOException {
+        gzip.write(PageViewCodec.encodeLines(batch.views(), batch.views().size() * 128));
     }
 
     @Override

@@ -1,21 +1,20 @@
 package dev.pageviews.job.archive;
 
-import dev.pageviews.event.PageView;
 import dev.pageviews.event.PageViewCodec;
 import java.io.IOException;
 import java.io.OutputStream;
 import org.apache.flink.api.common.serialization.Encoder;
 
 /**
- * One event per line, in the same JSON as on the Kafka topic (the contract's codec). Each line goes out in
+ * One event per line, in the same JSON as on the Kafka topic (the contract's codec). A whole batch goes out in
  * a single write: a local part file is an unbuffered channel, where every write is a system call.
  */
-public final class JsonLinesEncoder implements Encoder<PageView> {
+public final class JsonLinesEncoder implements Encoder<ArchiveBatch> {
 
     private static final long serialVersionUID = 1L;
 
     @Override
-    public void encode(PageView view, OutputStream out) throws IOException {
-        out.write(PageViewCodec.encodeLine(view));
+    public void encode(ArchiveBatch batch, OutputStream out) throws IOException {
+        out.write(PageViewCodec.encodeLines(batch.views(), batch.views().size() * 128));
     }
 }

@@ -1,6 +1,7 @@
 package dev.pageviews.job.archive;
 
 import dev.pageviews.event.PageView;
+import dev.pageviews.event.PageViewCodec;
 import org.apache.flink.formats.parquet.ParquetBuilder;
 import org.apache.flink.formats.parquet.ParquetWriterFactory;
 import org.apache.hadoop.conf.Configuration;
@@ -30,6 +31,9 @@ public final class PageViewParquetWriter extends ParquetWriter.Builder<PageView,
         return new PageViewParquetWriter(file)
                 .withConf(new PlainParquetConfiguration())
                 .withCompressionCodec(CompressionCodecName.ZSTD)
+                // unique per view: a dictionary would only be filled, then dropped
+                .withDictionaryEncoding(PageViewCodec.EVENT_ID, false)
+                .withDictionaryEncoding(PageViewCodec.RECEIVED_AT, false)
                 .build();
     }
 

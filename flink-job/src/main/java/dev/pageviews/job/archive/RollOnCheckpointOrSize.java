@@ -1,6 +1,5 @@
 package dev.pageviews.job.archive;
 
-import dev.pageviews.event.PageView;
 import java.io.IOException;
 import org.apache.flink.streaming.api.functions.sink.filesystem.PartFileInfo;
 import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.CheckpointRollingPolicy;
@@ -9,7 +8,7 @@ import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.
  * For part files that cannot be resumed after a failure (Parquet, gzip): finished at every checkpoint, and
  * earlier when they reach {@code maxPartSizeBytes}.
  */
-final class RollOnCheckpointOrSize extends CheckpointRollingPolicy<PageView, String> {
+final class RollOnCheckpointOrSize extends CheckpointRollingPolicy<ArchiveBatch, String> {
 
     private static final long serialVersionUID = 1L;
     private final long maxPartSizeBytes;
@@ -19,7 +18,7 @@ final class RollOnCheckpointOrSize extends CheckpointRollingPolicy<PageView, Str
     }
 
     @Override
-    public boolean shouldRollOnEvent(PartFileInfo<String> partFile, PageView view) throws IOException {
+    public boolean shouldRollOnEvent(PartFileInfo<String> partFile, ArchiveBatch batch) throws IOException {
         return partFile.getSize() >= maxPartSizeBytes;
     }
 

@@ -1,0 +1,10 @@
+package dev.pageviews.job.archive;
+
+import dev.pageviews.event.PageView;
+import java.util.List;
+
+/**
+ * Views of one hour partition ({@code dt=YYYY-MM-DD/hour=HH}), in arrival order: what the archive's file sinks
+ * write, so that a part file gets a few large writes instead of one per view.
+ */
+public record ArchiveBatch(String partition, List<PageView> views) {}

@@ -1,0 +1,69 @@
+package dev.pageviews.job.archive;
+
+import dev.pageviews.event.PageView;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+/**
+ * Groups views by the hour partition they are archived in, and passes each group on as one
+ * {@link ArchiveBatch} when it reaches {@code maxViews}, before every checkpoint barrier, and at the end of
+ * input. It keeps no state: a checkpoint never holds half a batch, and the file sinks downstream (in the same
+ * task) have every view before they snapshot. Part files only become visible at a checkpoint, so holding views
+ * until then delays nothing a reader can see.
+ */
+public final class BatchByHour extends AbstractStreamOperator<ArchiveBatch> implements OneInputStreamOperator<PageView, ArchiveBatch> {
+
+    private static final long serialVersionUID = 1L;
+    private static final long SECONDS_PER_HOUR = 3600;
+
+    private final int maxViews;
+    private transient Map<Long, List<PageView>> open;
+
+    public BatchByHour(int maxViews) {
+        this.maxViews = maxViews;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        open = new HashMap<>();
+    }
+
+    @Override
+    public void processElement(StreamRecord<PageView> record) {
+        PageView view = record.getValue();
+        long hour = Math.floorDiv(view.timestamp(), SECONDS_PER_HOUR);
+        List<PageView> views = open.computeIfAbsent(hour, h -> new ArrayList<>(Math.min(maxViews, 1024)));
+        views.add(view); // views are immutable records, safe to hold with object reuse
+        if (views.size() >= maxViews) {
+            open.remove(hour);
+            emit(hour, views);
+        }
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId);
+        flushAll();
+    }
+
+    @Override
+    public void finish() throws Exception {
+        flushAll();
+        super.finish();
+    }
+
+    private void flushAll() {
+        open.forEach(this::emit);
+        open.clear();
+    }
+
+    private void emit(long hour, List<PageView> views) {
+        output.collect(new StreamRecord<>(new ArchiveBatch(EventTimePartitions.partitionOf(hour * SECONDS_PER_HOUR), views)));
+    }
+}
