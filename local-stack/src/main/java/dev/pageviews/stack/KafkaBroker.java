@@ -1,7 +1,6 @@
 package dev.pageviews.stack;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,7 +29,6 @@ import org.slf4j.LoggerFactory;
 public final class KafkaBroker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
-    private static final String CLASSPATH_RESOURCE = "/dev/pageviews/stack/kafka-broker.classpath";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
 
     private final Path workDir;
@@ -229,22 +227,7 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     static String brokerClasspath() {
-        try (InputStream in = KafkaBroker.class.getResourceAsStream(CLASSPATH_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("Kafka broker classpath resource " + CLASSPATH_RESOURCE
-                        + " is missing: build the project with `mvn install` (module local-stack/kafka-broker) first");
-            }
-            String classpath = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-            for (String jar : classpath.split(java.io.File.pathSeparator)) {
-                if (!Files.exists(Path.of(jar))) {
-                    throw new IllegalStateException("Kafka broker jar " + jar + " is missing from the local Maven "
-                            + "repository: run `mvn install -pl local-stack/kafka-broker` to resolve it again");
-                }
-            }
-            return classpath;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ServiceClasspath.of("Kafka broker", "kafka-broker");
     }
 
     private static final String LOG4J_CONFIG = String.join("\n",

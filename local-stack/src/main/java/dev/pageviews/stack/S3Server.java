@@ -1,7 +1,6 @@
 package dev.pageviews.stack;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +20,6 @@ import org.slf4j.LoggerFactory;
 public final class S3Server implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(S3Server.class);
-    private static final String CLASSPATH_RESOURCE = "/dev/pageviews/stack/s3-server.classpath";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     private static final String ACCESS_KEY = "pageviews-local";
     private static final String SECRET_KEY = "pageviews-local-secret";
@@ -131,22 +129,7 @@ public final class S3Server implements AutoCloseable {
     }
 
     static String serverClasspath() {
-        try (InputStream in = S3Server.class.getResourceAsStream(CLASSPATH_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("S3 server classpath resource " + CLASSPATH_RESOURCE
-                        + " is missing: build the project with `mvn install` (module local-stack/s3-server) first");
-            }
-            String classpath = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-            for (String jar : classpath.split(java.io.File.pathSeparator)) {
-                if (!Files.exists(Path.of(jar))) {
-                    throw new IllegalStateException("S3 server jar " + jar + " is missing from the local Maven "
-                            + "repository: run `mvn install -pl local-stack/s3-server` to resolve it again");
-                }
-            }
-            return classpath;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ServiceClasspath.of("S3 server", "s3-server");
     }
 
     // S3Proxy logs every request at DEBUG by default; requests and errors at INFO are enough here.
