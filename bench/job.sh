@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# ./pageviews bench job [events=N] [only=drain|freshness] [-- job flags]
+# ./pageviews bench job [events=N] [only=drain|archive|freshness|fresh-alo] [-- job flags]
 # Real Kafka + Redis (local-stack) and the real job in a local Flink cluster; prints drain rates,
-# Redis commands per view and produce-to-visible freshness. Takes about 5 minutes with the defaults.
+# Redis commands per view, drain rates with the archive off and on (JSON, Parquet, both) and
+# produce-to-visible freshness. Takes about 12 minutes with the defaults.
 # ./pageviews bench job builds the project first when needed.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -47,12 +47,18 @@ import redis.clients.jedis.Response;
  *       60 % of the views) at parallelism 2.
  *   <li>Freshness: a steady stream at real-time timestamps plus, after 10 s of warm-up, a probe view every
  *       100 ms on a page of its own; time from produce to visible in Redis, p50/p99, in both delivery modes.
+ *   <li>Archive: the same Zipf drain at parallelism 2, exactly once, with the archive off and writing JSON lines,
+ *       Parquet, and both to local files.
  * </ol>
- * Arguments: {@code events=N} (default 3,000,000), {@code only=drain|freshness}, extra job flags after {@code --}.
+ * Arguments: {@code events=N} (default 3,000,000), {@code only=drain|archive|freshness|fresh-alo}, extra job flags
+ * after {@code --}.
  */
 public final class JobBenchmark {
 
     private static final Duration WARM_UP = Duration.ofSeconds(10);
+    private static final int ARCHIVE_ROUNDS = 3;
+    /** Watermark settings for the lowest latency: no out-of-orderness allowance, frequent watermarks, quick idleness. */
+    private static final String[] LOWEST_LATENCY = {"--out-of-orderness", "0ms", "--watermark-interval", "50ms", "--idle-timeout", "500ms"};
     private static final String SUM_SCRIPT =
             "local s = 0 for _, v in ipairs(redis.call('HVALS', KEYS[1])) do s = s + tonumber(v) end return s";
 
@@ -79,8 +85,11 @@ public final class JobBenchmark {
                 events = Long.parseLong(args[i].substring(7).replace("_", ""));
             } else if (args[i].startsWith("only=")) {
                 only = args[i].substring(5);
+                if (!List.of("drain", "archive", "freshness", "fresh-alo").contains(only)) {
+                    throw new IllegalArgumentException("unknown only=" + only + "; use only=drain|archive|freshness|fresh-alo");
+                }
             } else {
-                throw new IllegalArgumentException("unknown argument " + args[i] + "; use events=N only=drain|freshness -- <job flags>");
+                throw new IllegalArgumentException("unknown argument " + args[i] + "; use events=N only=drain|archive|freshness|fresh-alo -- <job flags>");
             }
         }
         Path workDir = Files.createTempDirectory(Path.of("target"), "bench-job-").toAbsolutePath();
@@ -89,21 +98,27 @@ public final class JobBenchmark {
             bench.createOffsetsTopic();
             out("machine: %d cores, %d MiB max heap for this JVM; Kafka and Redis on the same machine",
                     Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
-            if (!only.equals("freshness") && !only.equals("fresh-alo")) {
+            if (only.isEmpty() || only.equals("drain")) {
                 String topic = bench.prefill(events, false);
+                // the JIT compilers of this JVM and of the broker need a few million views to settle
+                out("drain   %-8s warm-up: %,.0f views/s (p=2 exactly-once; not reported)", topic,
+                        bench.drain(topic, events, 2, "exactly-once", List.of()));
                 bench.drain(topic, events, 1, "exactly-once");
                 bench.drain(topic, events, 2, "exactly-once");
                 bench.drain(topic, events, 2, "at-least-once");
                 String hot = bench.prefill(events, true);
                 bench.drain(hot, events, 2, "exactly-once");
             }
+            if (only.isEmpty() || only.equals("archive")) {
+                bench.archiveCost(events);
+            }
             if (only.equals("fresh-alo")) {
-                bench.freshness("at-least-once", 20_000, Duration.ofSeconds(30), "--out-of-orderness", "0ms", "--watermark-interval", "50ms");
-            } else if (!only.equals("drain")) {
-                bench.freshness("at-least-once", 20_000, Duration.ofSeconds(30), "--out-of-orderness", "0ms", "--watermark-interval", "50ms");
+                bench.freshness("at-least-once", 20_000, Duration.ofSeconds(30), LOWEST_LATENCY);
+            } else if (only.isEmpty() || only.equals("freshness")) {
+                bench.freshness("at-least-once", 20_000, Duration.ofSeconds(30), LOWEST_LATENCY);
                 bench.freshness("at-least-once", 20_000, Duration.ofSeconds(30), "--out-of-orderness", "0ms");
                 bench.freshness("exactly-once", 20_000, Duration.ofSeconds(30), "--out-of-orderness", "0ms", "--watermark-interval", "50ms",
-                        "--checkpoint-interval", "1s");
+                        "--idle-timeout", "500ms", "--checkpoint-interval", "1s");
                 bench.freshness("exactly-once", 20_000, Duration.ofSeconds(30));
             }
         }
@@ -151,11 +166,59 @@ public final class JobBenchmark {
         return topic;
     }
 
-    /** Runs the job from the start of {@code topic} until Redis holds all {@code events}. */
+    /**
+     * Drains one Zipf topic with the archive off, then on in each format, to local files (p = 2, exactly once), in
+     * interleaved rounds, and compares the median rates. Two warm-up drains (archive off, then both formats) get
+     * the JIT compiler through every path first; single drains still vary by 15 % or more.
+     */
+    private void archiveCost(long events) throws Exception {
+        String topic = prefill(events, false);
+        for (String formats : List.of("off", "json,parquet")) {
+            out("archive %-8s warm-up: %,.0f views/s (archive %s; not compared)", topic,
+                    drain(topic, events, 2, "exactly-once", archiveFlags(formats)), formats);
+        }
+        List<String> settings = List.of("off", "json", "parquet", "json,parquet");
+        Map<String, List<Double>> rates = new java.util.LinkedHashMap<>();
+        for (int round = 1; round <= ARCHIVE_ROUNDS; round++) {
+            for (String formats : settings) {
+                double rate = drain(topic, events, 2, "exactly-once", archiveFlags(formats));
+                rates.computeIfAbsent(formats, f -> new ArrayList<>()).add(rate);
+                out("archive %-8s p=2 exactly-once archive %-12s round %d: %,.0f views/s", topic, formats, round, rate);
+            }
+        }
+        double off = median(rates.get("off"));
+        for (String formats : settings) {
+            double rate = median(rates.get(formats));
+            out("archive %-8s p=2 exactly-once archive %-12s median %,.0f views/s, %+.1f %% against archive off",
+                    topic, formats, rate, (rate / off - 1) * 100);
+        }
+    }
+
+    private List<String> archiveFlags(String formats) {
+        if (formats.equals("off")) {
+            return List.of();
+        }
+        Path archive = workDir.resolve("archive-" + (runs + 1));
+        return List.of("--archive-path", archive.toUri().toString(), "--archive-format", formats, "--archive-roll-interval", "1m");
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
     private void drain(String topic, long events, int parallelism, String delivery) throws Exception {
+        drain(topic, events, parallelism, delivery, List.of());
+    }
+
+    /** Runs the job from the start of {@code topic} until Redis holds all {@code events}; returns views/s. */
+    private double drain(String topic, long events, int parallelism, String delivery, List<String> jobFlags) throws Exception {
         String key = "drain_" + (++runs);
         Map<String, Long> before = commandStats();
-        JobClient job = startJob(topic, key, parallelism, delivery, List.of("--starting-offsets", "earliest"));
+        List<String> flags = new ArrayList<>(List.of("--starting-offsets", "earliest"));
+        flags.addAll(jobFlags);
+        JobClient job = startJob(topic, key, parallelism, delivery, flags);
         long started = System.nanoTime();
         long total = 0;
         try (Jedis jedis = stack.redis().client()) {
@@ -180,6 +243,7 @@ public final class JobBenchmark {
                 topic, parallelism, delivery, events, (finished - started) / 1e9, events / ((finished - started) / 1e9),
                 clientCommands / (double) events, clientCommands, delivery.equals("exactly-once") ? "EVAL" : "pipelined HINCRBY",
                 hincrbys / (double) events);
+        return events / ((finished - started) / 1e9);
     }
 
     /**
@@ -191,11 +255,14 @@ public final class JobBenchmark {
         String key = "fresh_" + runs;
         stack.kafka().createTopic(topic, LocalStack.VIEWS_PARTITIONS);
         JobClient job = startJob(topic, key, 2, delivery, List.of(jobFlags));
+        long jobStartedMillis = System.currentTimeMillis();
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         Map<String, Long> sentWallMillis = new ConcurrentHashMap<>();
         List<Long> latencies = new ArrayList<>();
+        List<Long> ackLatencies = new ArrayList<>();
+        Map<String, Long> ackedMillis = new ConcurrentHashMap<>();
         List<String> slowest = new ArrayList<>();
-        Thread poller = new Thread(() -> pollProbes(key, sentAt, latencies, sentWallMillis, slowest), "probe-poller");
+        Thread poller = new Thread(() -> pollProbes(key, sentAt, latencies, sentWallMillis, ackedMillis, slowest, jobStartedMillis), "probe-poller");
         poller.start();
         ZipfPages pages = new ZipfPages(100_000, 1.0);
         SplittableRandom random = new SplittableRandom(7);
@@ -216,9 +283,16 @@ public final class JobBenchmark {
                 if (now >= nextProbe) {
                     String page = "/probe/" + probes++;
                     PageView probe = new PageView("prober", page, System.currentTimeMillis() / 1000, null, -1);
-                    sentAt.put(page, System.nanoTime());
+                    long sentNanos = System.nanoTime();
+                    sentAt.put(page, sentNanos);
                     sentWallMillis.put(page, System.currentTimeMillis());
-                    producer.send(new ProducerRecord<>(topic, PageViewCodec.encode(probe)));
+                    producer.send(new ProducerRecord<>(topic, PageViewCodec.encode(probe)), (metadata, error) -> {
+                        long ackMillis = (System.nanoTime() - sentNanos) / 1_000_000;
+                        synchronized (ackLatencies) {
+                            ackLatencies.add(ackMillis);
+                        }
+                        ackedMillis.put(page, ackMillis);
+                    });
                     nextProbe += 100_000_000L;
                 }
                 TimeUnit.MILLISECONDS.sleep(1);
@@ -237,15 +311,23 @@ public final class JobBenchmark {
             sorted = new ArrayList<>(latencies);
         }
         sorted.sort(Long::compare);
-        out("fresh   %-8s p=2 %-13s %,d views/s + %d probes (%d never seen): produce→visible p50 %,d ms, p99 %,d ms, max %,d ms; flags %s",
+        List<Long> acks;
+        synchronized (ackLatencies) {
+            acks = new ArrayList<>(ackLatencies);
+        }
+        acks.sort(Long::compare);
+        out("fresh   %-8s p=2 %-13s %,d views/s + %d probes (%d never seen): produce→visible p50 %,d ms, p99 %,d ms, max %,d ms "
+                        + "(of which the Kafka ack: p50 %,d ms, p99 %,d ms, max %,d ms); flags %s",
                 topic, delivery, rate, probes, sentAt.size(), percentile(sorted, 50), percentile(sorted, 99),
-                sorted.isEmpty() ? -1 : sorted.get(sorted.size() - 1), jobFlags.length == 0 ? "(defaults)" : String.join(" ", jobFlags));
-        if (System.getenv("BENCH_SHOW_SLOW") != null) {
-            out("        slow probes: %s", slowest);
+                sorted.isEmpty() ? -1 : sorted.get(sorted.size() - 1), percentile(acks, 50), percentile(acks, 99),
+                acks.isEmpty() ? -1 : acks.get(acks.size() - 1), jobFlags.length == 0 ? "(defaults)" : String.join(" ", jobFlags));
+        if (!slowest.isEmpty()) {
+            out("        probes slower than 1.5 s (%d, the first 8): %s", slowest.size(), slowest.subList(0, Math.min(8, slowest.size())));
         }
     }
 
-    private void pollProbes(String key, Map<String, Long> sentAt, List<Long> latencies, Map<String, Long> sentWall, List<String> slow) {
+    private void pollProbes(String key, Map<String, Long> sentAt, List<Long> latencies, Map<String, Long> sentWall,
+            Map<String, Long> ackedMillis, List<String> slow, long jobStartedMillis) {
         try (Jedis jedis = stack.redis().client()) {
             while (!Thread.currentThread().isInterrupted()) {
                 List<String> pending = new ArrayList<>(sentAt.keySet());
@@ -265,7 +347,9 @@ public final class JobBenchmark {
                                 latencies.add(millis);
                                 if (millis > 1500) {
                                     long wall = sentWall.get(pending.get(i));
-                                    slow.add(millis + " ms (sent " + (wall % 1000) + " ms into second " + (wall / 1000 % 100) + ")");
+                                    slow.add(millis + " ms (sent " + (wall % 1000) + " ms into second " + (wall / 1000 % 100)
+                                            + ", " + (wall - jobStartedMillis) + " ms after the job started, Kafka ack after "
+                                            + ackedMillis.get(pending.get(i)) + " ms)");
                                 }
                             }
                         }
