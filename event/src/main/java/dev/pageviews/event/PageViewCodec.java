@@ -189,21 +189,9 @@ public final class PageViewCodec {
     }
 
     public static byte[] encode(PageView view) {
-        return encode(view, false);
-    }
-
-    /** The JSON followed by a newline, in one array: one line of newline-delimited JSON. */
-    public static byte[] encodeLine(PageView view) {
-        return encode(view, true);
-    }
-
-    private static byte[] encode(PageView view, boolean newline) {
         try (ByteArrayBuilder out = new ByteArrayBuilder(128);
                 JsonGenerator gen = JSON.createGenerator(out, JsonEncoding.UTF8)) {
             write(gen, view);
-            if (newline) {
-                gen.writeRaw('\n');
-            }
             gen.flush();
             return out.toByteArray();
         } catch (IOException e) {

@@ -44,7 +44,7 @@ class PageViewCodecTest {
     @Test
     void encodesALineForNewlineDelimitedJson() {
         PageView view = new PageView("u1", "/home", 1730814562L, "id-7", 1730814562123L);
-        assertThat(new String(PageViewCodec.encodeLine(view), StandardCharsets.UTF_8))
+        assertThat(new String(PageViewCodec.encodeLines(List.of(view), 0), StandardCharsets.UTF_8))
                 .isEqualTo(new String(PageViewCodec.encode(view), StandardCharsets.UTF_8) + "\n");
     }
 
@@ -53,10 +53,12 @@ class PageViewCodecTest {
         PageView full = new PageView("u1", "/home", 1730814562L, "id-7", 1730814562123L);
         PageView bare = PageView.of("u\"2", "/caf\u00e9", 1730814563L);
         assertThat(new String(PageViewCodec.encodeLines(List.of(full, bare, full), 0), StandardCharsets.UTF_8))
-                .isEqualTo(new String(PageViewCodec.encodeLine(full), StandardCharsets.UTF_8)
-                        + new String(PageViewCodec.encodeLine(bare), StandardCharsets.UTF_8)
-                        + new String(PageViewCodec.encodeLine(full), StandardCharsets.UTF_8));
+                .isEqualTo(line(full) + line(bare) + line(full));
         assertThat(PageViewCodec.encodeLines(List.of(), 0)).isEmpty();
+    }
+
+    private static String line(PageView view) {
+        return new String(PageViewCodec.encode(view), StandardCharsets.UTF_8) + "\n";
     }
 
     @ParameterizedTest(name = "{0}")

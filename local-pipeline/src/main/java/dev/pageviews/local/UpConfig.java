@@ -110,7 +110,6 @@ public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, P
 
     Path kafkaDir() { return dataDir.resolve("kafka"); }
     Path redisDir() { return dataDir.resolve("redis"); }
-    Path s3Dir() { return dataDir.resolve("s3"); }
     Path checkpointDir() { return dataDir.resolve("flink").resolve("checkpoints"); }
     Path savepointDir() { return dataDir.resolve("flink").resolve("savepoints"); }
 }

@@ -1,6 +1,5 @@
 package dev.pageviews.job.archive;
 
-import dev.pageviews.event.PageViewCodec;
 import java.io.IOException;
 import java.util.zip.GZIPOutputStream;
 import org.apache.flink.api.common.serialization.BulkWriter;
@@ -26,7 +25,7 @@ public final class GzipJsonLinesWriter implements BulkWriter<ArchiveBatch> {
 
     @Override
     public void addElement(ArchiveBatch batch) throws IOException {
-        gzip.write(PageViewCodec.encodeLines(batch.views(), batch.views().size() * 128));
+        gzip.write(batch.jsonLines());
     }
 
     @Override

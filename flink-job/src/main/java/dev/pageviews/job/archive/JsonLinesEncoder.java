@@ -1,6 +1,5 @@
 package dev.pageviews.job.archive;
 
-import dev.pageviews.event.PageViewCodec;
 import java.io.IOException;
 import java.io.OutputStream;
 import org.apache.flink.api.common.serialization.Encoder;
@@ -15,6 +14,6 @@ public final class JsonLinesEncoder implements Encoder<ArchiveBatch> {
 
     @Override
     public void encode(ArchiveBatch batch, OutputStream out) throws IOException {
-        out.write(PageViewCodec.encodeLines(batch.views(), batch.views().size() * 128));
+        out.write(batch.jsonLines());
     }
 }
