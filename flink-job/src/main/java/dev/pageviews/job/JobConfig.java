@@ -1,5 +1,6 @@
 package dev.pageviews.job;
 
+import dev.pageviews.job.redis.RedisSinkSettings;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,6 +58,7 @@ public final class JobConfig implements Serializable {
     public static final String DELIVERY = "delivery";
     public static final String PARALLELISM = "parallelism";
     public static final String COMMIT_MARKER_TTL = "commit-marker-ttl";
+    public static final String STALE_COMMITS = "stale-commits";
     public static final String REDIS_TIMEOUT = "redis-timeout";
     public static final String ARCHIVE_PATH = "archive-path";
     public static final String ARCHIVE_FORMAT = "archive-format";
@@ -111,6 +113,10 @@ public final class JobConfig implements Serializable {
             new Option(COMMIT_MARKER_TTL, "7d",
                     "How long Redis remembers an applied commit, so it is not applied again after a recovery. "
                             + "Must exceed the longest time a job may stay down before it is restored.", JobConfig::positiveDuration),
+            new Option(STALE_COMMITS, "fail",
+                    "What a restored commit older than --commit-marker-ttl does (Redis may have forgotten that it was "
+                            + "applied): fail (the job stops and says so), skip (right for the savepoint of a stop) "
+                            + "or apply (right for the last checkpoint of a crash).", v -> enumValue(RedisSinkSettings.StaleCommits.class, v)),
             new Option(REDIS_TIMEOUT, "5s", "Redis connect and read timeout.", JobConfig::positiveDuration),
             new Option(ARCHIVE_PATH, "", "Archive raw events under this path (s3://bucket/prefix or file:///dir); empty for off.",
                     v -> { }),
@@ -225,6 +231,7 @@ public final class JobConfig implements Serializable {
     public Delivery delivery() { return enumValue(Delivery.class, get(DELIVERY)); }
     public int parallelism() { return Integer.parseInt(get(PARALLELISM)); }
     public Duration commitMarkerTtl() { return duration(get(COMMIT_MARKER_TTL)); }
+    public RedisSinkSettings.StaleCommits staleCommits() { return enumValue(RedisSinkSettings.StaleCommits.class, get(STALE_COMMITS)); }
     public Duration redisTimeout() { return duration(get(REDIS_TIMEOUT)); }
     public String archivePath() { return get(ARCHIVE_PATH); }
     public Set<ArchiveFormat> archiveFormats() { return archiveFormats(get(ARCHIVE_FORMAT)); }

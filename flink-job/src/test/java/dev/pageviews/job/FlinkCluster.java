@@ -1,6 +1,14 @@
 package dev.pageviews.job;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,9 +23,13 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.MetricOptions;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.plugin.PluginUtils;
+import org.apache.flink.runtime.execution.ExecutionState;
 import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.minicluster.MiniCluster;
@@ -29,6 +41,8 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
 final class FlinkCluster implements AutoCloseable {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final MiniCluster cluster;
 
@@ -46,6 +60,7 @@ final class FlinkCluster implements AutoCloseable {
             FileSystem.initialize(conf, PluginUtils.createPluginManagerFromRootFolder(conf));
         }
         conf.set(RestOptions.BIND_PORT, "0");
+        conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(500)); // metrics() sees fresh values
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(64));
         cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
                 .setConfiguration(conf)
@@ -84,6 +99,27 @@ final class FlinkCluster implements AutoCloseable {
         return cluster.getJobStatus(id).get(10, TimeUnit.SECONDS);
     }
 
+    /** Waits until every task of the job runs (deployed and restored), not just the job as a whole. */
+    void awaitTasksRunning(JobID id) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!cluster.getExecutionGraph(id).get(10, TimeUnit.SECONDS).getAllExecutionVertices().iterator().hasNext()
+                || !allRunning(id)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("tasks of job " + id + " are not all running after " + TIMEOUT);
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private boolean allRunning(JobID id) throws Exception {
+        for (AccessExecutionVertex vertex : cluster.getExecutionGraph(id).get(10, TimeUnit.SECONDS).getAllExecutionVertices()) {
+            if (vertex.getExecutionState() != ExecutionState.RUNNING) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Whether a task of the job failed and runs again (its current attempt is not its first). */
     boolean hasRestarted(JobID id) throws Exception {
         for (AccessExecutionVertex vertex : cluster.getExecutionGraph(id).get(10, TimeUnit.SECONDS).getAllExecutionVertices()) {
@@ -92,6 +128,37 @@ final class FlinkCluster implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /**
+     * The sum over all subtasks of an operator metric ({@code redisCommitsAlreadyApplied}, ...) of the job's current
+     * attempt, read as a person would, from the REST API; 0 when no operator has it (yet).
+     */
+    long metricSum(JobID id, String metric) throws Exception {
+        URI rest = cluster.getRestAddress().get(10, TimeUnit.SECONDS);
+        long sum = 0;
+        for (JsonNode vertex : get(rest, "/jobs/" + id).path("vertices")) {
+            String base = "/jobs/" + id + "/vertices/" + vertex.path("id").asText() + "/subtasks/metrics";
+            List<String> names = new ArrayList<>();
+            for (JsonNode available : get(rest, base)) {
+                String name = available.path("id").asText();
+                if (name.endsWith("." + metric)) {
+                    names.add(name);
+                }
+            }
+            if (!names.isEmpty()) {
+                for (JsonNode value : get(rest, base + "?agg=sum&get=" + URLEncoder.encode(String.join(",", names), StandardCharsets.UTF_8))) {
+                    sum += value.path("sum").asLong();
+                }
+            }
+        }
+        return sum;
+    }
+
+    private static JsonNode get(URI rest, String path) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(rest.resolve(path)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(response.body());
     }
 
     /** Kills a TaskManager: its tasks fail and the job recovers from its latest checkpoint. */

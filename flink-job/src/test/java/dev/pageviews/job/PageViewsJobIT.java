@@ -1,5 +1,8 @@
 package dev.pageviews.job;
 
+import static dev.pageviews.job.ExactRuns.BASE;
+import static dev.pageviews.job.ExactRuns.assertExactThrough;
+import static dev.pageviews.job.ExactRuns.newRun;
 import static dev.pageviews.job.ViewsTraffic.awaitCounts;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,11 +17,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import org.apache.flink.api.common.JobID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -35,8 +35,6 @@ import redis.clients.jedis.RedisClusterClient;
 @ExtendWith(LocalStackExtension.class)
 class PageViewsJobIT {
 
-    private static final long BASE = 1_730_000_000L;
-    private static final AtomicInteger RUN = new AtomicInteger();
     private static FlinkCluster flink;
 
     @BeforeAll
@@ -51,30 +49,9 @@ class PageViewsJobIT {
         }
     }
 
-    /** A job of its own: topic, dead-letter topic, group, Redis hash and checkpoint dir. */
-    private record Run(String topic, String dlq, String key, Path dir, JobConfig config) {}
-
-    private static Run newRun(LocalStack stack, String redisUri, int parallelism, String... extra) {
-        int n = RUN.incrementAndGet();
-        String topic = "views-" + n;
-        String dlq = "views-dlq-" + n;
-        stack.kafka().createTopic(topic, LocalStack.VIEWS_PARTITIONS);
-        stack.kafka().createTopic(dlq, 1);
-        Path dir = LocalStackExtension.newWorkDir();
-        List<String> args = new ArrayList<>(List.of(
-                "--kafka-bootstrap", stack.kafka().bootstrapServers(),
-                "--topic", topic, "--dlq-topic", dlq, "--group-id", "job-it-" + n,
-                "--redis", redisUri, "--redis-key", "page_views_" + n,
-                "--window", "1s", "--out-of-orderness", "1s", "--idle-timeout", "500ms",
-                "--checkpoint-interval", "500ms", "--checkpoint-dir", dir.resolve("checkpoints").toUri().toString(),
-                "--parallelism", Integer.toString(parallelism)));
-        args.addAll(List.of(extra));
-        return new Run(topic, dlq, "page_views_" + n, dir, JobConfig.parse(args.toArray(String[]::new), Map.of()));
-    }
-
     @Test
     void countsAMixedStreamExactlyWithOutOfOrderLateAndMalformedEvents(LocalStack stack) throws Exception {
-        Run run = newRun(stack, stack.redis().uri(), 2, "--state-backend", "rocksdb");
+        ExactRuns.Run run = newRun(stack, stack.redis().uri(), 2, "--state-backend", "rocksdb");
         Random random = new Random(7);
         try (ViewsTraffic traffic = new ViewsTraffic(stack.kafka().bootstrapServers(), run.topic());
                 Jedis jedis = stack.redis().client()) {
@@ -114,7 +91,7 @@ class PageViewsJobIT {
     @Test
     void atLeastOnceDeliveryFlushesOnWindowFiringsWithoutWaitingForACheckpoint(LocalStack stack) throws Exception {
         // checkpoints every 10 minutes: exactly-once delivery would show nothing for that long
-        Run run = newRun(stack, stack.redis().uri(), 2, "--delivery", "at-least-once", "--checkpoint-interval", "10m");
+        ExactRuns.Run run = newRun(stack, stack.redis().uri(), 2, "--delivery", "at-least-once", "--checkpoint-interval", "10m");
         try (ViewsTraffic traffic = new ViewsTraffic(stack.kafka().bootstrapServers(), run.topic());
                 Jedis jedis = stack.redis().client()) {
             JobID job = flink.submit(run.config(), null);
@@ -134,7 +111,7 @@ class PageViewsJobIT {
     void countsExactlyIntoARedisCluster(LocalStack stack) throws Exception {
         try (RedisCluster cluster = RedisCluster.start(LocalStackExtension.newWorkDir(), 3);
                 RedisClusterClient client = RedisClusterClient.create(cluster.endpoints())) {
-            Run run = newRun(stack, cluster.uri(), 2);
+            ExactRuns.Run run = newRun(stack, cluster.uri(), 2);
             try (ViewsTraffic traffic = new ViewsTraffic(stack.kafka().bootstrapServers(), run.topic())) {
                 JobID job = flink.submit(run.config(), null);
                 try {
@@ -152,8 +129,8 @@ class PageViewsJobIT {
 
     @Test
     void staysExactThroughTaskManagerFailuresAndACrashRestart(LocalStack stack) throws Exception {
-        Run run = newRun(stack, stack.redis().uri(), 2);
-        assertExactThrough(stack, run, 40, stack.redis()::client, job -> {
+        ExactRuns.Run run = newRun(stack, stack.redis().uri(), 2);
+        assertExactThrough(flink, stack, run, 40, stack.redis()::client, job -> {
             Thread.sleep(3000);
             flink.killTaskManager();
             Thread.sleep(3000);
@@ -167,8 +144,8 @@ class PageViewsJobIT {
 
     @Test
     void restoresFromASavepointAtAHigherParallelism(LocalStack stack) throws Exception {
-        Run run = newRun(stack, stack.redis().uri(), 2);
-        assertExactThrough(stack, run, 30, stack.redis()::client, job -> {
+        ExactRuns.Run run = newRun(stack, stack.redis().uri(), 2);
+        assertExactThrough(flink, stack, run, 30, stack.redis()::client, job -> {
             Thread.sleep(4000);
             String savepoint = flink.stopWithSavepoint(job, run.dir().resolve("savepoints"));
             Thread.sleep(1000); // views keep arriving while the job is down
@@ -180,8 +157,8 @@ class PageViewsJobIT {
     void recoversByItselfWhenRedisComesBack(LocalStack stack) throws Exception {
         int port = FreePorts.pick();
         try (RedisServer redis = RedisServer.start(LocalStackExtension.newWorkDir(), port, RedisServer.Persistence.APPEND_ONLY)) {
-            Run run = newRun(stack, redis.uri(), 2);
-            assertExactThrough(stack, run, 30, redis::client, job -> {
+            ExactRuns.Run run = newRun(stack, redis.uri(), 2);
+            assertExactThrough(flink, stack, run, 30, redis::client, job -> {
                 Thread.sleep(3000);
                 redis.kill();
                 Thread.sleep(6000); // commits fail, the job restarts with backoff
@@ -189,61 +166,6 @@ class PageViewsJobIT {
                 return job;
             });
         }
-    }
-
-    /** What a test does to the running job while views flow; returns the job that runs afterwards. */
-    private interface Disruption {
-        JobID apply(JobID job) throws Exception;
-    }
-
-    /**
-     * Runs the job under steady traffic, lets {@code disruption} fail, stop or restore it, and asserts that
-     * Redis ends up with exactly the views produced: none lost, none counted twice.
-     */
-    private static void assertExactThrough(LocalStack stack, Run run, int rounds, Supplier<Jedis> redis, Disruption disruption)
-            throws Exception {
-        try (ViewsTraffic traffic = new ViewsTraffic(stack.kafka().bootstrapServers(), run.topic())) {
-            JobID job = flink.submit(run.config(), null);
-            Thread producer = steadyTraffic(traffic, rounds, 400);
-            try {
-                job = disruption.apply(job);
-                producer.join();
-                traffic.flush();
-                try (Jedis jedis = redis.get()) {
-                    awaitCounts(jedis::hgetAll, run.key(), traffic.expected(), Duration.ofSeconds(120));
-                }
-                assertThat(traffic.sent()).isEqualTo(rounds * 400L);
-            } finally {
-                producer.interrupt();
-                if (!flink.status(job).isGloballyTerminalState()) {
-                    flink.cancel(job);
-                }
-            }
-        }
-    }
-
-    /**
-     * Sends {@code rounds} rounds of {@code perRound} views, one round every 250 ms, event time advancing a
-     * second per round: windows fire between any two checkpoints, so every checkpoint holds increments to
-     * commit, and every restore has commits to apply again (which must be skipped, not applied twice).
-     */
-    private static Thread steadyTraffic(ViewsTraffic traffic, int rounds, int perRound) {
-        Thread thread = new Thread(() -> {
-            Random random = new Random(11);
-            try {
-                for (int round = 0; round < rounds; round++) {
-                    for (int i = 0; i < perRound; i++) {
-                        traffic.view("u" + random.nextInt(1000), "/p/" + random.nextInt(40), BASE + round);
-                    }
-                    traffic.flush();
-                    Thread.sleep(250);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "steady-traffic");
-        thread.start();
-        return thread;
     }
 
     private static List<String> deadLetterReasons(LocalStack stack, String topic, int expected) {

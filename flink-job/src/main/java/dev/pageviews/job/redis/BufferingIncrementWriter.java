@@ -41,16 +41,17 @@ final class BufferingIncrementWriter implements CommittingSinkWriter<PageCount, 
             return List.of();
         }
         List<RedisCommittable> committables = new ArrayList<>(pending.size() / maxFieldsPerCommit + 1);
+        long now = System.currentTimeMillis();
         Map<String, Long> chunk = new LinkedHashMap<>();
         for (Map.Entry<String, Long> entry : pending.entrySet()) {
             chunk.put(entry.getKey(), entry.getValue());
             if (chunk.size() == maxFieldsPerCommit) {
-                committables.add(new RedisCommittable(UUID.randomUUID().toString(), chunk));
+                committables.add(new RedisCommittable(UUID.randomUUID().toString(), now, chunk));
                 chunk = new LinkedHashMap<>();
             }
         }
         if (!chunk.isEmpty()) {
-            committables.add(new RedisCommittable(UUID.randomUUID().toString(), chunk));
+            committables.add(new RedisCommittable(UUID.randomUUID().toString(), now, chunk));
         }
         pending = new HashMap<>();
         return committables;

@@ -11,7 +11,9 @@ import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * Sums increments and writes them with one pipelined round trip of HINCRBYs whenever a watermark passes
@@ -25,7 +27,7 @@ final class FlushingIncrementWriter implements SinkWriter<PageCount> {
     private final Counter flushes;
     private final Histogram latencyMillis;
     private final Histogram batchPages;
-    private Map<String, Long> pending = new HashMap<>();
+    private final Map<String, Long> pending = new HashMap<>();
     private UnifiedJedis redis;
 
     FlushingIncrementWriter(RedisSinkSettings settings, MetricGroup metrics, int subtask) {
@@ -58,19 +60,40 @@ final class FlushingIncrementWriter implements SinkWriter<PageCount> {
         if (pending.isEmpty()) {
             return;
         }
-        Map<String, Long> batch = pending;
+        int pages = pending.size();
         long started = System.nanoTime();
-        Retrying.call("flush of " + batch.size() + " pages", settings.redis().toString(), () -> {
-            try (AbstractPipeline pipeline = client().pipelined()) {
-                batch.forEach((page, n) -> pipeline.hincrBy(settings.hashKey(), page, n));
-                pipeline.sync();
-            }
+        Retrying.call("Flush of " + pages + " pages to hash '" + settings.hashKey() + "'", settings, () -> {
+            sendPending();
             return null;
         });
         latencyMillis.update((System.nanoTime() - started) / 1_000_000);
-        batchPages.update(batch.size());
+        batchPages.update(pages);
         flushes.inc();
-        pending = new HashMap<>();
+    }
+
+    /**
+     * Sends every pending increment in one pipelined round trip and keeps pending only those Redis refused. A
+     * pipeline reports errors per command, not as a whole: an increment refused (OOM, a non-integer field) must
+     * stay pending and be retried, while the ones applied must not be sent again.
+     */
+    private void sendPending() {
+        Map<String, Response<Long>> replies = new HashMap<>(pending.size() * 2);
+        try (AbstractPipeline pipeline = client().pipelined()) {
+            pending.forEach((page, n) -> replies.put(page, pipeline.hincrBy(settings.hashKey(), page, n)));
+            pipeline.sync();
+        }
+        JedisDataException firstRefusal = null;
+        for (Map.Entry<String, Response<Long>> reply : replies.entrySet()) {
+            try {
+                reply.getValue().get();
+                pending.remove(reply.getKey());
+            } catch (JedisDataException refused) {
+                firstRefusal = firstRefusal == null ? refused : firstRefusal;
+            }
+        }
+        if (firstRefusal != null) {
+            throw firstRefusal;
+        }
     }
 
     private UnifiedJedis client() {

@@ -10,12 +10,13 @@ import java.util.Map;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
- * Stores committables in checkpoints. Versioned, so checkpoints and savepoints written by this build stay
- * readable by later ones: a new format gets a new version and this one keeps reading version 1.
+ * Stores committables in checkpoints. Versioned, so checkpoints and savepoints written by earlier builds stay
+ * readable: version 2 adds the creation time; version 1 (without it) is still read, as "creation time unknown".
  */
 public final class RedisCommittableSerializer implements SimpleVersionedSerializer<RedisCommittable> {
 
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
+    private static final int VERSION_WITHOUT_CREATION_TIME = 1;
 
     @Override
     public int getVersion() {
@@ -27,6 +28,7 @@ public final class RedisCommittableSerializer implements SimpleVersionedSerializ
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + committable.increments().size() * 48);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeUTF(committable.id());
+            out.writeLong(committable.createdAtMillis());
             out.writeInt(committable.increments().size());
             for (Map.Entry<String, Long> entry : committable.increments().entrySet()) {
                 byte[] field = entry.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -40,12 +42,13 @@ public final class RedisCommittableSerializer implements SimpleVersionedSerializ
 
     @Override
     public RedisCommittable deserialize(int version, byte[] serialized) throws IOException {
-        if (version != VERSION) {
+        if (version != VERSION && version != VERSION_WITHOUT_CREATION_TIME) {
             throw new IOException("Redis committable version " + version + " is unknown to this build (it reads "
-                    + VERSION + "); restore with the build that wrote the checkpoint or a newer one");
+                    + VERSION_WITHOUT_CREATION_TIME + " and " + VERSION + "); restore with the build that wrote the checkpoint or a newer one");
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
             String id = in.readUTF();
+            long createdAt = version == VERSION ? in.readLong() : RedisCommittable.UNKNOWN_CREATION_TIME;
             int size = in.readInt();
             Map<String, Long> increments = new LinkedHashMap<>(size * 2);
             for (int i = 0; i < size; i++) {
@@ -53,7 +56,7 @@ public final class RedisCommittableSerializer implements SimpleVersionedSerializ
                 in.readFully(field);
                 increments.put(new String(field, java.nio.charset.StandardCharsets.UTF_8), in.readLong());
             }
-            return new RedisCommittable(id, increments);
+            return new RedisCommittable(id, createdAt, increments);
         }
     }
 }

@@ -1,6 +1,8 @@
 package dev.pageviews.job.redis;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.metrics.Counter;
@@ -10,12 +12,12 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
- * Applies committables after their checkpoint completed. Each request is handled on its own: applied now,
- * already applied before (a re-commit after recovery: success), a permanent Redis error (the job fails
- * with the reason), or Redis unreachable (retried with backoff, then the job restarts and commits again).
+ * Applies committables after their checkpoint completed: applied now, or already applied before (a re-commit after
+ * recovery: success). Any failure is retried ({@link Retrying}) and, if it persists, fails the job: Flink restarts
+ * it from the last checkpoint and this committer commits the same committables again. A committable is never
+ * signalled as failed, because Flink 2.2 would then drop it, and its views with it.
  */
 final class RedisCommitter implements Committer<RedisCommittable> {
 
@@ -25,6 +27,8 @@ final class RedisCommitter implements Committer<RedisCommittable> {
     private final int subtask;
     private final Counter applied;
     private final Counter duplicates;
+    private final Counter failures;
+    private final Counter staleSkipped;
     private final Histogram latencyMillis;
     private final Histogram batchPages;
     private UnifiedJedis redis;
@@ -34,6 +38,8 @@ final class RedisCommitter implements Committer<RedisCommittable> {
         this.subtask = subtask;
         this.applied = metrics.counter("redisCommitsApplied");
         this.duplicates = metrics.counter("redisCommitsAlreadyApplied");
+        this.failures = metrics.counter("redisCommitFailures");
+        this.staleSkipped = metrics.counter("redisCommitsStaleSkipped");
         this.latencyMillis = metrics.histogram("redisCommitLatencyMs", new DescriptiveStatisticsHistogram(1000));
         this.batchPages = metrics.histogram("redisCommitBatchPages", new DescriptiveStatisticsHistogram(1000));
     }
@@ -42,26 +48,64 @@ final class RedisCommitter implements Committer<RedisCommittable> {
     public void commit(Collection<CommitRequest<RedisCommittable>> requests) throws IOException, InterruptedException {
         for (CommitRequest<RedisCommittable> request : requests) {
             RedisCommittable committable = request.getCommittable();
+            if (isStale(committable) && !mayApplyStale(committable)) {
+                staleSkipped.inc();
+                request.signalAlreadyCommitted();
+                continue;
+            }
             long started = System.nanoTime();
+            boolean appliedNow;
             try {
-                boolean appliedNow = Retrying.call("commit " + committable.id(), settings.redis().toString(),
+                appliedNow = Retrying.call("Commit " + committable.id() + " (" + committable.totalViews() + " views of "
+                        + committable.increments().size() + " pages to hash '" + settings.hashKey() + "')", settings,
                         () -> IncrementScript.apply(client(), settings, committable));
-                latencyMillis.update((System.nanoTime() - started) / 1_000_000);
-                batchPages.update(committable.increments().size());
-                if (appliedNow) {
-                    applied.inc();
-                } else {
-                    duplicates.inc();
-                    LOG.info("Commit {} ({} views) was applied before; skipped", committable.id(), committable.totalViews());
-                    request.signalAlreadyCommitted();
-                }
-            } catch (JedisDataException e) {
-                request.signalFailedWithKnownReason(new IOException("Redis refused commit " + committable.id()
-                        + " to hash '" + settings.hashKey() + "': " + e.getMessage()
-                        + " (is the key a hash of integer counts?)", e));
             } catch (IOException e) {
+                failures.inc();
+                LOG.error("{}", e.getMessage(), e.getCause());
                 closeClient(); // reconnect from scratch after the restart
                 throw e;
+            }
+            latencyMillis.update((System.nanoTime() - started) / 1_000_000);
+            batchPages.update(committable.increments().size());
+            if (appliedNow) {
+                applied.inc();
+            } else {
+                duplicates.inc();
+                LOG.info("Commit {} ({} views) was applied before; skipped", committable.id(), committable.totalViews());
+                request.signalAlreadyCommitted();
+            }
+        }
+    }
+
+    private boolean isStale(RedisCommittable committable) {
+        return committable.createdAtMillis() != RedisCommittable.UNKNOWN_CREATION_TIME
+                && System.currentTimeMillis() - committable.createdAtMillis() > settings.staleAfter().toMillis();
+    }
+
+    /** Whether a stale committable is applied (APPLY), skipped (SKIP), or fails the job with the choice to make (FAIL). */
+    private boolean mayApplyStale(RedisCommittable committable) throws IOException {
+        Duration age = Duration.ofMillis(System.currentTimeMillis() - committable.createdAtMillis());
+        String what = "Commit " + committable.id() + " (" + committable.totalViews() + " views) was created "
+                + Instant.ofEpochMilli(committable.createdAtMillis()) + ", "
+                + (age.toHours() >= 1 ? age.toHours() + " h" : age.toSeconds() + " s") + " ago: longer ago than --commit-marker-ttl (" + settings.markerTtl() + ") allows, so Redis may have "
+                + "forgotten that it was applied (the job was restored from an old checkpoint or savepoint)";
+        switch (settings.staleCommits()) {
+            case APPLY -> {
+                LOG.warn("{}; applying it, as --stale-commits apply says (counts twice if it had been applied)", what);
+                return true;
+            }
+            case SKIP -> {
+                LOG.warn("{}; skipping it, as --stale-commits skip says (its views are missing if it had not been applied)", what);
+                return false;
+            }
+            default -> {
+                IOException refused = new IOException(what + ". Refusing to guess. If the job was stopped with a savepoint "
+                        + "(the stop applies the savepoint's commits before the job ends), restart with --stale-commits skip; "
+                        + "if it crashed, --stale-commits apply (a commit whose marker is still there is skipped anyway); "
+                        + "or restore a newer checkpoint.");
+                failures.inc();
+                LOG.error("{}", refused.getMessage());
+                throw refused;
             }
         }
     }

@@ -37,9 +37,31 @@ class RedisSinkSettingsTest {
         java.util.Map<String, Long> increments = new java.util.LinkedHashMap<>();
         increments.put("/home", 3L);
         increments.put("/ü?q=1&x=\"y\"", 1L);
-        RedisCommittable committable = new RedisCommittable("c-1", increments);
+        RedisCommittable committable = new RedisCommittable("c-1", 1_764_000_000_000L, increments);
         assertThat(serializer.deserialize(serializer.getVersion(), serializer.serialize(committable))).isEqualTo(committable);
         assertThatThrownBy(() -> serializer.deserialize(99, serializer.serialize(committable)))
                 .hasMessageStartingWith("Redis committable version 99 is unknown to this build");
+    }
+
+    @Test
+    void readsCommittablesOfCheckpointsWrittenBeforeTheCreationTimeWasRecorded() throws Exception {
+        // version 1: id, number of increments, then (field length, field bytes, count) each
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+            out.writeUTF("old-1");
+            out.writeInt(1);
+            out.writeInt(5);
+            out.write("/home".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.writeLong(7);
+        }
+        RedisCommittable old = new RedisCommittableSerializer().deserialize(1, bytes.toByteArray());
+        assertThat(old).isEqualTo(new RedisCommittable("old-1", RedisCommittable.UNKNOWN_CREATION_TIME, java.util.Map.of("/home", 7L)));
+    }
+
+    @Test
+    void aCommittableCountsAsStaleAMarginBeforeItsMarkerCouldExpire() {
+        assertThat(settings("k").staleAfter()).isEqualTo(Duration.ofDays(7).minusHours(1));
+        RedisSinkSettings shortLived = new RedisSinkSettings(RedisUri.parse("redis://h:1"), "k", Duration.ofSeconds(10), Duration.ofSeconds(1), 10);
+        assertThat(shortLived.staleAfter()).isEqualTo(Duration.ofSeconds(9));
     }
 }
