@@ -102,6 +102,7 @@ class EventTimeBoundsIT {
                 awaitCounts(jedis::hgetAll, run.key(), traffic.expected(), Duration.ofSeconds(30));
                 assertThat(traffic.expected()).containsEntry("/future/day-ahead", 40L).containsEntry("/future/2099", 44L)
                         .containsEntry("/future/skewed-producer", 4L);
+                awaitMetric(job, "eventsFutureClamped", 88); // each view beyond the bound, once
             } finally {
                 flink.cancel(job);
             }
@@ -183,6 +184,16 @@ class EventTimeBoundsIT {
                 flink.cancel(job);
             }
         }
+    }
+
+    /** Waits for the REST API to report {@code expected} (it refreshes metrics every 10 s); fails with the last value. */
+    private static void awaitMetric(JobID job, String name, long expected) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long value;
+        while ((value = flink.metricSum(job, name)) != expected && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+        }
+        assertThat(value).as("metric " + name).isEqualTo(expected);
     }
 
     /**

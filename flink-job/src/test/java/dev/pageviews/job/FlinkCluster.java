@@ -2,12 +2,22 @@ package dev.pageviews.job;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
@@ -92,6 +102,42 @@ final class FlinkCluster implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /**
+     * The sum over all subtasks of the job's operator metric {@code name} (e.g. {@code eventsFutureClamped}), as the
+     * REST API reports it (which refreshes metrics every few seconds), or -1 while no operator reports it yet.
+     */
+    long metricSum(JobID id, String name) throws Exception {
+        String base = cluster.getRestAddress().get(10, TimeUnit.SECONDS).toString() + "/jobs/" + id;
+        long sum = -1;
+        Set<String> vertexIds = new LinkedHashSet<>(); // the job's plan names each vertex again
+        Matcher vertices = Pattern.compile("\"id\":\"([0-9a-f]{32})\"").matcher(rest(base));
+        while (vertices.find()) {
+            vertexIds.add(vertices.group(1));
+        }
+        for (String vertex : vertexIds) {
+            String metrics = base + "/vertices/" + vertex + "/subtasks/metrics";
+            Matcher ids = Pattern.compile("\"id\":\"([^\"]*\\." + Pattern.quote(name) + ")\"").matcher(rest(metrics));
+            while (ids.find()) {
+                String value = rest(metrics + "?agg=sum&get=" + URLEncoder.encode(ids.group(1), StandardCharsets.UTF_8));
+                Matcher sumOf = Pattern.compile("\"sum\":([0-9.]+)").matcher(value);
+                if (sumOf.find()) {
+                    sum = Math.max(sum, 0) + (long) Double.parseDouble(sumOf.group(1));
+                }
+            }
+        }
+        return sum;
+    }
+
+    private static String rest(String uri) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("GET " + uri + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return response.body();
     }
 
     /** Kills a TaskManager: its tasks fail and the job recovers from its latest checkpoint. */
