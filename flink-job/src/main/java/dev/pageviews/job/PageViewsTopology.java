@@ -124,8 +124,8 @@ public final class PageViewsTopology {
         long outOfOrderness = config.outOfOrderness().toMillis();
         long idleTimeout = config.idleTimeout().toMillis();
         long maxFutureSkew = config.maxFutureSkew().toMillis();
-        WatermarkGeneratorSupplier<RawView> generator = context ->
-                new ClockAdvancingWatermarks(outOfOrderness, idleTimeout, maxFutureSkew, System::currentTimeMillis);
+        WatermarkGeneratorSupplier<RawView> generator = context -> new ClockAdvancingWatermarks(outOfOrderness,
+                idleTimeout, maxFutureSkew, System::currentTimeMillis, context.getInputActivityClock()::relativeTimeMillis);
         TimestampAssignerSupplier<RawView> timestamps = context -> new FutureBoundedTimestamps(maxFutureSkew,
                 System::currentTimeMillis, context.getMetricGroup().counter(FutureBoundedTimestamps.CLAMPED_METRIC));
         return WatermarkStrategy.forGenerator(generator).withTimestampAssigner(timestamps);

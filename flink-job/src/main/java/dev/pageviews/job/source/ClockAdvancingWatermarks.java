@@ -34,6 +34,7 @@ public final class ClockAdvancingWatermarks implements WatermarkGenerator<RawVie
     private final long idleTimeoutMillis;
     private final long maxFutureSkewMillis;
     private final Clock clock;
+    private final Clock inputActivity;
     private long maxTimestamp = Long.MIN_VALUE;
     private long lastEventAt;
     private long lastEmitted = Long.MIN_VALUE;
@@ -44,10 +45,21 @@ public final class ClockAdvancingWatermarks implements WatermarkGenerator<RawVie
     }
 
     public ClockAdvancingWatermarks(long outOfOrdernessMillis, long idleTimeoutMillis, long maxFutureSkewMillis, Clock clock) {
+        this(outOfOrdernessMillis, idleTimeoutMillis, maxFutureSkewMillis, clock, clock);
+    }
+
+    /**
+     * {@code inputActivity} measures how long the partition has been quiet: Flink's input activity clock stands
+     * still while the source is backpressured, so a partition that is not read because the job is busy (say,
+     * with a backlog) is not taken for quiet, and its remaining views do not all become late.
+     */
+    public ClockAdvancingWatermarks(long outOfOrdernessMillis, long idleTimeoutMillis, long maxFutureSkewMillis, Clock clock,
+            Clock inputActivity) {
         this.outOfOrdernessMillis = outOfOrdernessMillis;
         this.idleTimeoutMillis = idleTimeoutMillis;
         this.maxFutureSkewMillis = maxFutureSkewMillis;
         this.clock = clock;
+        this.inputActivity = inputActivity;
     }
 
     @Override
@@ -56,7 +68,7 @@ public final class ClockAdvancingWatermarks implements WatermarkGenerator<RawVie
             return; // dead letters carry no event time
         }
         long now = clock.millis();
-        lastEventAt = now;
+        lastEventAt = inputActivity.millis();
         long bounded = Math.min(eventTimestamp, now + maxFutureSkewMillis);
         if (bounded > maxTimestamp) {
             maxTimestamp = bounded;
@@ -71,7 +83,7 @@ public final class ClockAdvancingWatermarks implements WatermarkGenerator<RawVie
         }
         long watermark = maxTimestamp - outOfOrdernessMillis - 1;
         long now = clock.millis();
-        if (now - lastEventAt >= idleTimeoutMillis) {
+        if (inputActivity.millis() - lastEventAt >= idleTimeoutMillis) {
             long startOfSecond = now - Math.floorMod(now, TIMESTAMP_RESOLUTION_MILLIS);
             watermark = Math.max(watermark, startOfSecond - outOfOrdernessMillis - 1);
         }

@@ -150,6 +150,20 @@ class ClockAdvancingWatermarksTest {
         assertThat(combined).as("the first live view's window has closed 5 s later").isGreaterThanOrEqualTo(firstLiveWindowEnd);
     }
 
+    @Test
+    void aBackpressuredPartitionIsNotTakenForQuiet() {
+        long[] activity = {0}; // Flink's input activity clock: stands still while the source is backpressured
+        ClockAdvancingWatermarks watermarks = new ClockAdvancingWatermarks(2000, 1000, SKEW, () -> now, () -> activity[0]);
+        event(watermarks, T - 1800); // reading a backlog
+        now += 5000; // the job is busy: nothing read for 5 s, but only because of backpressure
+        watermarks.onPeriodicEmit(output);
+        assertThat(output.last()).as("still the backlog's event time").isEqualTo((T - 1800) * 1000 - 2001);
+
+        activity[0] += 1000; // now really quiet for the idle timeout
+        watermarks.onPeriodicEmit(output);
+        assertThat(output.last()).isEqualTo(now - 2001);
+    }
+
     private void event(ClockAdvancingWatermarks watermarks, long seconds) {
         PageView view = PageView.of("u", "/p", seconds);
         watermarks.onEvent(new RawView(view, null, null, 0, 0), view.timestampMillis(), output);
