@@ -1,5 +1,6 @@
 package dev.pageviews.edge;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -8,6 +9,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Every setting of the edge, in the spirit of Kafka's {@code ProducerConfig}: each has a flag
@@ -123,6 +126,11 @@ public final class EdgeConfig {
                     + "producer and the health check. Those that carry the delivery guarantee (acks, enable.idempotence, "
                     + "retries, max.in.flight.requests.per.connection, serializers) cannot be set.", EdgeConfig::properties);
 
+    public static final Setting<Duration> MAX_FUTURE_SKEW = define("max-future-skew", "5m",
+            "A view whose timestamp is more than this after the edge's clock is rejected with 400 (a device with a "
+                    + "wrong clock would otherwise count views in the future); e.g. 30s, 5m, 1h. Old timestamps are "
+                    + "accepted and counted.", EdgeConfig::positiveDuration);
+
     private final Map<Setting<?>, Object> values;
     private final boolean helpRequested;
 
@@ -210,7 +218,9 @@ public final class EdgeConfig {
     /** A copy with {@code setting} changed; the value is checked as its flag would be. */
     public <T> EdgeConfig with(Setting<T> setting, T value) {
         Objects.requireNonNull(value, setting.flag());
-        String text = value instanceof Map<?, ?> map ? joinProperties(map) : String.valueOf(value);
+        String text = value instanceof Map<?, ?> map ? joinProperties(map)
+                : value instanceof Duration duration ? duration.toMillis() + "ms"
+                : String.valueOf(value);
         Map<Setting<?>, Object> copy = new LinkedHashMap<>(values);
         copy.put(setting, setting.parse(text, setting.flag()));
         return new EdgeConfig(copy, helpRequested);
@@ -242,6 +252,10 @@ public final class EdgeConfig {
 
     public String topic() {
         return get(TOPIC);
+    }
+
+    public Duration maxFutureSkew() {
+        return get(MAX_FUTURE_SKEW);
     }
 
     @Override
@@ -283,6 +297,30 @@ public final class EdgeConfig {
             }
             return value;
         };
+    }
+
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
+
+    /** {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 1d}: the syntax of the job's durations. */
+    private static Duration positiveDuration(String text) {
+        Matcher m = DURATION.matcher(text);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(text.startsWith("-")
+                    ? "must be longer than 0, got '" + text + "'"
+                    : "expected a duration such as 500ms, 30s, 5m, 1h or 1d, got '" + text + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        Duration duration = switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+        if (duration.isZero()) {
+            throw new IllegalArgumentException("must be longer than 0, got '" + text + "'");
+        }
+        return duration;
     }
 
     private static Function<String, String> oneOf(String... choices) {

@@ -3,6 +3,7 @@ package dev.pageviews.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -24,6 +25,7 @@ class EdgeConfigTest {
         assertThat(config.get(EdgeConfig.KAFKA_COMPRESSION)).isEqualTo("lz4");
         assertThat(config.get(EdgeConfig.KAFKA_MAX_BLOCK_MS)).isZero();
         assertThat(config.get(EdgeConfig.KAFKA_PROPERTIES)).isEmpty();
+        assertThat(config.maxFutureSkew()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.helpRequested()).isFalse();
     }
 
@@ -71,6 +73,23 @@ class EdgeConfigTest {
                 .hasMessage("--topic needs a value (see --help)");
         assertThatThrownBy(() -> EdgeConfig.parse(new String[] {"8080"}, Map.of()))
                 .hasMessage("unexpected argument '8080': settings are given as --name value (see --help)");
+    }
+
+    @Test
+    void maxFutureSkewTakesTheJobsDurationSyntaxAndMustBePositive() {
+        assertThat(EdgeConfig.parse(new String[] {"--max-future-skew", "90s"}, Map.of()).maxFutureSkew())
+                .isEqualTo(Duration.ofSeconds(90));
+        assertThat(EdgeConfig.parse(new String[0], Map.of("EDGE_MAX_FUTURE_SKEW", "1500ms")).maxFutureSkew())
+                .isEqualTo(Duration.ofMillis(1500));
+        assertThat(EdgeConfig.defaults().with(EdgeConfig.MAX_FUTURE_SKEW, Duration.ofHours(1)).maxFutureSkew())
+                .isEqualTo(Duration.ofHours(1));
+
+        assertThatThrownBy(() -> EdgeConfig.parse(new String[] {"--max-future-skew", "0s"}, Map.of()))
+                .hasMessage("--max-future-skew: must be longer than 0, got '0s' (see --help)");
+        assertThatThrownBy(() -> EdgeConfig.parse(new String[] {"--max-future-skew=-5m"}, Map.of()))
+                .hasMessage("--max-future-skew: must be longer than 0, got '-5m' (see --help)");
+        assertThatThrownBy(() -> EdgeConfig.parse(new String[0], Map.of("EDGE_MAX_FUTURE_SKEW", "300")))
+                .hasMessage("EDGE_MAX_FUTURE_SKEW: expected a duration such as 500ms, 30s, 5m, 1h or 1d, got '300' (see --help)");
     }
 
     @Test

@@ -128,6 +128,51 @@ class TrackEndpointIT {
     }
 
     @Test
+    void timestampsMoreThanTheFutureSkewAheadGet400AndAreNotProducedWhileOldOnesAreCounted() {
+        String user = "skew-" + UUID.randomUUID();
+        long now = System.currentTimeMillis() / 1000;
+        long dayAhead = now + 86_400;
+        long year2099 = 4_102_444_799L;
+
+        HttpResponse<String> tomorrow = edge.track(event(user, "/tomorrow", dayAhead));
+        HttpResponse<String> farFuture = edge.track(event(user, "/2099", year2099));
+        HttpResponse<String> nearFuture = edge.track(event(user, "/in-a-minute", now + 60)); // within the default 5m
+        HttpResponse<String> old = edge.track(event(user, "/y2k", 946_684_800L)); // 2000-01-01: a late view, still counted
+        HttpResponse<String> batch = edge.post("/api/v1/track/batch", "application/json",
+                "[" + event(user, "/batch-tomorrow", dayAhead) + "," + event(user, "/batch-now", now) + ","
+                        + event(user, "/batch-2099", year2099) + "]");
+
+        assertThat(tomorrow.statusCode()).isEqualTo(400);
+        assertFutureRejection(json(tomorrow.body()), dayAhead);
+        assertThat(json(tomorrow.body()).get("error").asText()).isEqualTo("invalid_event");
+        assertThat(farFuture.statusCode()).isEqualTo(400);
+        assertFutureRejection(json(farFuture.body()), year2099);
+        assertThat(json(farFuture.body()).get("problem").asText()).contains("is 2099-12-31T23:59:59Z");
+        assertThat(nearFuture.statusCode()).isEqualTo(202);
+        assertThat(old.statusCode()).isEqualTo(202);
+        assertThat(batch.statusCode()).isEqualTo(202);
+        JsonNode batchBody = json(batch.body());
+        assertThat(batchBody.get("accepted").asInt()).isEqualTo(1);
+        assertThat(batchBody.get("rejected")).hasSize(2);
+        assertThat(batchBody.get("rejected").get(0).get("index").asInt()).isEqualTo(0);
+        assertFutureRejection(batchBody.get("rejected").get(0), dayAhead);
+        assertThat(batchBody.get("rejected").get(1).get("index").asInt()).isEqualTo(2);
+        assertFutureRejection(batchBody.get("rejected").get(1), year2099);
+
+        edge.track(event(user, "/marker", now)); // produced last: once it is read, a rejected view would have been too
+        List<ConsumerRecord<byte[], byte[]>> stored = TopicReader.readUntil(edge.bootstrap, edge.topic,
+                records -> ofUser(records, user).stream().anyMatch(v -> v.pageUrl().equals("/marker")), Duration.ofSeconds(30));
+        assertThat(ofUser(stored, user)).extracting(PageView::pageUrl)
+                .containsExactlyInAnyOrder("/in-a-minute", "/y2k", "/batch-now", "/marker");
+    }
+
+    private static void assertFutureRejection(JsonNode rejection, long timestamp) {
+        assertThat(rejection.get("field").asText()).isEqualTo("timestamp");
+        assertThat(rejection.get("problem").asText()).matches("timestamp " + timestamp + " is \\d{4}-\\d\\d-\\d\\dT[0-9:]+Z, "
+                + "more than 5m after this server's clock \\(\\d{4}-[0-9T:.-]+Z\\); check the device's clock");
+    }
+
+    @Test
     void batchWithNoValidEventIsRefusedWith400AndTheReasons() {
         HttpResponse<String> response = edge.post("/api/v1/track/batch", "application/json",
                 "[{\"user_id\":\"\",\"page_url\":\"/p\",\"timestamp\":" + TS + "}]");

@@ -50,6 +50,7 @@ public final class JobConfig implements Serializable {
     public static final String WINDOW = "window";
     public static final String OUT_OF_ORDERNESS = "out-of-orderness";
     public static final String IDLE_TIMEOUT = "idle-timeout";
+    public static final String MAX_FUTURE_SKEW = "max-future-skew";
     public static final String WATERMARK_INTERVAL = "watermark-interval";
     public static final String CHECKPOINT_INTERVAL = "checkpoint-interval";
     public static final String CHECKPOINT_DIR = "checkpoint-dir";
@@ -93,8 +94,13 @@ public final class JobConfig implements Serializable {
                     "How far behind the newest event an event may arrive and still fall in its window; "
                             + "later events are counted too, as late increments.", JobConfig::duration),
             new Option(IDLE_TIMEOUT, "1s",
-                    "After this long without events on a Kafka partition, its event time advances with the clock, "
-                            + "so the last windows close even when traffic stops.", JobConfig::positiveDuration),
+                    "After this long without events on a Kafka partition, its event time catches up with the clock "
+                            + "(minus --out-of-orderness), so the last windows close when traffic stops and a partition "
+                            + "that only had old views does not hold back the live ones.", JobConfig::positiveDuration),
+            new Option(MAX_FUTURE_SKEW, "5m",
+                    "A view whose timestamp is more than this after its Kafka record's time (or the clock) is counted at "
+                            + "the record's time instead (metric eventsFutureClamped), so a wrong clock cannot move event "
+                            + "time into the future.", JobConfig::positiveDuration),
             new Option(WATERMARK_INTERVAL, "200ms",
                     "How often sources emit watermarks: how soon after a window ends it can fire.", JobConfig::positiveDuration),
             new Option(CHECKPOINT_INTERVAL, "2s",
@@ -223,6 +229,7 @@ public final class JobConfig implements Serializable {
     public Duration window() { return duration(get(WINDOW)); }
     public Duration outOfOrderness() { return duration(get(OUT_OF_ORDERNESS)); }
     public Duration idleTimeout() { return duration(get(IDLE_TIMEOUT)); }
+    public Duration maxFutureSkew() { return duration(get(MAX_FUTURE_SKEW)); }
     public Duration watermarkInterval() { return duration(get(WATERMARK_INTERVAL)); }
     public Duration checkpointInterval() { return duration(get(CHECKPOINT_INTERVAL)); }
     public String checkpointDir() { return get(CHECKPOINT_DIR); }
@@ -285,6 +292,9 @@ public final class JobConfig implements Serializable {
     }
 
     private static void positiveDuration(String value) {
+        if (value.trim().startsWith("-")) {
+            throw new IllegalArgumentException("'" + value + "' is negative; it must be longer than 0, e.g. 500ms, 2s or 5m");
+        }
         if (duration(value).isZero()) {
             throw new IllegalArgumentException("must be longer than 0");
         }

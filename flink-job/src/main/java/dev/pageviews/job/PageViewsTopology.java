@@ -8,6 +8,7 @@ import dev.pageviews.job.redis.RedisSinkSettings;
 import dev.pageviews.job.source.ClockAdvancingWatermarks;
 import dev.pageviews.job.source.DeadLetter;
 import dev.pageviews.job.source.DeadLetterSerializer;
+import dev.pageviews.job.source.FutureBoundedTimestamps;
 import dev.pageviews.job.source.RawView;
 import dev.pageviews.job.source.RawViewDeserializer;
 import dev.pageviews.job.source.ValidOrDeadLetter;
@@ -15,6 +16,7 @@ import dev.pageviews.job.window.CountLateView;
 import dev.pageviews.job.window.CountViews;
 import dev.pageviews.job.window.EmitPageCount;
 import dev.pageviews.job.window.PreAggregate;
+import org.apache.flink.api.common.eventtime.TimestampAssignerSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -121,11 +123,12 @@ public final class PageViewsTopology {
     static WatermarkStrategy<RawView> watermarks(JobConfig config) {
         long outOfOrderness = config.outOfOrderness().toMillis();
         long idleTimeout = config.idleTimeout().toMillis();
-        WatermarkGeneratorSupplier<RawView> generator =
-                context -> new ClockAdvancingWatermarks(outOfOrderness, idleTimeout, System::currentTimeMillis);
-        return WatermarkStrategy.forGenerator(generator)
-                .withTimestampAssigner((record, kafkaTimestamp) ->
-                        record.isValid() ? record.view().timestampMillis() : kafkaTimestamp);
+        long maxFutureSkew = config.maxFutureSkew().toMillis();
+        WatermarkGeneratorSupplier<RawView> generator = context -> new ClockAdvancingWatermarks(outOfOrderness,
+                idleTimeout, maxFutureSkew, System::currentTimeMillis, context.getInputActivityClock()::relativeTimeMillis);
+        TimestampAssignerSupplier<RawView> timestamps = context -> new FutureBoundedTimestamps(maxFutureSkew,
+                System::currentTimeMillis, context.getMetricGroup().counter(FutureBoundedTimestamps.CLAMPED_METRIC));
+        return WatermarkStrategy.forGenerator(generator).withTimestampAssigner(timestamps);
     }
 
     static KafkaSink<DeadLetter> deadLetterSink(JobConfig config) {

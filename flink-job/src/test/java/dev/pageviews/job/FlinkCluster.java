@@ -158,6 +158,9 @@ final class FlinkCluster implements AutoCloseable {
     private static JsonNode get(URI rest, String path) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(rest.resolve(path)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("GET " + path + " answered " + response.statusCode() + ": " + response.body());
+        }
         return JSON.readTree(response.body());
     }
 

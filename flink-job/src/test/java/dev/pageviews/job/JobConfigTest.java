@@ -45,6 +45,18 @@ class JobConfigTest {
     }
 
     @Test
+    void maxFutureSkewDefaultsToFiveMinutesAndMustBePositive() {
+        assertThat(JobConfig.parse(new String[0], Map.of()).maxFutureSkew()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(JobConfig.parse(new String[0], Map.of("PAGEVIEWS_MAX_FUTURE_SKEW", "90s")).maxFutureSkew())
+                .isEqualTo(Duration.ofSeconds(90));
+        assertThatThrownBy(() -> JobConfig.parse(new String[] {"--max-future-skew", "0s"}, Map.of()))
+                .hasMessage("--max-future-skew (PAGEVIEWS_MAX_FUTURE_SKEW): must be longer than 0");
+        assertThatThrownBy(() -> JobConfig.parse(new String[] {"--max-future-skew=-5m"}, Map.of()))
+                .hasMessage("--max-future-skew (PAGEVIEWS_MAX_FUTURE_SKEW): '-5m' is negative; it must be longer than 0, "
+                        + "e.g. 500ms, 2s or 5m");
+    }
+
+    @Test
     void parsesRedisClusterAndCredentialsWithoutLoggingThePassword() {
         JobConfig config = JobConfig.parse(new String[] {"--redis", "redis-cluster://app:s3cret@r1:7000,r2:7001"}, Map.of());
         RedisUri redis = config.redis();

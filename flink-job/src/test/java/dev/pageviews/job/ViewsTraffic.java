@@ -44,6 +44,21 @@ final class ViewsTraffic implements AutoCloseable {
         sent++;
     }
 
+    /**
+     * Sends one valid view as another producer might: to {@code partition} (null: by key) with the record timestamp
+     * {@code recordTimestamp} (null: the producer's clock), and counts it. Returns the producer's future.
+     */
+    java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> view(Integer partition, Long recordTimestamp,
+            String userId, String pageUrl, long timestamp) {
+        PageView view = new PageView(userId, pageUrl, timestamp, "e-" + sent, timestamp * 1000);
+        var sending = producer.send(new ProducerRecord<>(topic, partition, recordTimestamp,
+                userId.getBytes(StandardCharsets.UTF_8), PageViewCodec.encode(view)));
+        expected.merge(pageUrl, 1L, Long::sum);
+        sentViews.add(view);
+        sent++;
+        return sending;
+    }
+
     /** Sends bytes that are not a valid view; they must not be counted. */
     void garbage(String raw) {
         producer.send(new ProducerRecord<>(topic, null, raw.getBytes(StandardCharsets.UTF_8)));

@@ -3,6 +3,7 @@ package dev.pageviews.edge.http;
 import dev.pageviews.edge.EdgeConfig;
 import dev.pageviews.edge.metrics.Metrics;
 import dev.pageviews.edge.produce.EventProducer;
+import dev.pageviews.edge.track.FutureSkewCheck;
 import dev.pageviews.edge.track.TrackHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -49,7 +50,8 @@ public final class EdgeInitializer extends ChannelInitializer<Channel> {
         this.framingErrors = new FramingErrors(config.get(EdgeConfig.MAX_BODY_BYTES));
         this.cors = new CorsHandler(CorsPolicy.parse(config.get(EdgeConfig.CORS_ORIGINS)));
         this.ops = new OpsHandler(readiness, metrics, retryAfter);
-        this.track = new TrackHandler(producer, metrics, config.get(EdgeConfig.MAX_BATCH_EVENTS), retryAfter);
+        this.track = new TrackHandler(producer, metrics, config.get(EdgeConfig.MAX_BATCH_EVENTS), retryAfter,
+                new FutureSkewCheck(config.maxFutureSkew()));
     }
 
     @Override

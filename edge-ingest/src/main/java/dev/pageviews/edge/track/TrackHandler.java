@@ -15,11 +15,13 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * {@code POST /api/v1/track} and {@code POST /api/v1/track/batch}: decodes with the shared codec, stamps
- * each valid event with an id and the receive time, produces it, and answers once Kafka has: 202 after
+ * each valid event with an id and the receive time, rejects a view whose timestamp is too far after the
+ * receive time ({@link FutureSkewCheck}), produces the others, and answers once Kafka has: 202 after
  * the acknowledgement, 503 when Kafka did not take it. Never blocks: the producer's callback answers.
  */
 public final class TrackHandler extends ExchangeHandler {
@@ -28,12 +30,15 @@ public final class TrackHandler extends ExchangeHandler {
     private final Metrics metrics;
     private final int maxBatchEvents;
     private final int retryAfterSeconds;
+    private final FutureSkewCheck futureSkew;
 
-    public TrackHandler(EventProducer producer, Metrics metrics, int maxBatchEvents, int retryAfterSeconds) {
+    public TrackHandler(EventProducer producer, Metrics metrics, int maxBatchEvents, int retryAfterSeconds,
+            FutureSkewCheck futureSkew) {
         this.producer = producer;
         this.metrics = metrics;
         this.maxBatchEvents = maxBatchEvents;
         this.retryAfterSeconds = retryAfterSeconds;
+        this.futureSkew = futureSkew;
     }
 
     @Override
@@ -52,7 +57,7 @@ public final class TrackHandler extends ExchangeHandler {
         if (batch) {
             batch(exchange, BatchDecoder.decode(body, format, maxBatchEvents));
         } else {
-            single(exchange, PageViewCodec.decode(body));
+            single(exchange, futureSkew.check(PageViewCodec.decode(body), exchange.receivedAtMillis()));
         }
         return true;
     }
@@ -78,7 +83,8 @@ public final class TrackHandler extends ExchangeHandler {
                     malformed.reason().field(), malformed.reason().problem()));
             return;
         }
-        List<DecodeResult> results = ((BatchDecoder.Events) decoded).results();
+        List<DecodeResult> results = new ArrayList<>(((BatchDecoder.Events) decoded).results());
+        results.replaceAll(result -> futureSkew.check(result, exchange.receivedAtMillis())); // rejected alone, by index
         if (results.isEmpty()) {
             exchange.reply(Replies.error(HttpResponseStatus.BAD_REQUEST, "invalid_batch", PageViewCodec.BODY,
                     "must contain at least one event"));

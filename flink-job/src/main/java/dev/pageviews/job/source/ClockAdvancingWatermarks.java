@@ -5,15 +5,25 @@ import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 
 /**
- * Bounded out-of-orderness watermarks for one Kafka partition that keep moving when the partition goes
- * quiet: after {@code idleTimeout} without events, event time advances with the wall clock, so the last
- * windows close soon after traffic stops instead of waiting for the next event, and a quiet partition never
- * holds the others back. A partition that has never had an event is marked idle. Events that arrive behind
- * the watermark are still counted, as late increments.
+ * Bounded out-of-orderness watermarks for one Kafka partition that keep up with the wall clock when the
+ * partition goes quiet, and that the wall clock bounds from above.
  *
- * <p>Timestamps are whole seconds: a view stamped T may have happened as late as T + 999 ms. So once the
- * partition is quiet, event time advances from the end of its newest view's second rather than its start;
- * otherwise the last window of a burst would wait almost a second longer than the quiet period.
+ * <ul>
+ *   <li>While events flow, the watermark trails the newest event by {@code outOfOrderness}.
+ *   <li>After {@code idleTimeout} without events, the watermark jumps to the wall clock minus
+ *       {@code outOfOrderness} (never beyond), so the last windows close soon after traffic stops, and a
+ *       partition whose newest events are old (a backlog just read) does not
+ *       hold back the live views of the others: it used to advance at clock speed from its newest event, so
+ *       after a backlog stamped 30 minutes ago it stayed 30 minutes behind. A live view is stamped with its
+ *       whole second, so the jump stops at the start of the clock's current second: a view of this second is
+ *       never late because of it, and 1 s windows close just as early.
+ *   <li>No event moves event time further than {@code maxFutureSkew} ahead of the wall clock, whatever its
+ *       timestamp: a producer with a wrong clock cannot stop windows from closing. (The timestamp assigner,
+ *       {@link FutureBoundedTimestamps}, already bounds each view; this is the generator's own guard.)
+ *   <li>A partition that has never had an event is marked idle.
+ * </ul>
+ *
+ * Events that arrive behind the watermark are still counted, as late increments.
  */
 public final class ClockAdvancingWatermarks implements WatermarkGenerator<RawView> {
 
@@ -22,7 +32,9 @@ public final class ClockAdvancingWatermarks implements WatermarkGenerator<RawVie
 
     private final long outOfOrdernessMillis;
     private final long idleTimeoutMillis;
+    private final long maxFutureSkewMillis;
     private final Clock clock;
+    private final Clock inputActivity;
     private long maxTimestamp = Long.MIN_VALUE;
     private long lastEventAt;
     private long lastEmitted = Long.MIN_VALUE;
@@ -32,10 +44,22 @@ public final class ClockAdvancingWatermarks implements WatermarkGenerator<RawVie
         long millis();
     }
 
-    public ClockAdvancingWatermarks(long outOfOrdernessMillis, long idleTimeoutMillis, Clock clock) {
+    public ClockAdvancingWatermarks(long outOfOrdernessMillis, long idleTimeoutMillis, long maxFutureSkewMillis, Clock clock) {
+        this(outOfOrdernessMillis, idleTimeoutMillis, maxFutureSkewMillis, clock, clock);
+    }
+
+    /**
+     * {@code inputActivity} measures how long the partition has been quiet: Flink's input activity clock stands
+     * still while the source is backpressured, so a partition that is not read because the job is busy (say,
+     * with a backlog) is not taken for quiet, and its remaining views do not all become late.
+     */
+    public ClockAdvancingWatermarks(long outOfOrdernessMillis, long idleTimeoutMillis, long maxFutureSkewMillis, Clock clock,
+            Clock inputActivity) {
         this.outOfOrdernessMillis = outOfOrdernessMillis;
         this.idleTimeoutMillis = idleTimeoutMillis;
+        this.maxFutureSkewMillis = maxFutureSkewMillis;
         this.clock = clock;
+        this.inputActivity = inputActivity;
     }
 
     @Override
@@ -43,9 +67,11 @@ public final class ClockAdvancingWatermarks implements WatermarkGenerator<RawVie
         if (!event.isValid()) {
             return; // dead letters carry no event time
         }
-        lastEventAt = clock.millis();
-        if (eventTimestamp > maxTimestamp) {
-            maxTimestamp = eventTimestamp;
+        long now = clock.millis();
+        lastEventAt = inputActivity.millis();
+        long bounded = Math.min(eventTimestamp, now + maxFutureSkewMillis);
+        if (bounded > maxTimestamp) {
+            maxTimestamp = bounded;
         }
     }
 
@@ -56,11 +82,10 @@ public final class ClockAdvancingWatermarks implements WatermarkGenerator<RawVie
             return;
         }
         long watermark = maxTimestamp - outOfOrdernessMillis - 1;
-        long quietFor = clock.millis() - lastEventAt - idleTimeoutMillis;
-        if (quietFor >= 0) {
-            long newestSecondEnd = maxTimestamp - Math.floorMod(maxTimestamp, TIMESTAMP_RESOLUTION_MILLIS)
-                    + TIMESTAMP_RESOLUTION_MILLIS - 1;
-            watermark = Math.max(watermark, newestSecondEnd - outOfOrdernessMillis + quietFor);
+        long now = clock.millis();
+        if (inputActivity.millis() - lastEventAt >= idleTimeoutMillis) {
+            long startOfSecond = now - Math.floorMod(now, TIMESTAMP_RESOLUTION_MILLIS);
+            watermark = Math.max(watermark, startOfSecond - outOfOrdernessMillis - 1);
         }
         if (watermark > lastEmitted) {
             lastEmitted = watermark;

@@ -12,13 +12,18 @@ import org.junit.jupiter.api.Test;
 class ClockAdvancingWatermarksTest {
 
     private static final long T = 1_730_814_562L; // an event's timestamp, in seconds
+    private static final long SKEW = 300_000; // --max-future-skew 5m
 
     private long now = T * 1000;
     private final Output output = new Output();
 
+    private ClockAdvancingWatermarks generator(long outOfOrderness, long idleTimeout) {
+        return new ClockAdvancingWatermarks(outOfOrderness, idleTimeout, SKEW, () -> now);
+    }
+
     @Test
     void aPartitionWithoutEventsIsIdle() {
-        ClockAdvancingWatermarks watermarks = new ClockAdvancingWatermarks(2000, 1000, () -> now);
+        ClockAdvancingWatermarks watermarks = generator(2000, 1000);
         watermarks.onPeriodicEmit(output);
         assertThat(output.idle).isTrue();
         assertThat(output.emitted).isEmpty();
@@ -26,7 +31,7 @@ class ClockAdvancingWatermarksTest {
 
     @Test
     void trailsTheNewestEventByTheOutOfOrdernessWhileEventsFlow() {
-        ClockAdvancingWatermarks watermarks = new ClockAdvancingWatermarks(2000, 1000, () -> now);
+        ClockAdvancingWatermarks watermarks = generator(2000, 1000);
         event(watermarks, T);
         now += 400;
         event(watermarks, T - 3); // out of order: never moves the watermark back
@@ -35,8 +40,8 @@ class ClockAdvancingWatermarksTest {
     }
 
     @Test
-    void whenQuietAdvancesWithTheClockFromTheEndOfTheNewestSecond() {
-        ClockAdvancingWatermarks watermarks = new ClockAdvancingWatermarks(0, 500, () -> now);
+    void whenQuietFollowsTheClockUpToTheStartOfItsSecond() {
+        ClockAdvancingWatermarks watermarks = generator(0, 500);
         now = T * 1000 + 900; // the last event of second T arrives late in that second
         event(watermarks, T);
         now += 499;
@@ -52,7 +57,7 @@ class ClockAdvancingWatermarksTest {
 
     @Test
     void keepsTheOutOfOrdernessWhenQuiet() {
-        ClockAdvancingWatermarks watermarks = new ClockAdvancingWatermarks(2000, 1000, () -> now);
+        ClockAdvancingWatermarks watermarks = generator(2000, 1000);
         event(watermarks, T);
         now += 1000;
         watermarks.onPeriodicEmit(output);
@@ -61,7 +66,7 @@ class ClockAdvancingWatermarksTest {
 
     @Test
     void neverGoesBackWhenEventsResumeBehindTheClock() {
-        ClockAdvancingWatermarks watermarks = new ClockAdvancingWatermarks(0, 1000, () -> now);
+        ClockAdvancingWatermarks watermarks = generator(0, 1000);
         event(watermarks, T);
         now += 5000;
         watermarks.onPeriodicEmit(output);
@@ -73,12 +78,90 @@ class ClockAdvancingWatermarksTest {
 
     @Test
     void deadLettersDoNotCountAsTraffic() {
-        ClockAdvancingWatermarks watermarks = new ClockAdvancingWatermarks(0, 1000, () -> now);
+        ClockAdvancingWatermarks watermarks = generator(0, 1000);
         event(watermarks, T);
-        now += 1500;
+        now += 2500;
         watermarks.onEvent(new RawView(null, new byte[] {'x'}, "not JSON", 0, 1), now, output);
         watermarks.onPeriodicEmit(output);
-        assertThat(output.last()).isEqualTo(T * 1000 + 999 + 500);
+        assertThat(output.last()).as("quiet: caught up with the clock, not at T - 1").isEqualTo(T * 1000 + 1999);
+    }
+
+    @Test
+    void afterABacklogCatchesUpWithTheClockOnceQuiet() {
+        ClockAdvancingWatermarks watermarks = generator(2000, 1000);
+        long backlog = T - 1800; // views stamped 30 minutes ago, read as fast as Kafka serves them
+        for (int i = 0; i < 1000; i++) {
+            event(watermarks, backlog + i / 100);
+            now += 1;
+        }
+        watermarks.onPeriodicEmit(output);
+        assertThat(output.last()).as("while the backlog flows").isEqualTo((backlog + 9) * 1000 - 2001);
+
+        now += 1000; // quiet for the idle timeout
+        watermarks.onPeriodicEmit(output);
+        long startOfSecond = now - now % 1000;
+        assertThat(output.last()).as("the clock minus the out-of-orderness, not 30 minutes behind it")
+                .isEqualTo(startOfSecond - 2001)
+                .isLessThanOrEqualTo(now - 2000);
+        long liveView = now / 1000; // stamped this second
+        assertThat(liveView * 1000).as("a live view is on time").isGreaterThan(output.last());
+    }
+
+    @Test
+    void theCatchUpNeverPassesTheClockMinusTheOutOfOrderness() {
+        ClockAdvancingWatermarks watermarks = generator(2000, 1000);
+        event(watermarks, T + 1); // stamped by a clock a second ahead of ours (within the skew)
+        now += 1000; // quiet from here on
+        for (int step = 0; step < 40; step++) {
+            now += 137; // lands at every part of a second
+            watermarks.onPeriodicEmit(output);
+            assertThat(output.last()).isLessThanOrEqualTo(now - 2000 - 1);
+        }
+        assertThat(output.last()).as("and it keeps up: within a second of that").isGreaterThan(now - 2000 - 1000);
+    }
+
+    @Test
+    void aFarFutureTimestampMovesEventTimeNoFurtherThanTheClockPlusTheSkew() {
+        ClockAdvancingWatermarks watermarks = generator(2000, 1000);
+        event(watermarks, 4_102_444_799L); // 2099, e.g. from a producer whose clock is wrong too
+        watermarks.onPeriodicEmit(output);
+        assertThat(output.last()).isEqualTo(now + SKEW - 2001);
+
+        now += 60_000;
+        event(watermarks, T + 60); // live traffic resumes: counted as late until the clock passes the bound
+        watermarks.onPeriodicEmit(output);
+        assertThat(output.last()).isEqualTo(T * 1000 + SKEW - 2001);
+    }
+
+    @Test
+    void aQuietBacklogPartitionNoLongerHoldsBackAPartitionWithLiveTraffic() {
+        ClockAdvancingWatermarks backlogOnly = generator(2000, 1000);
+        ClockAdvancingWatermarks live = generator(2000, 1000);
+        event(backlogOnly, T - 1800);
+        Output backlogOutput = new Output();
+        for (int second = 0; second < 5; second++) {
+            event(live, now / 1000);
+            now += 1000;
+            backlogOnly.onPeriodicEmit(backlogOutput);
+            live.onPeriodicEmit(output);
+        }
+        long combined = Math.min(backlogOutput.last(), output.last()); // what the windows see
+        long firstLiveWindowEnd = T * 1000 + 999;
+        assertThat(combined).as("the first live view's window has closed 5 s later").isGreaterThanOrEqualTo(firstLiveWindowEnd);
+    }
+
+    @Test
+    void aBackpressuredPartitionIsNotTakenForQuiet() {
+        long[] activity = {0}; // Flink's input activity clock: stands still while the source is backpressured
+        ClockAdvancingWatermarks watermarks = new ClockAdvancingWatermarks(2000, 1000, SKEW, () -> now, () -> activity[0]);
+        event(watermarks, T - 1800); // reading a backlog
+        now += 5000; // the job is busy: nothing read for 5 s, but only because of backpressure
+        watermarks.onPeriodicEmit(output);
+        assertThat(output.last()).as("still the backlog's event time").isEqualTo((T - 1800) * 1000 - 2001);
+
+        activity[0] += 1000; // now really quiet for the idle timeout
+        watermarks.onPeriodicEmit(output);
+        assertThat(output.last()).isEqualTo(now - 2001);
     }
 
     private void event(ClockAdvancingWatermarks watermarks, long seconds) {
