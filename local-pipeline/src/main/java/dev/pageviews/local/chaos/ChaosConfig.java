@@ -1,6 +1,8 @@
 package dev.pageviews.local.chaos;
 
 import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -12,11 +14,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param viewsPerSecond total rate of the load
  * @param minGap shortest pause between a fault's recovery and the next fault
  * @param maxGap longest such pause
+ * @param kinds the kinds of fault to inject
  */
-public record ChaosConfig(Duration duration, long seed, int viewsPerSecond, Duration minGap, Duration maxGap) {
+public record ChaosConfig(Duration duration, long seed, int viewsPerSecond, Duration minGap, Duration maxGap, Set<FaultKind> kinds) {
 
     static final String USAGE = String.join("\n",
-            "Usage: ./pageviews chaos [--minutes N] [--seed S] [--rate N]",
+            "Usage: ./pageviews chaos [--minutes N] [--seed S] [--rate N] [--faults LIST]",
             "",
             "Runs Kafka, Redis, the edge (its own JVM) and the Flink job (MiniCluster, 2 TaskManagers, exactly once,",
             "1 s checkpoints) on loopback under steady load, injects faults at random one at a time, then prints what",
@@ -26,6 +29,7 @@ public record ChaosConfig(Duration duration, long seed, int viewsPerSecond, Dura
             "                fault has happened once",
             "  --seed S      seed of the fault schedule and the load (default: random, printed)",
             "  --rate N      views per second (default 600): a quarter as single views, the rest in batches of 20",
+            "  --faults LIST which faults (default all): kafka,redis,taskmanager,edge,redis-oom,redis-bad-field",
             "",
             "Faults: kill -9 of Kafka (restarted on its data), of Redis (restarted from its AOF, fsync always) and of",
             "the edge (restarted on its port); a TaskManager terminated and replaced (in-JVM MiniCluster, not a",
@@ -34,6 +38,11 @@ public record ChaosConfig(Duration duration, long seed, int viewsPerSecond, Dura
             "");
 
     public ChaosConfig {
+        if (kinds.isEmpty()) {
+            throw new IllegalArgumentException("--faults names no fault; use all or some of kafka,redis,taskmanager,edge,"
+                    + "redis-oom,redis-bad-field");
+        }
+        kinds = Set.copyOf(EnumSet.copyOf(kinds));
         if (duration.isNegative() || duration.isZero()) {
             throw new IllegalArgumentException("--minutes must be more than 0 (got " + duration + ")");
         }
@@ -48,6 +57,7 @@ public record ChaosConfig(Duration duration, long seed, int viewsPerSecond, Dura
         double minutes = 5;
         long seed = ThreadLocalRandom.current().nextLong(1, 1_000_000);
         int rate = 600;
+        Set<FaultKind> kinds = EnumSet.allOf(FaultKind.class);
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (flag.equals("--help") || flag.equals("-h") || flag.equals("help")) {
@@ -62,6 +72,7 @@ public record ChaosConfig(Duration duration, long seed, int viewsPerSecond, Dura
                     case "--minutes" -> minutes = Double.parseDouble(value);
                     case "--seed" -> seed = Long.parseLong(value);
                     case "--rate" -> rate = Integer.parseInt(value);
+                    case "--faults" -> kinds = FaultKind.parseList(value);
                     default -> throw new IllegalArgumentException("unknown option " + flag + "; see --help");
                 }
             } catch (NumberFormatException e) {
@@ -69,6 +80,6 @@ public record ChaosConfig(Duration duration, long seed, int viewsPerSecond, Dura
             }
         }
         return new ChaosConfig(Duration.ofMillis((long) (minutes * 60_000)), seed, rate,
-                Duration.ofSeconds(5), Duration.ofSeconds(20));
+                Duration.ofSeconds(5), Duration.ofSeconds(20), kinds);
     }
 }

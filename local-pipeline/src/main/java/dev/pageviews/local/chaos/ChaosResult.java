@@ -85,10 +85,10 @@ public record ChaosResult(
             t.append("  Counts did not come to rest (Kafka lag and Redis changing) before the wait ended: the figures may move.\n");
         }
         if (!mismatches.isEmpty()) {
-            t.append(String.format("%n  %d pages off; by the fault they were sent during (or up to %d s before):%n",
-                    mismatches.size(), FaultWindow.LEAD_MILLIS / 1000));
-            offByFault().forEach((label, off) -> t.append(String.format("    %-60s %8d lost %8d counted twice%n", label,
-                    off[0], off[1])));
+            t.append(String.format("%n  %d pages off; by the first fault they met (sent before its recovery, at most %d s"
+                    + " before it began):%n", mismatches.size(), FaultWindow.EXPOSURE_MILLIS / 1000));
+            offByFault().forEach((label, off) -> t.append(String.format("    %-56s %7d lost %5d counted twice, sent %s-%s%n",
+                    label, off[0], off[1], TIME.format(Instant.ofEpochMilli(off[2])), TIME.format(Instant.ofEpochMilli(off[3])))));
             t.append("  the first ones (page, sent at UTC: counted, answered 2xx, unknown outcome):\n");
             mismatches.stream().sorted(java.util.Comparator.comparingLong(Ledger.Mismatch::sentMillis)).limit(10)
                     .forEach(m -> t.append(String.format("    %s, %s: %d, %d, %d%n", m.page(), TIME.format(
@@ -102,14 +102,17 @@ public record ChaosResult(
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
-    /** Lost and counted-twice views by the fault they were exposed to; {@code [lost, countedTwice]}. */
+    /** Lost and counted-twice views by the first fault they met; {@code [lost, countedTwice, firstSent, lastSent]}. */
     public Map<String, long[]> offByFault() {
         Map<String, long[]> off = new LinkedHashMap<>();
         for (Ledger.Mismatch m : mismatches) {
-            FaultWindow w = FaultWindow.covering(faultWindows, m.sentMillis());
-            long[] sums = off.computeIfAbsent(w == null ? "no fault" : w.label(), k -> new long[2]);
+            FaultWindow w = FaultWindow.firstMet(faultWindows, m.sentMillis());
+            long[] sums = off.computeIfAbsent(w == null ? "no fault" : w.label(),
+                    k -> new long[] {0, 0, Long.MAX_VALUE, Long.MIN_VALUE});
             sums[0] += m.lost();
             sums[1] += m.countedTwice();
+            sums[2] = Math.min(sums[2], m.sentMillis());
+            sums[3] = Math.max(sums[3], m.sentMillis());
         }
         return off;
     }

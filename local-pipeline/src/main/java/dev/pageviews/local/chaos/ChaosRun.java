@@ -8,7 +8,6 @@ import dev.pageviews.stack.RedisServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -118,7 +117,8 @@ public final class ChaosRun implements AutoCloseable {
      */
     private Map<FaultKind, ChaosResult.FaultStats> injectFaults(Random random, Probe probe, long loadStart) throws Exception {
         FaultInjector injector = new FaultInjector(kafka, redis, edge, job, HASH_KEY, random);
-        List<FaultKind> planned = new ArrayList<>(script != null ? script : Arrays.asList(FaultKind.values()));
+        List<FaultKind> kinds = new ArrayList<>(new java.util.TreeSet<>(config.kinds())); // enum order: a seed replays
+        List<FaultKind> planned = new ArrayList<>(script != null ? script : kinds);
         if (script == null) {
             Collections.shuffle(planned, random);
         }
@@ -138,7 +138,7 @@ public final class ChaosRun implements AutoCloseable {
                 return stats;
             }
             Thread.sleep(gapMillis);
-            FaultKind kind = !planDone ? planned.get(n) : FaultKind.values()[random.nextInt(FaultKind.values().length)];
+            FaultKind kind = !planDone ? planned.get(n) : kinds.get(random.nextInt(kinds.size()));
             LOG.info("Fault {}: {}", n + 1, kind.description());
             long startMillis = System.currentTimeMillis();
             String what = injector.inject(kind);

@@ -9,16 +9,20 @@ import java.util.List;
 record FaultWindow(int number, FaultKind kind, long startMillis, long recoveredMillis) {
 
     /**
-     * A view sent this long before a fault may still be waiting in a window or for its checkpoint when the
-     * fault hits: window (1 s) + out-of-orderness (2 s) + checkpoint interval, and a backlog after earlier faults.
+     * How long after it is sent a view may still be on its way to Redis, in a window or waiting for its
+     * checkpoint: window (1 s) + out-of-orderness (2 s) + checkpoint interval, and a backlog after earlier faults.
      */
-    static final long LEAD_MILLIS = 15_000;
+    static final long EXPOSURE_MILLIS = 15_000;
 
-    /** The last fault whose span, with its lead, covers {@code sentMillis}; null if none. */
-    static FaultWindow covering(List<FaultWindow> windows, long sentMillis) {
+    /**
+     * The first fault a view sent at {@code sentMillis} met on its way: the earliest whose span (injected until
+     * recovered) overlaps the {@link #EXPOSURE_MILLIS} after it was sent; null if none.
+     */
+    static FaultWindow firstMet(List<FaultWindow> windows, long sentMillis) {
         FaultWindow found = null;
         for (FaultWindow w : windows) {
-            if (sentMillis >= w.startMillis - LEAD_MILLIS && sentMillis <= w.recoveredMillis) {
+            boolean overlaps = w.startMillis <= sentMillis + EXPOSURE_MILLIS && w.recoveredMillis >= sentMillis;
+            if (overlaps && (found == null || w.startMillis < found.startMillis)) {
                 found = w;
             }
         }
