@@ -28,21 +28,27 @@ public record ChaosResult(
         Boolean dayAheadRefused,
         boolean settled) {
 
-    /** How often a kind of fault was injected, and the longest it took until a new view was counted after one. */
-    public record FaultStats(int count, Duration longestRecovery, int notRecovered) {
-        FaultStats plus(Duration recovery) {
+    /**
+     * How often a kind of fault was injected; the longest recovery (from the end of the fault until a new view
+     * was counted) and the longest outage (from its start until then).
+     */
+    public record FaultStats(int count, Duration longestRecovery, Duration longestOutage, int notRecovered) {
+        FaultStats plus(Duration recovery, Duration outage) {
             if (recovery == null) {
-                return new FaultStats(count + 1, longestRecovery, notRecovered + 1);
+                return new FaultStats(count + 1, longestRecovery, longestOutage, notRecovered + 1);
             }
-            Duration longest = longestRecovery == null || recovery.compareTo(longestRecovery) > 0 ? recovery : longestRecovery;
-            return new FaultStats(count + 1, longest, notRecovered);
+            return new FaultStats(count + 1, longer(recovery, longestRecovery), longer(outage, longestOutage), notRecovered);
+        }
+
+        private static Duration longer(Duration a, Duration b) {
+            return b == null || a.compareTo(b) > 0 ? a : b;
         }
     }
 
     static Map<FaultKind, FaultStats> noFaults() {
         Map<FaultKind, FaultStats> map = new EnumMap<>(FaultKind.class);
         for (FaultKind kind : FaultKind.values()) {
-            map.put(kind, new FaultStats(0, null, 0));
+            map.put(kind, new FaultStats(0, null, null, 0));
         }
         return map;
     }
@@ -69,11 +75,13 @@ public record ChaosResult(
         t.append(String.format("  %-44s %10d%n", "counted in Redis", counted));
         t.append(String.format("  %-44s %10d%n", "lost (answered 2xx, not counted)", lost));
         t.append(String.format("  %-44s %10d%n", "counted twice (above what may be stored)", countedTwice));
-        t.append(String.format("%n  %-44s %6s %18s%n", "fault", "count", "longest recovery"));
-        faults.forEach((kind, stats) -> t.append(String.format("  %-44s %6d %18s%n", kind.description(), stats.count(),
-                stats.longestRecovery() == null ? "-" : FaultInjector.seconds(stats.longestRecovery())
-                        + (stats.notRecovered() > 0 ? " (" + stats.notRecovered() + " not recovered)" : ""))));
-        t.append("  recovery: from the end of the fault (service back, setting undone) until a new view is counted in Redis.\n");
+        t.append(String.format("%n  %-44s %6s %17s %15s%n", "fault", "count", "longest recovery", "longest outage"));
+        faults.forEach((kind, stats) -> t.append(String.format("  %-44s %6d %17s %15s%s%n", kind.description(), stats.count(),
+                stats.longestRecovery() == null ? "-" : FaultInjector.seconds(stats.longestRecovery()),
+                stats.longestOutage() == null ? "-" : FaultInjector.seconds(stats.longestOutage()),
+                stats.notRecovered() > 0 ? "  (" + stats.notRecovered() + " NOT recovered)" : "")));
+        t.append("  recovery: from the end of the fault (service back up, setting undone) until a new view is counted in Redis;\n"
+                + "  outage: from the start of the fault until then.\n");
         t.append("  A TaskManager kill is MiniCluster.terminateTaskManager in this JVM (then a new TaskManager), not kill -9 of a process.\n");
         if (dayAheadRefused == null || !dayAheadRefused) {
             t.append("  The edge accepted a view a day ahead (no future bound in this build): no more were sent; a 202 or a 400 is\n"
@@ -107,7 +115,9 @@ public record ChaosResult(
         Map<String, long[]> off = new LinkedHashMap<>();
         for (Ledger.Mismatch m : mismatches) {
             FaultWindow w = FaultWindow.firstMet(faultWindows, m.sentMillis());
-            long[] sums = off.computeIfAbsent(w == null ? "no fault" : w.label(),
+            String label = m.page().equals(Load.BAD_FIELD_PAGE) ? "the bad-field page (fed all run long)"
+                    : w == null ? "no fault" : w.label();
+            long[] sums = off.computeIfAbsent(label,
                     k -> new long[] {0, 0, Long.MAX_VALUE, Long.MIN_VALUE});
             sums[0] += m.lost();
             sums[1] += m.countedTwice();

@@ -145,7 +145,7 @@ public final class ChaosRun implements AutoCloseable {
             long ended = System.nanoTime();
             Duration recovery = probe.awaitCounted(ended);
             faultWindows.add(new FaultWindow(n + 1, kind, startMillis, System.currentTimeMillis()));
-            stats.put(kind, stats.get(kind).plus(recovery));
+            stats.put(kind, stats.get(kind).plus(recovery, Duration.ofMillis(System.currentTimeMillis() - startMillis)));
             LOG.info("Fault {} over: {}; {}", n + 1, what,
                     recovery == null ? "NOT recovered within " + Probe.TIMEOUT.toSeconds() + " s"
                             : "a new view was counted " + FaultInjector.seconds(recovery) + " later");
