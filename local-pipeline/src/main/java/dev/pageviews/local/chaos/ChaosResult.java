@@ -124,7 +124,10 @@ public record ChaosResult(
             sums[2] = Math.min(sums[2], m.sentMillis());
             sums[3] = Math.max(sums[3], m.sentMillis());
         }
-        return off;
+        Map<String, long[]> inOrder = new LinkedHashMap<>(); // by when the first of them was sent
+        off.entrySet().stream().sorted(java.util.Comparator.comparingLong(e -> e.getValue()[2]))
+                .forEach(e -> inOrder.put(e.getKey(), e.getValue()));
+        return inOrder;
     }
 
     private static String minutes(Duration d) {
