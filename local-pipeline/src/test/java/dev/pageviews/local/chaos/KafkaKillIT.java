@@ -1,0 +1,26 @@
+package dev.pageviews.local.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Kafka broker killed with kill -9 while the edge takes traffic, then restarted on its data: the edge
+ * answers 503 during the outage, and every view it answered 202 is counted exactly once.
+ */
+class KafkaKillIT {
+
+    @Test
+    void everyViewAnswered202IsCountedOnceAndTheOutageIsAnswered503() throws Exception {
+        ChaosResult result = ChaosRuns.run(ChaosRuns.oneFault(9092L), List.of(FaultKind.KAFKA_KILL));
+
+        assertThat(result.faultCount(FaultKind.KAFKA_KILL)).isEqualTo(1);
+        assertThat(result.faults().get(FaultKind.KAFKA_KILL).notRecovered()).isZero();
+        assertThat(result.unavailable()).as("views answered 503 while Kafka was down").isPositive();
+        assertThat(result.accepted()).as("views answered 2xx").isGreaterThan(1_000);
+        assertThat(result.settled()).isTrue();
+        assertThat(result.lost()).as("views answered 2xx and not counted; the run:%n%s", result.table()).isZero();
+        assertThat(result.countedTwice()).as("views counted twice; the run:%n%s", result.table()).isZero();
+    }
+}
