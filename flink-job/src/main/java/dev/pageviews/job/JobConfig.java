@@ -98,9 +98,9 @@ public final class JobConfig implements Serializable {
                             + "(minus --out-of-orderness), so the last windows close when traffic stops and a partition "
                             + "that only had old views does not hold back the live ones.", JobConfig::positiveDuration),
             new Option(MAX_FUTURE_SKEW, "5m",
-                    "A view whose timestamp is more than this after its Kafka record's time (or the clock) is counted at "
-                            + "the record's time instead (metric eventsFutureClamped), so a wrong clock cannot move event "
-                            + "time into the future.", JobConfig::positiveDuration),
+                    "A view is never counted later than its Kafka record's time; one stamped more than this after it "
+                            + "(or after the clock) means a wrong clock: metric eventsFutureClamped and a log line. The "
+                            + "watermark never passes the clock by more than this.", JobConfig::positiveDuration),
             new Option(WATERMARK_INTERVAL, "200ms",
                     "How often sources emit watermarks: how soon after a window ends it can fire.", JobConfig::positiveDuration),
             new Option(CHECKPOINT_INTERVAL, "2s",

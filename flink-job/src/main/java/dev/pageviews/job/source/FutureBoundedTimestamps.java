@@ -6,12 +6,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A view's event time is its {@code timestamp}, unless that is more than {@code maxFutureSkew} after the time
- * its Kafka record was written: then the device's clock was wrong, and the view is counted at the record's
- * time instead (counted at the bound, it would wait that long for its window to close). The topic may hold
- * records of producers other than the edge, which bounds timestamps itself, so the job must not trust them
- * either: one far-future timestamp would otherwise move event time into the future, and every later view
- * would be late. Clamped views are counted in {@code eventsFutureClamped}.
+ * A view's event time is its {@code timestamp}, but never later than the time its Kafka record was written: a
+ * view cannot have happened after it was received. A device clock a minute ahead (the edge accepts up to
+ * {@code --max-future-skew}) would otherwise hold the view in a window a minute ahead, uncounted until the wall
+ * clock gets there. More than {@code maxFutureSkew} ahead means a wrong clock (or a producer other than the
+ * edge, which does not bound timestamps): those views are also counted in {@code eventsFutureClamped} and
+ * logged. Either way one far-future timestamp cannot move event time into the future and make every later
+ * view late. Which window a view is summed in changes only when its count reaches Redis, never the count.
  *
  * <p>Using the record's timestamp keeps the assignment the same when Kafka is read again after a recovery.
  * Only when the record's own timestamp is missing or itself more than the bound ahead of this machine's clock
@@ -46,8 +47,11 @@ public final class FutureBoundedTimestamps implements TimestampAssigner<RawView>
         // A record is read after it was written, so for an honest producer the clock never decides: the
         // assignment is the same when the record is read again later.
         long reference = recordTimestamp >= 0 && recordTimestamp - now <= maxFutureSkewMillis ? recordTimestamp : now;
-        if (viewTime - reference <= maxFutureSkewMillis) {
+        if (viewTime <= reference) {
             return viewTime;
+        }
+        if (viewTime - reference <= maxFutureSkewMillis) {
+            return reference; // a clock a little ahead: nothing to report
         }
         clamped.inc();
         if (now - lastLoggedAt >= LOG_EVERY_MILLIS) {

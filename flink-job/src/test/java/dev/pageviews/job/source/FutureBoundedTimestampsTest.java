@@ -21,11 +21,18 @@ class FutureBoundedTimestampsTest {
     }
 
     @Test
-    void aViewUpToTheSkewAfterItsRecordKeepsItsTimestampWhateverTheClock() {
-        long atTheBound = (WRITTEN + SKEW) / 1000;
+    void aViewKeepsItsTimestampUpToItsRecordsTimeWhateverTheClock() {
         now = Long.MAX_VALUE / 2; // replayed much later: the same event time
-        assertThat(timestamps.extractTimestamp(view(atTheBound), WRITTEN)).isEqualTo(atTheBound * 1000);
         assertThat(timestamps.extractTimestamp(view(WRITTEN / 1000), WRITTEN)).isEqualTo(WRITTEN / 1000 * 1000);
+        assertThat(timestamps.extractTimestamp(view(WRITTEN / 1000 - 30), WRITTEN)).isEqualTo((WRITTEN / 1000 - 30) * 1000);
+        assertThat(clamped.getCount()).isZero();
+    }
+
+    @Test
+    void aViewAheadOfItsRecordWithinTheSkewIsCountedAtTheRecordsTimeWithoutAlarm() {
+        // a device clock a minute ahead: its window would otherwise wait a minute to close
+        assertThat(timestamps.extractTimestamp(view(WRITTEN / 1000 + 60), WRITTEN)).isEqualTo(WRITTEN);
+        assertThat(timestamps.extractTimestamp(view((WRITTEN + SKEW) / 1000), WRITTEN)).isEqualTo(WRITTEN);
         assertThat(clamped.getCount()).isZero();
     }
 
