@@ -246,6 +246,17 @@ class PageViewsJobIT {
     }
 
     @Test
+    void restoresFromASavepointAtALowerParallelism(LocalStack stack) throws Exception {
+        Run run = newRun(stack, stack.redis().uri(), 4); // all 4 slots of the cluster
+        assertExactThrough(stack, run, 30, stack.redis()::client, job -> {
+            Thread.sleep(4000);
+            String savepoint = flink.stopWithSavepoint(job, run.dir().resolve("savepoints"));
+            Thread.sleep(1000); // views keep arriving while the job is down
+            return flink.submit(run.config().with(JobConfig.PARALLELISM, "2"), savepoint);
+        });
+    }
+
+    @Test
     void recoversByItselfWhenRedisComesBack(LocalStack stack) throws Exception {
         int port = FreePorts.pick();
         try (RedisServer redis = RedisServer.start(LocalStackExtension.newWorkDir(), port, RedisServer.Persistence.APPEND_ONLY)) {
