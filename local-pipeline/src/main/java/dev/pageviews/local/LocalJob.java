@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.clusterframework.ApplicationStatus;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.execution.ExecutionState;
@@ -183,7 +184,9 @@ final class LocalJob implements Readiness, AutoCloseable {
     }
 
     private static String describe(JobResult result) {
-        String cause = result.getSerializedThrowable().map(LocalJob::rootCause).orElse("no cause reported");
+        String cause = result.getSerializedThrowable().map(LocalJob::rootCause)
+                .orElse(result.getApplicationStatus() == ApplicationStatus.CANCELED
+                        ? "it was cancelled (the web UI's Cancel Job, or Flink's REST API)" : "no cause reported");
         return "the Flink job ended unexpectedly (" + result.getApplicationStatus() + "): " + cause;
     }
 

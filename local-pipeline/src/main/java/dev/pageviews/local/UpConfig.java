@@ -88,7 +88,8 @@ public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, P
         boolean s3 = Boolean.parseBoolean(values.get("s3"));
         String archive = values.get("archive-path");
         if (archive.isEmpty()) {
-            archive = s3 ? "s3://" + S3_BUCKET : dataDir.resolve("archive").toUri().toString();
+            // toUri() ends with a slash only if the folder exists already: one spelling for every run
+            archive = s3 ? "s3://" + S3_BUCKET : dataDir.resolve("archive").toUri().toString().replaceAll("/$", "");
         } else if (archive.equals("none")) {
             archive = "";
         }
