@@ -97,6 +97,46 @@ class UpFailuresIT {
         awaitDead(services);
     }
 
+    /**
+     * A task that cannot restore its state fails at every restart, so Flink alone would restart it forever:
+     * {@code up} stops at the first failure instead. Here a RocksDB incremental checkpoint (what a crash leaves) is
+     * restored with the heap state backend, which cannot read it.
+     */
+    @Test
+    void aTaskThatCannotRestoreItsStateStopsUpInsteadOfRestartingForever() throws Exception {
+        Map<String, String> rocksdb = Map.of("PAGEVIEWS_STATE_BACKEND", "rocksdb");
+        Process first = startUp("first", rocksdb);
+        assertThat(awaitListening(first)).isEqualTo(200);
+        PipelineTraffic traffic = new PipelineTraffic(httpPort, Map.of());
+        for (int i = 0; i < 30; i++) {
+            assertThat(traffic.post("u" + i, "/k/" + (i % 3), TIMESTAMP + i / 10)).isEqualTo(202);
+        }
+        try (Jedis jedis = new Jedis("127.0.0.1", redisPort)) {
+            assertThat(PipelineTraffic.awaitCounts(jedis, traffic.expected(), Duration.ofSeconds(60))).isEqualTo(traffic.expected());
+        }
+        List<Long> services = servicePids();
+        first.destroyForcibly(); // kill -9: the next start resumes from the last (incremental) checkpoint
+        first.waitFor(30, TimeUnit.SECONDS);
+        awaitDead(services);
+
+        Process second = startUp("second", Map.of("PAGEVIEWS_STATE_BACKEND", "hashmap"));
+        assertThat(second.waitFor(180, TimeUnit.SECONDS)).as("up stops by itself").isTrue();
+        assertThat(second.exitValue()).isEqualTo(1);
+        String out = Files.readString(dataDir.resolve("up-second.out"));
+        assertThat(out).contains("ERROR").contains("cannot resume from").contains("chk-")
+                .contains("failed while starting").contains("--state-backend hashmap (was rocksdb)").contains("--fresh");
+        assertThat(out).doesNotContain("pageviews is up");
+        awaitDead(servicePids());
+
+        Process third = startUp("third", rocksdb); // the previous setting: resumes, counts exact
+        awaitListening(third);
+        try (Jedis jedis = new Jedis("127.0.0.1", redisPort)) {
+            assertThat(traffic.post("u1", "/home", TIMESTAMP + 60)).isEqualTo(202);
+            assertThat(PipelineTraffic.awaitCounts(jedis, traffic.expected(), Duration.ofSeconds(60))).isEqualTo(traffic.expected());
+        }
+        stop(third);
+    }
+
     private Process startUp(String name, Map<String, String> env, String... extra) throws Exception {
         String classpath = "target/classes" + File.pathSeparator + Files.readString(Path.of("target/runtime.classpath")).trim();
         List<String> command = new ArrayList<>(List.of(
