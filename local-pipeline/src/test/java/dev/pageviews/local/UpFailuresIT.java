@@ -26,7 +26,8 @@ import redis.clients.jedis.Jedis;
 /**
  * {@code ./pageviews up} as its own process when things go wrong: {@code --fresh} keeps this run's log, the edge
  * answers only once the job runs, a setting the saved state cannot follow stops {@code up} with a message naming
- * it (and nothing listens), and a job that ends under a running {@code up} stops it with an error.
+ * it (and nothing listens), a task that cannot restore its state stops it rather than restarting forever, and a
+ * job that ends under a running {@code up} stops it with an error.
  */
 class UpFailuresIT {
 
