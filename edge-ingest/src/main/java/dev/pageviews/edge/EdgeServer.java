@@ -1,6 +1,7 @@
 package dev.pageviews.edge;
 
 import dev.pageviews.edge.http.EdgeInitializer;
+import dev.pageviews.edge.http.Readiness;
 import dev.pageviews.edge.http.ResponseSequencer;
 import dev.pageviews.edge.metrics.Metrics;
 import dev.pageviews.edge.produce.EventProducer;
@@ -65,6 +66,15 @@ public final class EdgeServer implements AutoCloseable {
      * Returns once listening; throws {@link IllegalStateException} when it cannot listen.
      */
     public static EdgeServer start(EdgeConfig config) {
+        return start(config, Readiness.ALWAYS);
+    }
+
+    /**
+     * Like {@link #start(EdgeConfig)}, with a condition of the embedding process that {@code /readyz} (and the
+     * {@code edge_ready} metric) also requires, e.g. that the job consuming the topic runs. It is asked on every
+     * {@code /readyz}, on the event loop: it must answer from memory.
+     */
+    public static EdgeServer start(EdgeConfig config, Readiness alsoRequired) {
         Transport transport = Transport.choose(config.get(EdgeConfig.TRANSPORT));
         Metrics metrics = new Metrics();
         EventProducer producer = EventProducer.create(config, metrics);
@@ -73,7 +83,8 @@ public final class EdgeServer implements AutoCloseable {
         EventLoopGroup workers = null;
         try {
             health = KafkaHealth.create(config, producer);
-            metrics.readiness(readinessGauge(health));
+            Readiness readiness = health.and(alsoRequired);
+            metrics.readiness(readinessGauge(readiness));
             int threads = config.get(EdgeConfig.IO_THREADS);
             acceptor = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("edge-accept"), transport.ioHandlerFactory());
             workers = new MultiThreadIoEventLoopGroup(threads == 0 ? Runtime.getRuntime().availableProcessors() : threads,
@@ -88,7 +99,7 @@ public final class EdgeServer implements AutoCloseable {
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
                     .childOption(ChannelOption.RCVBUF_ALLOCATOR,
                             new AdaptiveRecvByteBufAllocator(64, 2048, EdgeInitializer.MAX_READ_BYTES))
-                    .childHandler(new EdgeInitializer(config, producer, health, metrics, connections))
+                    .childHandler(new EdgeInitializer(config, producer, readiness, metrics, connections))
                     .bind(config.host(), config.port())
                     .syncUninterruptibly()
                     .channel();
@@ -96,7 +107,12 @@ public final class EdgeServer implements AutoCloseable {
             LOG.info("Edge listening on {}:{} ({}), producing to topic {} at {}", config.host(), server.port(),
                     transport.name().toLowerCase(), config.topic(), config.kafkaBootstrap());
             if (health.awaitReadyThenWatch(Duration.ofMillis(config.get(EdgeConfig.KAFKA_STARTUP_WAIT_MS)))) {
-                LOG.info("Ready: Kafka takes events for topic {}", config.topic());
+                String otherwise = readiness.notReadyReason();
+                if (otherwise == null) {
+                    LOG.info("Ready: Kafka takes events for topic {}", config.topic());
+                } else {
+                    LOG.info("Kafka takes events for topic {}; not ready yet: {}", config.topic(), otherwise);
+                }
             } else {
                 LOG.warn("Kafka is not ready ({}); serving anyway: events get 503 and /readyz 503 until it is",
                         health.notReadyReason());
@@ -113,8 +129,8 @@ public final class EdgeServer implements AutoCloseable {
         }
     }
 
-    private static IntSupplier readinessGauge(KafkaHealth health) {
-        return () -> health.notReadyReason() == null ? 1 : 0;
+    private static IntSupplier readinessGauge(Readiness readiness) {
+        return () -> readiness.notReadyReason() == null ? 1 : 0;
     }
 
     /** The port listened on (the one picked when {@code --port 0}). */

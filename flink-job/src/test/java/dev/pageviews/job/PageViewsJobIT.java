@@ -6,6 +6,7 @@ import static dev.pageviews.job.ExactRuns.newRun;
 import static dev.pageviews.job.ViewsTraffic.awaitCounts;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pageviews.job.source.DeadLetter;
 import dev.pageviews.job.source.DeadLetterSerializer;
 import dev.pageviews.stack.FreePorts;
 import dev.pageviews.stack.LocalStack;
@@ -16,14 +17,25 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -86,6 +98,64 @@ class PageViewsJobIT {
                     "timestamp: must be Unix seconds between 946684800 and 4102444799 (got 1730000000000); "
                             + "this looks like milliseconds: divide by 1000");
         }
+    }
+
+    @Test
+    void aRecordTooLargeForTheDeadLetterProducerIsTruncatedAndTheJobKeepsCounting(LocalStack stack) throws Exception {
+        ExactRuns.Run run = newRun(stack, stack.redis().uri(), 2);
+        allowLargeRecords(stack, run.topic(), 4 * 1024 * 1024); // views takes it; the producer's 1 MiB limit would refuse it as a dead letter
+        byte[] huge = new byte[2 * 1024 * 1024];
+        Arrays.fill(huge, (byte) 'x');
+        huge[0] = '{';
+        try (ViewsTraffic traffic = new ViewsTraffic(stack.kafka().bootstrapServers(), run.topic());
+                Jedis jedis = stack.redis().client()) {
+            JobID job = flink.submit(run.config(), null);
+            try {
+                for (int i = 0; i < 200; i++) {
+                    traffic.view("u" + i, "/big/" + (i % 5), BASE + i / 50);
+                }
+                traffic.flush();
+                produceLarge(stack, run.topic(), huge);
+                for (int i = 0; i < 200; i++) {
+                    traffic.view("w" + i, "/big/" + (i % 5), BASE + 4 + i / 50);
+                }
+                traffic.flush();
+                awaitCounts(jedis::hgetAll, run.key(), traffic.expected(), Duration.ofSeconds(60));
+                assertThat(flink.hasRestarted(job)).as("the job failed on the dead letter and restarted").isFalse();
+            } finally {
+                flink.cancel(job);
+            }
+            List<ConsumerRecord<byte[], byte[]>> letters = deadLetters(stack, run.dlq(), 1);
+            assertThat(letters).hasSize(1);
+            ConsumerRecord<byte[], byte[]> letter = letters.get(0);
+            assertThat(letter.value()).hasSize(DeadLetter.MAX_RAW_BYTES).isEqualTo(Arrays.copyOf(huge, DeadLetter.MAX_RAW_BYTES));
+            assertThat(header(letter, DeadLetterSerializer.TRUNCATED_HEADER)).isEqualTo("true");
+            assertThat(header(letter, DeadLetterSerializer.ORIGINAL_SIZE_HEADER)).isEqualTo(Integer.toString(huge.length));
+            assertThat(header(letter, DeadLetterSerializer.REASON_HEADER)).isEqualTo("body: is not valid JSON");
+        }
+    }
+
+    private static void allowLargeRecords(LocalStack stack, String topic, int maxBytes) throws Exception {
+        try (Admin admin = stack.kafka().admin()) {
+            admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic), List.of(new AlterConfigOp(
+                    new ConfigEntry("max.message.bytes", Integer.toString(maxBytes)), AlterConfigOp.OpType.SET))))
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void produceLarge(LocalStack stack, String topic, byte[] value) throws Exception {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(value.length + 1024 * 1024));
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topic, null, value)).get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record, String key) {
+        assertThat(record.headers().lastHeader(key)).as(key).isNotNull();
+        return new String(record.headers().lastHeader(key).value(), StandardCharsets.UTF_8);
     }
 
     @Test
@@ -154,6 +224,17 @@ class PageViewsJobIT {
     }
 
     @Test
+    void restoresFromASavepointAtALowerParallelism(LocalStack stack) throws Exception {
+        ExactRuns.Run run = newRun(stack, stack.redis().uri(), 4); // all 4 slots of the cluster
+        assertExactThrough(flink, stack, run, 30, stack.redis()::client, job -> {
+            Thread.sleep(4000);
+            String savepoint = flink.stopWithSavepoint(job, run.dir().resolve("savepoints"));
+            Thread.sleep(1000); // views keep arriving while the job is down
+            return flink.submit(run.config().with(JobConfig.PARALLELISM, "2"), savepoint);
+        });
+    }
+
+    @Test
     void recoversByItselfWhenRedisComesBack(LocalStack stack) throws Exception {
         int port = FreePorts.pick();
         try (RedisServer redis = RedisServer.start(LocalStackExtension.newWorkDir(), port, RedisServer.Persistence.APPEND_ONLY)) {
@@ -169,25 +250,24 @@ class PageViewsJobIT {
     }
 
     private static List<String> deadLetterReasons(LocalStack stack, String topic, int expected) {
+        return deadLetters(stack, topic, expected).stream().map(r -> header(r, DeadLetterSerializer.REASON_HEADER)).toList();
+    }
+
+    /** Reads the dead-letter topic until {@code expected} records arrived (or 30 s), then a second more for any extra. */
+    private static List<ConsumerRecord<byte[], byte[]>> deadLetters(LocalStack stack, String topic, int expected) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader-" + topic);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        List<String> reasons = new ArrayList<>();
+        List<ConsumerRecord<byte[], byte[]>> letters = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (reasons.size() < expected && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    reasons.add(new String(record.headers().lastHeader(DeadLetterSerializer.REASON_HEADER).value(),
-                            StandardCharsets.UTF_8));
-                }
+            while (letters.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(letters::add);
             }
-            // nothing more than expected arrives
-            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
-                reasons.add(new String(record.headers().lastHeader(DeadLetterSerializer.REASON_HEADER).value(), StandardCharsets.UTF_8));
-            }
+            consumer.poll(Duration.ofSeconds(1)).forEach(letters::add); // nothing more than expected arrives
         }
-        return reasons;
+        return letters;
     }
 }

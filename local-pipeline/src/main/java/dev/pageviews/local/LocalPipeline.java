@@ -7,42 +7,43 @@ import dev.pageviews.job.PageViewsJob;
 import dev.pageviews.stack.LocalStack;
 import dev.pageviews.stack.RedisServer;
 import dev.pageviews.stack.S3Server;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+import java.util.concurrent.CompletableFuture;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.configuration.StateRecoveryOptions;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The whole pipeline on one machine: Kafka and Redis (local-stack, data in the data dir; with {@code --s3} an S3
- * server for the archive too), the edge, and the
- * Flink job in a local cluster with its web UI. The job resumes from the newest checkpoint or savepoint in
- * the data dir; {@link #close()} stops it with a savepoint, so the next start continues exactly there.
+ * server for the archive too), the Flink job in a local cluster with its web UI, and the edge. The job resumes
+ * from the newest checkpoint or savepoint in the data dir and must run (its state restored) before the edge
+ * listens, so no view is accepted while nothing counts it; the edge's {@code /readyz} also requires the job to run.
+ * {@link #close()} stops the job with a savepoint, so the next start continues exactly there.
  */
 public final class LocalPipeline implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalPipeline.class);
+    /** Restoring state and deploying tasks on a busy laptop; a restore that fails does so well before. */
+    private static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(3);
 
     private final UpConfig config;
     private final LocalStack stack;
     private final EdgeServer edge;
-    private final JobClient job;
+    private final LocalJob job;
     private final Optional<Path> restoredFrom;
     private boolean closed;
 
-    private LocalPipeline(UpConfig config, LocalStack stack, EdgeServer edge, JobClient job, Optional<Path> restoredFrom) {
+    private LocalPipeline(UpConfig config, LocalStack stack, EdgeServer edge, LocalJob job, Optional<Path> restoredFrom) {
         this.config = config;
         this.stack = stack;
         this.edge = edge;
@@ -50,37 +51,47 @@ public final class LocalPipeline implements AutoCloseable {
         this.restoredFrom = restoredFrom;
     }
 
+    /**
+     * Starts everything, the job before the edge. Throws {@link CannotStart} (with what to do) when the job cannot
+     * resume from the data dir's state; everything started is stopped again first.
+     */
     public static LocalPipeline start(UpConfig config, Map<String, String> env) throws Exception {
         if (config.fresh()) {
-            deleteRecursively(config.dataDir());
+            DataDir.clear(config.dataDir(), logFile());
         }
         Files.createDirectories(config.dataDir());
         LocalStack stack = config.s3()
                 ? LocalStack.startWithS3(config.dataDir(), config.kafkaPort(), config.redisPort(),
                         RedisServer.Persistence.APPEND_ONLY, config.s3Port())
                 : LocalStack.start(config.dataDir(), config.kafkaPort(), config.redisPort(), RedisServer.Persistence.APPEND_ONLY);
+        LocalJob job = null;
         EdgeServer edge = null;
         try {
             stack.s3().ifPresent(s3 -> s3.createBucket(UpConfig.S3_BUCKET));
+            Optional<Path> restorePoint = RestorePoints.newest(config.checkpointDir(), config.savepointDir());
+            JobConfig jobConfig = jobConfig(config, stack, env);
+            job = startJob(config, jobConfig, restorePoint);
+            awaitRestored(config, jobConfig, job, restorePoint);
+            LastRunSettings.save(config.flinkDir(), jobConfig);
             edge = EdgeServer.start(EdgeConfig.parse(new String[] {
                 "--host", "127.0.0.1",
                 "--port", Integer.toString(config.httpPort()),
                 "--kafka-bootstrap", stack.kafka().bootstrapServers(),
-                "--topic", LocalStack.VIEWS_TOPIC}, env));
-            Optional<Path> restorePoint = RestorePoints.newest(config.checkpointDir(), config.savepointDir());
-            JobClient job = startJob(config, stack, restorePoint, env);
+                "--topic", LocalStack.VIEWS_TOPIC}, env), job);
             return new LocalPipeline(config, stack, edge, job, restorePoint);
         } catch (Exception | Error e) {
             if (edge != null) {
                 edge.close();
+            }
+            if (job != null) {
+                cancelQuietly(job); // no savepoint: the state it was started from stays the newest restore point
             }
             stack.close();
             throw e;
         }
     }
 
-    private static JobClient startJob(UpConfig config, LocalStack stack, Optional<Path> restorePoint, Map<String, String> env)
-            throws Exception {
+    private static JobConfig jobConfig(UpConfig config, LocalStack stack, Map<String, String> env) {
         JobConfig jobConfig = JobConfig.parse(new String[] {
             "--kafka-bootstrap", stack.kafka().bootstrapServers(),
             "--topic", LocalStack.VIEWS_TOPIC,
@@ -90,25 +101,88 @@ public final class LocalPipeline implements AutoCloseable {
             "--savepoint-dir", config.savepointDir().toUri().toString(),
             "--archive-path", config.archivePath(),
             "--archive-format", config.archiveFormat(),
+            "--window", config.window(),
+            "--out-of-orderness", config.outOfOrderness(),
             "--archive-roll-interval", "1m"}, env); // locally, archived files show up within a minute
         if (stack.s3().isPresent()) {
             S3Server s3 = stack.s3().get();
             jobConfig = jobConfig.with(JobConfig.S3_ENDPOINT, s3.endpoint()).with(JobConfig.S3_PATH_STYLE, "true")
                     .with(JobConfig.S3_ACCESS_KEY, s3.accessKey()).with(JobConfig.S3_SECRET_KEY, s3.secretKey());
         }
+        return jobConfig;
+    }
+
+    private static LocalJob startJob(UpConfig config, JobConfig jobConfig, Optional<Path> restorePoint) throws Exception {
         Configuration flink = PageViewsJob.flinkConfiguration(jobConfig);
         if (config.archivePath().startsWith("s3")) {
             S3FileSystemPlugin.initialize(flink); // the local cluster's file systems, as a TaskManager would set them up
         }
         flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         flink.set(RestOptions.PORT, config.uiPort());
-        restorePoint.ifPresent(path -> {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        PageViewsJob.define(env, jobConfig);
+        StreamGraph streamGraph = env.getStreamGraph();
+        streamGraph.setJobName(PageViewsJob.JOB_NAME);
+        JobGraph graph = streamGraph.getJobGraph();
+        if (restorePoint.isPresent()) {
+            Path path = restorePoint.get();
+            RestoreCompatibility.Decision decision;
+            try {
+                decision = RestoreCompatibility.check(path, graph);
+            } catch (RestoreCompatibility.Unrestorable e) {
+                throw new CannotStart(e.getMessage() + changedSince(config, jobConfig), e);
+            }
+            for (RestoreCompatibility.Dropped dropped : decision.dropped()) {
+                LOG.warn("Dropping the saved state of archive {}: the archive settings changed (now --archive-path {} "
+                        + "--archive-format {}). Part files it had open or pending are not finished; counts are not affected.",
+                        dropped.describe(), config.archivePath().isEmpty() ? "none" : config.archivePath(), config.archiveFormat());
+            }
             LOG.info("Resuming the job from {}", path);
-            flink.set(StateRecoveryOptions.SAVEPOINT_PATH, path.toUri().toString());
-        });
-        StreamExecutionEnvironment env2 = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
-        PageViewsJob.define(env2, jobConfig);
-        return env2.executeAsync(PageViewsJob.JOB_NAME);
+            graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(path.toUri().toString(), decision.allowNonRestoredState()));
+        }
+        return LocalJob.submit(flink, graph);
+    }
+
+    private static void awaitRestored(UpConfig config, JobConfig jobConfig, LocalJob job, Optional<Path> restorePoint) throws Exception {
+        try {
+            job.awaitRestored(RESTORE_TIMEOUT);
+        } catch (IllegalStateException e) {
+            if (restorePoint.isEmpty()) {
+                throw new CannotStart(e.getMessage() + "; see " + logFile().map(Path::toString).orElse("the log"), e);
+            }
+            throw new CannotStart("cannot resume from " + restorePoint.get() + ": " + e.getMessage() + changedSince(config, jobConfig)
+                    + " Start with the settings of the previous run, or start from empty with --fresh (deletes the data dir: "
+                    + "counts, Kafka log and archive).", e);
+        }
+    }
+
+    private static String changedSince(UpConfig config, JobConfig jobConfig) {
+        List<String> changes = LastRunSettings.changes(config.flinkDir(), jobConfig);
+        return changes.isEmpty() ? "" : " Settings changed since the last run: " + String.join(", ", changes) + ".";
+    }
+
+    /** {@code up} cannot start as asked; the message says why and what to do. */
+    public static final class CannotStart extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        CannotStart(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** The file log4j writes to ({@code -Dpageviews.log.file}, set by the pageviews script), if any. */
+    static Optional<Path> logFile() {
+        return Optional.ofNullable(System.getProperty("pageviews.log.file")).map(Path::of);
+    }
+
+    /** Completes with a message if the job ends (fails, is cancelled) while the pipeline runs. */
+    public CompletableFuture<String> jobEndedUnexpectedly() {
+        return job.unexpectedEnd();
+    }
+
+    /** Why the job does not run right now; null when it does. */
+    String jobNotRunningReason() {
+        return job.notReadyReason();
     }
 
     public int httpPort() {
@@ -143,12 +217,20 @@ public final class LocalPipeline implements AutoCloseable {
         return config.archiveFormat();
     }
 
+    public String window() {
+        return config.window();
+    }
+
+    public String outOfOrderness() {
+        return config.outOfOrderness();
+    }
+
     /** The local S3 server, when started with {@code --s3}. */
     public Optional<S3Server> s3() {
         return stack.s3();
     }
 
-    /** Stops in order: no new requests, the job with a savepoint, then Redis and Kafka. */
+    /** Stops in order: no new requests, the job with a savepoint (when it still runs), then Redis and Kafka. */
     @Override
     public synchronized void close() {
         if (closed) {
@@ -160,31 +242,32 @@ public final class LocalPipeline implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("Stopping the edge failed", e);
         }
-        try {
-            String savepoint = job.stopWithSavepoint(false, config.savepointDir().toUri().toString(), SavepointFormatType.CANONICAL)
-                    .get(60, TimeUnit.SECONDS);
-            LOG.info("Job stopped with savepoint {}", savepoint);
-        } catch (Exception e) {
-            LOG.warn("Stop with savepoint failed ({}); cancelling. The next start resumes from the last checkpoint.", e.toString());
-            try {
-                job.cancel().get(30, TimeUnit.SECONDS);
-            } catch (Exception cancelFailed) {
-                LOG.warn("Cancelling the job failed", cancelFailed);
-            }
-        }
+        stopQuietly(job);
         stack.close();
     }
 
-    static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
+    private void stopQuietly(LocalJob job) {
+        if (job.isRunning()) {
+            try {
+                String savepoint = job.stopWithSavepoint(config.savepointDir().toUri().toString(), Duration.ofSeconds(60));
+                LOG.info("Job stopped with savepoint {}", savepoint);
+            } catch (Exception e) {
+                LOG.warn("Stop with savepoint failed ({}); cancelling. The next start resumes from the last checkpoint.", e.toString());
+                cancelQuietly(job);
+                return;
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not delete " + dir + " for --fresh", e);
         }
+        job.close();
+    }
+
+    private static void cancelQuietly(LocalJob job) {
+        if (job.isRunning()) {
+            try {
+                job.cancel(Duration.ofSeconds(30));
+            } catch (Exception e) {
+                LOG.warn("Cancelling the job failed", e);
+            }
+        }
+        job.close();
     }
 }

@@ -25,7 +25,18 @@ public final class PageviewsUp {
             System.exit(2);
             return;
         }
-        LocalPipeline pipeline = LocalPipeline.start(config, System.getenv());
+        LocalPipeline pipeline;
+        try {
+            pipeline = LocalPipeline.start(config, System.getenv());
+        } catch (LocalPipeline.CannotStart e) {
+            LOG.error("pageviews up: {}", e.getMessage()); // Kafka, Redis and the job are stopped already
+            System.exit(1);
+            return;
+        } catch (Exception e) {
+            LOG.error("pageviews up: could not start: {}", e.getMessage(), e); // what was started is stopped already
+            System.exit(1); // Flink's and Netty's threads would otherwise keep the JVM alive
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         // registered after Kafka and Redis, so it runs before they are stopped
         OrderedShutdown.register("pageviews", () -> {
@@ -34,6 +45,13 @@ public final class PageviewsUp {
             LOG.info("Stopped.");
             stopped.countDown();
         });
+        // A job that ended leaves nothing to count the views the edge would accept: stop everything, and say so.
+        // on a thread of its own: exiting blocks until the shutdown hooks are done, and they need Flink's threads
+        pipeline.jobEndedUnexpectedly().thenAcceptAsync(reason -> {
+            LOG.error("pageviews up: {}; stopping. Its last checkpoint stays in {}: the next ./pageviews up resumes from it. "
+                    + "Details in {}.", reason, pipeline.dataDir(), LocalPipeline.logFile().map(Object::toString).orElse("the log"));
+            System.exit(1); // runs the shutdown hooks: the edge, then Redis and Kafka
+        }, runnable -> new Thread(runnable, "job-ended").start());
         System.out.print(banner(pipeline));
         System.out.flush();
         stopped.await();
@@ -48,6 +66,7 @@ public final class PageviewsUp {
                 "  Kafka       " + p.kafkaBootstrap() + "   (topics views, views-dlq)",
                 "  Redis       127.0.0.1:" + p.redisPort() + "   (hash page_views)",
                 "  data dir    " + p.dataDir(),
+                "  job         window " + p.window() + ", out-of-orderness " + p.outOfOrderness(),
                 "  archive     " + (p.archivePath().isEmpty() ? "off"
                         : p.archivePath() + "  (" + p.archiveFormat() + ", format=.../dt=YYYY-MM-DD/hour=HH/)"),
                 p.s3().map(s3 -> "  S3          " + s3.endpoint() + "   (bucket " + UpConfig.S3_BUCKET + ", path-style; local keys "

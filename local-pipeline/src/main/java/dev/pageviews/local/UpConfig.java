@@ -12,14 +12,20 @@ import java.util.Map;
  * {@code PAGEVIEWS_HTTP_PORT}), default. Ports of 0 pick free ones (used by tests).
  */
 public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, Path dataDir, boolean fresh, String archivePath,
-        String archiveFormat, boolean s3, int s3Port) {
+        String archiveFormat, boolean s3, int s3Port, String window, String outOfOrderness) {
 
     /** The bucket the local S3 server ({@code --s3}) gets, and the default archive path there. */
     public static final String S3_BUCKET = "pageviews-archive";
 
     /** JSON archive, no S3 server. */
     public UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, Path dataDir, boolean fresh, String archivePath) {
-        this(httpPort, uiPort, kafkaPort, redisPort, dataDir, fresh, archivePath, "json", false, 0);
+        this(httpPort, uiPort, kafkaPort, redisPort, dataDir, fresh, archivePath, "json", false, 0, "1s", "2s");
+    }
+
+    /** A copy with other job settings, as a user changes them between two runs on the same data dir. */
+    public UpConfig withJob(String archivePath, String archiveFormat, String window, String outOfOrderness) {
+        return new UpConfig(httpPort, uiPort, kafkaPort, redisPort, dataDir, false, archivePath, archiveFormat, s3, s3Port,
+                window, outOfOrderness);
     }
 
     record Option(String flag, String defaultValue, String doc) {
@@ -42,7 +48,10 @@ public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, P
             new Option("archive-format", "json", "Archive formats, comma-separated: json (newline-delimited), parquet."),
             new Option("s3", "false", "Also start a local S3 server (S3Proxy, data in <data-dir>/s3) and archive to s3://"
                     + S3_BUCKET + " on it (a flag; no value needed)."),
-            new Option("s3-port", "9000", "Port of the local S3 server (with --s3)."));
+            new Option("s3-port", "9000", "Port of the local S3 server (with --s3)."),
+            new Option("window", "1s", "Size of the job's event-time windows; may change between runs (state is kept)."),
+            new Option("out-of-orderness", "2s",
+                    "How late a view may arrive and still fall in its window (later ones are counted too); may change between runs."));
 
     public static UpConfig parse(String[] args, Map<String, String> env) {
         Map<String, String> values = new LinkedHashMap<>();
@@ -74,17 +83,19 @@ public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, P
             values.put(flag, value);
         }
         Path dataDir = Path.of(values.get("data-dir")).toAbsolutePath().normalize();
-        JobConfig.parse(new String[] {"--archive-format", values.get("archive-format")}, Map.of()); // fails early, naming the flag
+        JobConfig.parse(new String[] {"--archive-format", values.get("archive-format"), "--window", values.get("window"),
+            "--out-of-orderness", values.get("out-of-orderness")}, Map.of()); // fails early, naming the flag
         boolean s3 = Boolean.parseBoolean(values.get("s3"));
         String archive = values.get("archive-path");
         if (archive.isEmpty()) {
-            archive = s3 ? "s3://" + S3_BUCKET : dataDir.resolve("archive").toUri().toString();
+            // toUri() ends with a slash only if the folder exists already: one spelling for every run
+            archive = s3 ? "s3://" + S3_BUCKET : dataDir.resolve("archive").toUri().toString().replaceAll("/$", "");
         } else if (archive.equals("none")) {
             archive = "";
         }
         return new UpConfig(port(values, "http-port"), port(values, "ui-port"), port(values, "kafka-port"),
                 port(values, "redis-port"), dataDir, Boolean.parseBoolean(values.get("fresh")), archive,
-                values.get("archive-format"), s3, port(values, "s3-port"));
+                values.get("archive-format"), s3, port(values, "s3-port"), values.get("window"), values.get("out-of-orderness"));
     }
 
     private static int port(Map<String, String> values, String flag) {
@@ -110,6 +121,7 @@ public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, P
 
     Path kafkaDir() { return dataDir.resolve("kafka"); }
     Path redisDir() { return dataDir.resolve("redis"); }
+    Path flinkDir() { return dataDir.resolve("flink"); }
     Path checkpointDir() { return dataDir.resolve("flink").resolve("checkpoints"); }
     Path savepointDir() { return dataDir.resolve("flink").resolve("savepoints"); }
 }

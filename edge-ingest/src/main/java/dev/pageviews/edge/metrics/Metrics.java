@@ -118,7 +118,7 @@ public final class Metrics {
         header(out, "edge_connections_timed_out_total", "counter", "Connections closed for idleness or a request that arrived too slowly.");
         sample(out, "edge_connections_timed_out_total", connectionsTimedOut.sum());
 
-        header(out, "edge_ready", "gauge", "1 when Kafka is reachable and the producer is healthy (what /readyz reports).");
+        header(out, "edge_ready", "gauge", "1 when /readyz answers 200: Kafka reachable, the producer healthy, and any condition the embedding process adds.");
         sample(out, "edge_ready", ready.getAsInt());
         return out.toString();
     }

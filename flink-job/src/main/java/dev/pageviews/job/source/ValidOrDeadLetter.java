@@ -30,7 +30,7 @@ public final class ValidOrDeadLetter extends ProcessFunction<RawView, PageView> 
             out.collect(record.view());
         } else {
             invalid.inc();
-            context.output(DEAD_LETTERS, new DeadLetter(record.raw(), record.problem(), record.partition(), record.offset()));
+            context.output(DEAD_LETTERS, DeadLetter.of(record.raw(), record.problem(), record.partition(), record.offset()));
         }
     }
 }

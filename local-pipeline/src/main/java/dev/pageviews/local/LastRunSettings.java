@@ -1,0 +1,72 @@
+package dev.pageviews.local;
+
+import dev.pageviews.job.JobConfig;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * The job settings of the last run whose job started, kept in the data dir, so that when state cannot be restored
+ * {@code up} can name the settings that changed since. Addresses (ports, directories) and secrets are left out:
+ * they change freely and do not shape the state.
+ */
+final class LastRunSettings {
+
+    static final String FILE = "last-run-settings.properties";
+    private static final Set<String> IGNORED = Set.of(JobConfig.KAFKA_BOOTSTRAP, JobConfig.REDIS, JobConfig.CHECKPOINT_DIR,
+            JobConfig.SAVEPOINT_DIR, JobConfig.S3_ENDPOINT, JobConfig.S3_ACCESS_KEY, JobConfig.S3_SECRET_KEY);
+
+    private LastRunSettings() {}
+
+    static void save(Path dir, JobConfig config) {
+        Properties props = new Properties();
+        for (JobConfig.Option option : JobConfig.OPTIONS) {
+            if (!IGNORED.contains(option.flag())) {
+                props.setProperty(option.flag(), config.get(option.flag()));
+            }
+        }
+        try {
+            Files.createDirectories(dir);
+            try (Writer out = Files.newBufferedWriter(dir.resolve(FILE))) {
+                props.store(out, "settings of the last ./pageviews up whose job started");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write " + dir.resolve(FILE), e);
+        }
+    }
+
+    /** "--flag now (was before)" for each setting that differs from the last run's; empty when unknown. */
+    static List<String> changes(Path dir, JobConfig config) {
+        Path file = dir.resolve(FILE);
+        List<String> changes = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return changes;
+        }
+        Properties last = new Properties();
+        try (Reader in = Files.newBufferedReader(file)) {
+            last.load(in);
+        } catch (IOException e) {
+            return changes; // only used to explain a failure; never the cause of one
+        }
+        for (String flag : last.stringPropertyNames()) {
+            String now = config.get(flag);
+            String before = last.getProperty(flag);
+            if (now != null && !now.equals(before)) {
+                changes.add("--" + flag + " " + shown(now) + " (was " + shown(before) + ")");
+            }
+        }
+        changes.sort(null);
+        return changes;
+    }
+
+    private static String shown(String value) {
+        return value.isEmpty() ? "''" : value;
+    }
+}

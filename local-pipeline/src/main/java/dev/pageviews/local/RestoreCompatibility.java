@@ -1,0 +1,128 @@
+package dev.pageviews.local;
+
+import dev.pageviews.job.PageViewsTopology;
+import dev.pageviews.job.archive.Archive;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.flink.runtime.OperatorIDPair;
+import org.apache.flink.runtime.checkpoint.Checkpoints;
+import org.apache.flink.runtime.checkpoint.OperatorState;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
+import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.jobgraph.JobVertex;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+
+/**
+ * Decides, before the job is submitted, whether a checkpoint or savepoint can be restored into the job as now
+ * configured. Flink refuses state of an operator the new job lacks unless told to drop it
+ * ({@code allowNonRestoredState}), and that flag drops any such state, silently. Here it is set only when every
+ * operator left behind is one the archive settings remove ({@code --archive-path none}, or a format taken out of
+ * {@code --archive-format}): their state is open part files of a sink that is no longer wanted; counts do not
+ * depend on it. Any other operator's state (for example the Redis sink's pending commits after
+ * {@code --delivery} changed) carries counts, so dropping it would lose or double them: then {@code up} stops.
+ */
+final class RestoreCompatibility {
+
+    /** State of an operator the new job lacks: its uid as the checkpoint recorded it, and its id. */
+    record Dropped(String uid, OperatorID id) {
+        String describe() {
+            return uid.isEmpty() ? "operator " + id : "operator '" + uid + "' (" + id + ")";
+        }
+    }
+
+    /** What to do: restore, dropping {@code dropped} (all archive operators) when not empty. */
+    record Decision(List<Dropped> dropped) {
+        boolean allowNonRestoredState() {
+            return !dropped.isEmpty();
+        }
+    }
+
+    /** A restore point whose state this job cannot take without losing counts; the message says what to do. */
+    static final class Unrestorable extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        Unrestorable(String message) {
+            super(message);
+        }
+    }
+
+    private RestoreCompatibility() {}
+
+    static Decision check(Path restorePoint, JobGraph job) {
+        Set<OperatorID> present = operatorIds(job);
+        List<Dropped> dropped = new ArrayList<>();
+        for (OperatorState state : load(restorePoint).getOperatorStates()) {
+            // Flink itself skips operators whose state is empty; only state that would be lost matters
+            if (!present.contains(state.getOperatorID()) && hasState(state)) {
+                dropped.add(new Dropped(state.getOperatorUid().orElse(""), state.getOperatorID()));
+            }
+        }
+        List<Dropped> notArchive = dropped.stream().filter(d -> !isArchive(d.uid())).toList();
+        if (!notArchive.isEmpty()) {
+            throw new Unrestorable(unrestorableMessage(restorePoint, notArchive));
+        }
+        return new Decision(dropped);
+    }
+
+    private static boolean hasState(OperatorState state) {
+        return state.getCoordinatorState() != null || state.getStates().stream().anyMatch(OperatorSubtaskState::hasState);
+    }
+
+    /** The archive's operators: the batcher and each FileSink's writer and committer. */
+    static boolean isArchive(String uid) {
+        return belongsTo(uid, Archive.BATCH_UID) || belongsTo(uid, Archive.JSON_UID) || belongsTo(uid, Archive.PARQUET_UID);
+    }
+
+    /**
+     * Whether {@code uid} is {@code base} or one Flink derived from it: a sink's uid names its writer, and Flink
+     * names the operators it adds, e.g. {@code "Sink Committer: archive-json"}.
+     */
+    static boolean belongsTo(String uid, String base) {
+        return uid.equals(base) || uid.endsWith(": " + base) || uid.startsWith(base + ":") || uid.startsWith(base + " ");
+    }
+
+    private static String unrestorableMessage(Path restorePoint, List<Dropped> operators) {
+        StringBuilder text = new StringBuilder("cannot resume from ").append(restorePoint).append(": it holds state of ");
+        text.append(String.join(", ", operators.stream().map(Dropped::describe).toList()));
+        text.append(", which the job as now configured does not have. ");
+        if (operators.stream().anyMatch(d -> belongsTo(d.uid(), PageViewsTopology.REDIS_SINK_UID))) {
+            text.append("That is the Redis sink's pending commits: --delivery (PAGEVIEWS_DELIVERY) changed since the last run. "
+                    + "Dropping them could lose counts. ");
+        } else {
+            text.append("The job's code or a setting changed in a way its saved state cannot follow. ");
+        }
+        return text.append("Start with the previous settings, or start from empty with --fresh (deletes the data dir: "
+                + "counts, Kafka log and archive).").toString();
+    }
+
+    private static Set<OperatorID> operatorIds(JobGraph job) {
+        Set<OperatorID> ids = new HashSet<>();
+        for (JobVertex vertex : job.getVertices()) {
+            for (OperatorIDPair pair : vertex.getOperatorIDs()) {
+                ids.add(pair.getGeneratedOperatorID());
+                pair.getUserDefinedOperatorID().ifPresent(ids::add);
+            }
+        }
+        return ids;
+    }
+
+    private static CheckpointMetadata load(Path restorePoint) {
+        Path metadata = restorePoint.resolve("_metadata");
+        try (InputStream in = Files.newInputStream(metadata)) {
+            return Checkpoints.loadCheckpointMetadata(new DataInputStream(in), RestoreCompatibility.class.getClassLoader(),
+                    restorePoint.toUri().toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read " + metadata + " (a damaged checkpoint or savepoint?); "
+                    + "move that directory away to resume from the one before, or start with --fresh", e);
+        }
+    }
+}
