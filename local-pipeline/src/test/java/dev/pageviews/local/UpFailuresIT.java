@@ -43,13 +43,7 @@ class UpFailuresIT {
 
     @AfterEach
     void killWhatIsLeft() throws Exception {
-        for (Process p : started) {
-            p.destroyForcibly();
-            p.waitFor(30, TimeUnit.SECONDS);
-        }
-        for (long pid : servicePids()) {
-            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        }
+        ServicePids.killLeftovers(started, dataDir);
     }
 
     @Test
@@ -81,7 +75,7 @@ class UpFailuresIT {
         String out = Files.readString(dataDir.resolve("up-second.out"));
         assertThat(out).contains("ERROR").contains("cannot resume from").contains("--delivery").contains("--fresh");
         assertThat(out).doesNotContain("pageviews is up");
-        awaitDead(servicePids());
+        ServicePids.awaitDead(ServicePids.of(dataDir));
 
         // back to the previous setting: resumes, counts exact; then the job is cancelled under it
         Process third = startUp("third", Map.of());
@@ -89,13 +83,13 @@ class UpFailuresIT {
         try (Jedis jedis = new Jedis("127.0.0.1", redisPort)) {
             assertThat(PipelineTraffic.awaitCounts(jedis, traffic.expected(), Duration.ofSeconds(60))).isEqualTo(traffic.expected());
         }
-        List<Long> services = servicePids();
+        List<Long> services = ServicePids.of(dataDir);
         cancelJob();
         assertThat(third.waitFor(120, TimeUnit.SECONDS)).as("up stops when its job ended").isTrue();
         assertThat(third.exitValue()).isEqualTo(1);
         assertThat(Files.readString(dataDir.resolve("up-third.out"))).contains("ERROR").contains("ended unexpectedly (CANCELED)");
         assertThat(readyz()).as("nothing answers once up stopped").isEqualTo(-1);
-        awaitDead(services);
+        ServicePids.awaitDead(services);
     }
 
     /**
@@ -115,10 +109,10 @@ class UpFailuresIT {
         try (Jedis jedis = new Jedis("127.0.0.1", redisPort)) {
             assertThat(PipelineTraffic.awaitCounts(jedis, traffic.expected(), Duration.ofSeconds(60))).isEqualTo(traffic.expected());
         }
-        List<Long> services = servicePids();
+        List<Long> services = ServicePids.of(dataDir);
         first.destroyForcibly(); // kill -9: the next start resumes from the last (incremental) checkpoint
         first.waitFor(30, TimeUnit.SECONDS);
-        awaitDead(services);
+        ServicePids.awaitDead(services);
 
         Process second = startUp("second", Map.of("PAGEVIEWS_STATE_BACKEND", "hashmap"));
         assertThat(second.waitFor(180, TimeUnit.SECONDS)).as("up stops by itself").isTrue();
@@ -127,7 +121,7 @@ class UpFailuresIT {
         assertThat(out).contains("ERROR").contains("cannot resume from").contains("chk-")
                 .contains("failed while starting").contains("--state-backend hashmap (was rocksdb)").contains("--fresh");
         assertThat(out).doesNotContain("pageviews is up");
-        awaitDead(servicePids());
+        ServicePids.awaitDead(ServicePids.of(dataDir));
 
         Process third = startUp("third", rocksdb); // the previous setting: resumes, counts exact
         awaitListening(third);
@@ -157,10 +151,10 @@ class UpFailuresIT {
     }
 
     private void stop(Process process) throws Exception {
-        List<Long> services = servicePids();
+        List<Long> services = ServicePids.of(dataDir);
         process.destroy(); // SIGTERM
         assertThat(process.waitFor(90, TimeUnit.SECONDS)).isTrue();
-        awaitDead(services);
+        ServicePids.awaitDead(services);
     }
 
     /** Waits until the edge answers /readyz at all; returns that first status. */
@@ -203,27 +197,5 @@ class UpFailuresIT {
     private String flinkJobs() throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + uiPort + "/jobs")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    private List<Long> servicePids() throws Exception {
-        List<Long> pids = new ArrayList<>();
-        for (Path file : List.of(dataDir.resolve("kafka/kafka.pid"), dataDir.resolve("redis/redis.pid"))) {
-            if (Files.exists(file)) {
-                pids.add(Long.parseLong(Files.readString(file).trim()));
-            }
-        }
-        return pids;
-    }
-
-    private static void awaitDead(List<Long> pids) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        for (long pid : pids) {
-            while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("process " + pid + " is still running");
-                }
-                Thread.sleep(200);
-            }
-        }
     }
 }

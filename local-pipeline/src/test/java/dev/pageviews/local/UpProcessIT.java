@@ -37,13 +37,7 @@ class UpProcessIT {
 
     @AfterEach
     void killWhatIsLeft() throws Exception {
-        for (Process p : started) {
-            p.destroyForcibly();
-            p.waitFor(30, TimeUnit.SECONDS);
-        }
-        for (long pid : servicePids()) {
-            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        }
+        ServicePids.killLeftovers(started, dataDir);
     }
 
     @Test
@@ -60,11 +54,11 @@ class UpProcessIT {
         for (int i = 0; i < 100; i++) {
             assertThat(traffic.post("v" + i, "/b/" + (i % 4), TIMESTAMP + 10 + i / 20)).isEqualTo(202);
         }
-        List<Long> services = servicePids();
+        List<Long> services = ServicePids.of(dataDir);
         assertThat(services).hasSize(2);
         first.destroyForcibly(); // kill -9: no shutdown hook, no savepoint
         first.waitFor(30, TimeUnit.SECONDS);
-        awaitDead(services); // the watchdog stops Kafka and Redis once their parent is gone
+        ServicePids.awaitDead(services); // the watchdog stops Kafka and Redis once their parent is gone
 
         Process second = startUp("second");
         awaitReady();
@@ -77,10 +71,10 @@ class UpProcessIT {
         }
         assertThat(traffic.expected().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(201);
 
-        services = servicePids();
+        services = ServicePids.of(dataDir);
         second.destroy(); // SIGTERM, as Ctrl-C or Kubernetes would
         assertThat(second.waitFor(90, TimeUnit.SECONDS)).isTrue();
-        awaitDead(services);
+        ServicePids.awaitDead(services);
         assertThat(Files.readString(dataDir.resolve("up-second.out"))).contains("Job stopped with savepoint");
     }
 
@@ -116,28 +110,5 @@ class UpProcessIT {
             Thread.sleep(250);
         }
         throw new AssertionError("pageviews up did not become ready; see " + dataDir);
-    }
-
-    /** Kafka's and Redis's pids, from the pid files local-stack keeps in the data dir. */
-    private List<Long> servicePids() throws Exception {
-        List<Long> pids = new ArrayList<>();
-        for (Path file : List.of(dataDir.resolve("kafka/kafka.pid"), dataDir.resolve("redis/redis.pid"))) {
-            if (Files.exists(file)) {
-                pids.add(Long.parseLong(Files.readString(file).trim()));
-            }
-        }
-        return pids;
-    }
-
-    private static void awaitDead(List<Long> pids) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        for (long pid : pids) {
-            while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("process " + pid + " is still running");
-                }
-                Thread.sleep(200);
-            }
-        }
     }
 }
