@@ -61,7 +61,7 @@ final class RedisCommitter implements Committer<RedisCommittable> {
                         () -> IncrementScript.apply(client(), settings, committable));
             } catch (IOException e) {
                 failures.inc();
-                LOG.error("{}", e.getMessage(), e.getCause());
+                LOG.error("{}", e.getMessage()); // Flink logs the task failure with the stack trace
                 closeClient(); // reconnect from scratch after the restart
                 throw e;
             }
