@@ -15,10 +15,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import org.apache.flink.api.common.JobID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -37,19 +36,8 @@ class EventTimeBoundsIT {
     private static final long YEAR_2099 = 4_102_444_799L;
     private static final long YEAR_2000 = 946_684_800L;
     private static final AtomicInteger RUN = new AtomicInteger();
-    private static FlinkCluster flink;
-
-    @BeforeAll
-    static void startFlink() throws Exception {
-        flink = new FlinkCluster();
-    }
-
-    @AfterAll
-    static void stopFlink() throws Exception {
-        if (flink != null) {
-            flink.close();
-        }
-    }
+    @RegisterExtension
+    static final FlinkCluster flink = new FlinkCluster();
 
     private record Run(String topic, String key, JobConfig config) {}
 

@@ -36,25 +36,54 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** A real Flink MiniCluster (2 TaskManagers × 2 slots) that tests can submit to, fail, stop and restore. */
-final class FlinkCluster implements AutoCloseable {
+/**
+ * A real Flink MiniCluster (2 TaskManagers × 2 slots) that tests can submit to, fail, stop and restore. As a
+ * JUnit extension ({@code @RegisterExtension static final FlinkCluster flink = new FlinkCluster();}) it starts
+ * before a class's tests and stops after them, whatever their outcome.
+ */
+final class FlinkCluster implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final MiniCluster cluster;
+    private final Configuration extra;
+    private MiniCluster cluster;
 
-    FlinkCluster() throws Exception {
+    /** Not started yet: registered as an extension, it starts before the tests of its class. */
+    FlinkCluster() {
         this(new Configuration());
     }
 
+    private FlinkCluster(Configuration extra) {
+        this.extra = extra;
+    }
+
     /**
-     * With extra cluster settings, e.g. the s3.* keys. File systems are configured from them (and the plugins in
-     * FLINK_PLUGINS_DIR) as a TaskManager does at start, for this JVM.
+     * Started now, with extra cluster settings, e.g. the s3.* keys; the caller closes it. File systems are
+     * configured from them (and the plugins in FLINK_PLUGINS_DIR) as a TaskManager does at start, for this JVM.
      */
-    FlinkCluster(Configuration extra) throws Exception {
+    static FlinkCluster start(Configuration extra) throws Exception {
+        FlinkCluster flink = new FlinkCluster(extra);
+        flink.startCluster();
+        return flink;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        startCluster();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        close();
+    }
+
+    private void startCluster() throws Exception {
         Configuration conf = new Configuration(extra);
         if (!extra.toMap().isEmpty()) {
             FileSystem.initialize(conf, PluginUtils.createPluginManagerFromRootFolder(conf));
@@ -208,6 +237,9 @@ final class FlinkCluster implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+            cluster = null;
+        }
     }
 }

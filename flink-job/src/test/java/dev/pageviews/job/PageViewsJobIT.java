@@ -36,10 +36,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClusterClient;
 
@@ -47,19 +46,8 @@ import redis.clients.jedis.RedisClusterClient;
 @ExtendWith(LocalStackExtension.class)
 class PageViewsJobIT {
 
-    private static FlinkCluster flink;
-
-    @BeforeAll
-    static void startFlink() throws Exception {
-        flink = new FlinkCluster();
-    }
-
-    @AfterAll
-    static void stopFlink() throws Exception {
-        if (flink != null) {
-            flink.close();
-        }
-    }
+    @RegisterExtension
+    static final FlinkCluster flink = new FlinkCluster();
 
     @Test
     void countsAMixedStreamExactlyWithOutOfOrderLateAndMalformedEvents(LocalStack stack) throws Exception {

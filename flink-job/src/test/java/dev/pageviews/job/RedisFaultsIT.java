@@ -13,10 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.JobID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.args.ClientType;
 import redis.clients.jedis.params.ClientKillParams;
@@ -32,19 +31,8 @@ import redis.clients.jedis.params.ClientKillParams;
 class RedisFaultsIT {
 
     private static final String BAD_PAGE = "/p/7";
-    private static FlinkCluster flink;
-
-    @BeforeAll
-    static void startFlink() throws Exception {
-        flink = new FlinkCluster();
-    }
-
-    @AfterAll
-    static void stopFlink() throws Exception {
-        if (flink != null) {
-            flink.close();
-        }
-    }
+    @RegisterExtension
+    static final FlinkCluster flink = new FlinkCluster();
 
     private static RedisServer newRedis() {
         return RedisServer.start(LocalStackExtension.newWorkDir(), FreePorts.pick(), RedisServer.Persistence.NONE);
