@@ -82,8 +82,22 @@ class BadInputIT {
                         "body", "repeats a field; each field may appear once"),
                 bad("control character", "{\"user_id\":\"a\\u0007\",\"page_url\":\"/p\",\"timestamp\":" + TS + "}",
                         "user_id", "must not contain control characters (found one at index 1)"),
+                bad("event_id too long", withEventId("\"" + "a".repeat(65) + "\""),
+                        "event_id", "must be at most 64 characters (got 65)"),
+                bad("event_id with a space", withEventId("\"order 7\""), "event_id",
+                        "may only contain letters A-Z a-z, digits 0-9 and . _ : - (found another character at index 5)"),
+                bad("event_id with markup", withEventId("\"<b>\""), "event_id",
+                        "may only contain letters A-Z a-z, digits 0-9 and . _ : - (found another character at index 0)"),
+                bad("empty event_id", withEventId("\"\""), "event_id",
+                        "must not be empty; leave it out when the view has no id of its own"),
+                bad("number as event_id", withEventId("12345"), "event_id", "must be a string (got an integer)"),
+                bad("array as event_id", withEventId("[\"a\"]"), "event_id", "must be a string (got an array)"),
                 bad("empty body", "", "body", "must be a JSON object"),
                 bad("whitespace body", "  \r\n ", "body", "must be a JSON object"));
+    }
+
+    private static String withEventId(String idJson) {
+        return "{\"user_id\":\"u\",\"page_url\":\"/p\",\"timestamp\":" + TS + ",\"event_id\":" + idJson + "}";
     }
 
     private static Arguments bad(String name, String body, String field, String problem) {

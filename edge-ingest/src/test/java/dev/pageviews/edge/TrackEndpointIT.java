@@ -69,17 +69,65 @@ class TrackEndpointIT {
     }
 
     @Test
-    void ignoresUnknownFieldsAndReplacesAClientsEventIdWithItsOwn() {
+    void ignoresUnknownFieldsAndReplacesAClientsReceiveTime() {
         String user = "u-" + UUID.randomUUID();
         HttpResponse<String> response = edge.track("{\"extra\":{\"nested\":[1,{\"x\":null}]},\"user_id\":\"" + user
-                + "\",\"page_url\":\"/p\",\"timestamp\":" + TS + ",\"event_id\":\"forged\",\"received_at\":1}");
+                + "\",\"page_url\":\"/p\",\"timestamp\":" + TS + ",\"received_at\":1}");
 
         assertThat(response.statusCode()).isEqualTo(202);
         String eventId = json(response.body()).get("event_id").asText();
         PageView stored = decode(recordsById(Set.of(eventId)).get(eventId));
-        assertThat(stored.eventId()).isEqualTo(eventId).isNotEqualTo("forged");
+        assertThat(stored.eventIdFromClient()).isFalse();
         assertThat(stored.receivedAtMillis()).isGreaterThan(1);
         assertThat(stored.userId()).isEqualTo(user);
+    }
+
+    @Test
+    void keepsAClientsEventIdOnEveryRetryAndMarksItAsTheClients() {
+        String id = "order-42:" + UUID.randomUUID();
+        String view = "{\"user_id\":\"retrier\",\"page_url\":\"/checkout\",\"timestamp\":" + TS
+                + ",\"event_id\":\"" + id + "\",\"event_id_from_client\":false}";
+
+        HttpResponse<String> first = edge.track(view);
+        HttpResponse<String> retry = edge.track(view);
+        HttpResponse<String> inABatch = edge.post("/api/v1/track/batch", "application/json", "[" + view + "," + view + "]");
+
+        assertThat(json(first.body())).isEqualTo(json("{\"accepted\":1,\"event_id\":\"" + id + "\"}"));
+        assertThat(first.statusCode()).isEqualTo(202);
+        assertThat(retry.statusCode()).isEqualTo(202);
+        assertThat(json(retry.body())).isEqualTo(json(first.body()));
+        assertThat(inABatch.statusCode()).isEqualTo(202);
+        assertThat(json(inABatch.body())).isEqualTo(json("{\"accepted\":2,\"rejected\":[]}"));
+        // the edge stores every copy; the job counts the id once
+        List<PageView> stored = TopicReader.readUntil(edge.bootstrap, edge.topic,
+                records -> records.stream().map(TrackEndpointIT::decode).filter(v -> id.equals(v.eventId())).count() >= 4,
+                Duration.ofSeconds(30)).stream().map(TrackEndpointIT::decode).filter(v -> id.equals(v.eventId())).toList();
+        assertThat(stored).hasSize(4).allSatisfy(v -> {
+            assertThat(v.eventIdFromClient()).isTrue();
+            assertThat(v.pageUrl()).isEqualTo("/checkout");
+            assertThat(v.receivedAtMillis()).isPositive();
+        });
+    }
+
+    @Test
+    void aBatchRejectsABadEventIdByIndexAndProducesTheOthers() {
+        String user = "bad-id-" + UUID.randomUUID();
+        String good = "{\"user_id\":\"" + user + "\",\"page_url\":\"/ok\",\"timestamp\":" + TS + ",\"event_id\":\"ok-1\"}";
+        String tooLong = "{\"user_id\":\"" + user + "\",\"page_url\":\"/long\",\"timestamp\":" + TS
+                + ",\"event_id\":\"" + "x".repeat(65) + "\"}";
+        String notString = "{\"user_id\":\"" + user + "\",\"page_url\":\"/num\",\"timestamp\":" + TS + ",\"event_id\":7}";
+
+        HttpResponse<String> response = edge.post("/api/v1/track/batch", "application/json",
+                "[" + tooLong + "," + good + "," + notString + "]");
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(json(response.body())).isEqualTo(json("{\"accepted\":1,\"rejected\":["
+                + "{\"index\":0,\"error\":\"invalid_event\",\"field\":\"event_id\",\"problem\":\"must be at most 64 characters (got 65)\"},"
+                + "{\"index\":2,\"error\":\"invalid_event\",\"field\":\"event_id\",\"problem\":\"must be a string (got an integer)\"}]}"));
+        edge.track(event(user, "/marker", TS)); // produced last: once it is read, a rejected view would have been too
+        List<ConsumerRecord<byte[], byte[]>> stored = TopicReader.readUntil(edge.bootstrap, edge.topic,
+                records -> ofUser(records, user).stream().anyMatch(v -> v.pageUrl().equals("/marker")), Duration.ofSeconds(30));
+        assertThat(ofUser(stored, user)).extracting(PageView::pageUrl).containsExactlyInAnyOrder("/ok", "/marker");
     }
 
     @Test

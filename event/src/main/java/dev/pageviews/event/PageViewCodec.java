@@ -19,7 +19,9 @@ import java.nio.charset.CharacterCodingException;
  * {@link DecodeResult.Invalid} naming the field and the problem.
  *
  * <p>Wire format: {@code {"user_id":"u1","page_url":"/home","timestamp":1730814562,
- * "event_id":"...","received_at":1730814562123}}; the last two are optional.
+ * "event_id":"...","received_at":1730814562123,"event_id_from_client":true}}; the last three are optional.
+ * {@code event_id_from_client} is written by the edge (only when true): the id is the client's own, and the
+ * job counts the view once per id.
  */
 public final class PageViewCodec {
 
@@ -28,6 +30,7 @@ public final class PageViewCodec {
     public static final String TIMESTAMP = "timestamp";
     public static final String EVENT_ID = "event_id";
     public static final String RECEIVED_AT = "received_at";
+    public static final String EVENT_ID_FROM_CLIENT = "event_id_from_client";
     public static final String BODY = "body";
 
     private static final JsonFactory JSON = JsonFactory.builder()
@@ -77,6 +80,7 @@ public final class PageViewCodec {
         boolean hasTimestamp = false;
         String eventId = null;
         long receivedAt = PageView.UNKNOWN_RECEIVE_TIME;
+        boolean eventIdFromClient = false;
         DecodeResult.Invalid firstProblem = null;
 
         JsonToken token;
@@ -125,6 +129,13 @@ public final class PageViewCodec {
                         problem = DecodeResult.invalid(RECEIVED_AT, "must be an integer of epoch milliseconds");
                     }
                 }
+                case EVENT_ID_FROM_CLIENT -> {
+                    if (value == JsonToken.VALUE_TRUE || value == JsonToken.VALUE_FALSE) {
+                        eventIdFromClient = value == JsonToken.VALUE_TRUE;
+                    } else if (value != JsonToken.VALUE_NULL) {
+                        problem = DecodeResult.invalid(EVENT_ID_FROM_CLIENT, "must be true or false (got " + describe(value) + ")");
+                    }
+                }
                 default -> parser.skipChildren(); // unknown fields are ignored by contract
             }
             if (problem != null) {
@@ -161,7 +172,15 @@ public final class PageViewCodec {
         if (problem != null) {
             return DecodeResult.invalid(TIMESTAMP, problem);
         }
-        return new DecodeResult.Valid(new PageView(userId, pageUrl, timestamp, eventId, receivedAt));
+        if (eventId != null) {
+            problem = PageViewRules.checkEventId(eventId);
+            if (problem != null) {
+                return DecodeResult.invalid(EVENT_ID, problem);
+            }
+        } else if (eventIdFromClient) {
+            return DecodeResult.invalid(EVENT_ID_FROM_CLIENT, "is true, but the view has no event_id");
+        }
+        return new DecodeResult.Valid(new PageView(userId, pageUrl, timestamp, eventId, receivedAt, eventIdFromClient));
     }
 
     /** Turns a parser failure into a client-safe reason (Jackson's own message may quote the input). */
@@ -225,6 +244,9 @@ public final class PageViewCodec {
         }
         if (view.receivedAtMillis() != PageView.UNKNOWN_RECEIVE_TIME) {
             gen.writeNumberField(RECEIVED_AT, view.receivedAtMillis());
+        }
+        if (view.eventIdFromClient()) {
+            gen.writeBooleanField(EVENT_ID_FROM_CLIENT, true);
         }
         gen.writeEndObject();
     }

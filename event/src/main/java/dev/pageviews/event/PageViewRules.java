@@ -12,6 +12,9 @@ package dev.pageviews.event;
  *   <li>{@code timestamp}: an integer number of Unix seconds from {@value #MIN_TIMESTAMP}
  *       (2000-01-01T00:00:00Z) to {@value #MAX_TIMESTAMP} (2099-12-31T23:59:59Z). Fractions, strings and
  *       milliseconds are rejected.
+ *   <li>{@code event_id} (optional): the client's own id for the view, the same on every retry; 1 to
+ *       {@value #MAX_EVENT_ID_LENGTH} characters from {@code A-Z a-z 0-9 . _ : -} (a UUID fits). The job counts
+ *       a view once per id within its dedup window. {@code null} is the same as leaving it out.
  *   <li>Unknown fields are ignored. A field given twice is rejected.
  * </ul>
  */
@@ -19,6 +22,7 @@ public final class PageViewRules {
 
     public static final int MAX_USER_ID_LENGTH = 256;
     public static final int MAX_PAGE_URL_LENGTH = 2048;
+    public static final int MAX_EVENT_ID_LENGTH = 64;
     public static final long MIN_TIMESTAMP = 946_684_800L;
     public static final long MAX_TIMESTAMP = 4_102_444_799L;
     /** JSON nesting deeper than this is refused before it is parsed further. */
@@ -41,6 +45,27 @@ public final class PageViewRules {
             }
         }
         return null;
+    }
+
+    /** Returns the problem with an event id, or {@code null} when it is valid. */
+    static String checkEventId(String value) {
+        if (value.isEmpty()) {
+            return "must not be empty; leave it out when the view has no id of its own";
+        }
+        if (value.length() > MAX_EVENT_ID_LENGTH) {
+            return "must be at most " + MAX_EVENT_ID_LENGTH + " characters (got " + value.length() + ")";
+        }
+        for (int i = 0; i < value.length(); i++) {
+            if (!isEventIdChar(value.charAt(i))) {
+                return "may only contain letters A-Z a-z, digits 0-9 and . _ : - (found another character at index " + i + ")";
+            }
+        }
+        return null;
+    }
+
+    private static boolean isEventIdChar(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || c == '.' || c == '_' || c == ':' || c == '-';
     }
 
     /** Returns the problem with a timestamp, or {@code null} when it is in range. */

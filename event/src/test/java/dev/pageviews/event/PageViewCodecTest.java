@@ -82,6 +82,15 @@ class PageViewCodecTest {
             trailing garbage            | {"user_id":"u","page_url":"/p","timestamp":1730814562} x         | body      | is not valid JSON
             second object               | {"user_id":"u","page_url":"/p","timestamp":1730814562} {}        | body      | has data after the JSON object
             duplicate field             | {"user_id":"u","user_id":"v","page_url":"/p","timestamp":1730814562} | body  | repeats a field; each field may appear once
+            numeric event_id            | {"user_id":"u","page_url":"/p","timestamp":1730814562,"event_id":42}   | event_id | must be a string (got an integer)
+            object event_id             | {"user_id":"u","page_url":"/p","timestamp":1730814562,"event_id":{"a":1}} | event_id | must be a string (got an object)
+            empty event_id              | {"user_id":"u","page_url":"/p","timestamp":1730814562,"event_id":""}   | event_id | must not be empty; leave it out when the view has no id of its own
+            event_id with a space       | {"user_id":"u","page_url":"/p","timestamp":1730814562,"event_id":"a b"} | event_id | may only contain letters A-Z a-z, digits 0-9 and . _ : - (found another character at index 1)
+            event_id with a slash       | {"user_id":"u","page_url":"/p","timestamp":1730814562,"event_id":"a/b"} | event_id | may only contain letters A-Z a-z, digits 0-9 and . _ : - (found another character at index 1)
+            event_id with a quote       | {"user_id":"u","page_url":"/p","timestamp":1730814562,"event_id":"\\"x"} | event_id | may only contain letters A-Z a-z, digits 0-9 and . _ : - (found another character at index 0)
+            event_id not ASCII          | {"user_id":"u","page_url":"/p","timestamp":1730814562,"event_id":"café"} | event_id | may only contain letters A-Z a-z, digits 0-9 and . _ : - (found another character at index 3)
+            client flag without an id   | {"user_id":"u","page_url":"/p","timestamp":1730814562,"event_id_from_client":true} | event_id_from_client | is true, but the view has no event_id
+            client flag not a boolean   | {"user_id":"u","page_url":"/p","timestamp":1730814562,"event_id":"a","event_id_from_client":1} | event_id_from_client | must be true or false (got an integer)
             """)
     void rejectsWithTheFieldAndTheProblem(String name, String json, String field, String problem) {
         assertThat(decode(json)).isEqualTo(new DecodeResult.Invalid(field, problem));
@@ -113,6 +122,43 @@ class PageViewCodecTest {
         byte[] json = "{\"user_id\":\"u?\",\"page_url\":\"/p\",\"timestamp\":1730814562}".getBytes(StandardCharsets.US_ASCII);
         json[13] = (byte) 0xC3; // a lead byte followed by '"' is not UTF-8
         assertThat(PageViewCodec.decode(json)).isEqualTo(new DecodeResult.Invalid("body", "is not valid UTF-8"));
+    }
+
+    @Test
+    void rejectsAnEventIdLongerThan64Characters() {
+        String id = "a".repeat(PageViewRules.MAX_EVENT_ID_LENGTH);
+        assertThat(decode("{\"user_id\":\"u\",\"page_url\":\"/p\",\"timestamp\":1730814562,\"event_id\":\"" + id + "\"}"))
+                .isEqualTo(new DecodeResult.Valid(new PageView("u", "/p", 1730814562L, id, PageView.UNKNOWN_RECEIVE_TIME)));
+        assertThat(decode("{\"user_id\":\"u\",\"page_url\":\"/p\",\"timestamp\":1730814562,\"event_id\":\"" + id + "b\"}"))
+                .isEqualTo(new DecodeResult.Invalid("event_id", "must be at most 64 characters (got 65)"));
+    }
+
+    @Test
+    void acceptsEveryCharacterOfTheEventIdAlphabetAndANullId() {
+        String id = "AZaz09._:-" + java.util.UUID.randomUUID();
+        assertThat(decode("{\"user_id\":\"u\",\"page_url\":\"/p\",\"timestamp\":1730814562,\"event_id\":\"" + id + "\"}"))
+                .isEqualTo(new DecodeResult.Valid(new PageView("u", "/p", 1730814562L, id, PageView.UNKNOWN_RECEIVE_TIME)));
+        assertThat(decode("{\"user_id\":\"u\",\"page_url\":\"/p\",\"timestamp\":1730814562,\"event_id\":null}"))
+                .isEqualTo(new DecodeResult.Valid(PageView.of("u", "/p", 1730814562L)));
+    }
+
+    @Test
+    void stampingKeepsTheClientsIdAndMarksItAsTheClients() {
+        PageView withId = new PageView("u", "/p", 1730814562L, "retry-me", PageView.UNKNOWN_RECEIVE_TIME);
+        assertThat(withId.stamped("edge-id", 5L)).isEqualTo(new PageView("u", "/p", 1730814562L, "retry-me", 5L, true));
+        assertThat(PageView.of("u", "/p", 1730814562L).stamped("edge-id", 5L))
+                .isEqualTo(new PageView("u", "/p", 1730814562L, "edge-id", 5L, false));
+    }
+
+    @Test
+    void writesAndReadsTheClientIdMarkOnlyWhenTheIdIsTheClients() {
+        PageView client = new PageView("u1", "/home", 1730814562L, "id-7", 1730814562123L, true);
+        assertThat(new String(PageViewCodec.encode(client), StandardCharsets.UTF_8)).isEqualTo(
+                "{\"user_id\":\"u1\",\"page_url\":\"/home\",\"timestamp\":1730814562,"
+                        + "\"event_id\":\"id-7\",\"received_at\":1730814562123,\"event_id_from_client\":true}");
+        assertThat(PageViewCodec.decode(PageViewCodec.encode(client))).isEqualTo(new DecodeResult.Valid(client));
+        PageView edge = new PageView("u1", "/home", 1730814562L, "id-7", 1730814562123L, false);
+        assertThat(new String(PageViewCodec.encode(edge), StandardCharsets.UTF_8)).doesNotContain("event_id_from_client");
     }
 
     @Test

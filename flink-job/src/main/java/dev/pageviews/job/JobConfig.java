@@ -52,6 +52,7 @@ public final class JobConfig implements Serializable {
     public static final String IDLE_TIMEOUT = "idle-timeout";
     public static final String MAX_FUTURE_SKEW = "max-future-skew";
     public static final String WATERMARK_INTERVAL = "watermark-interval";
+    public static final String DEDUP_WINDOW = "dedup-window";
     public static final String CHECKPOINT_INTERVAL = "checkpoint-interval";
     public static final String CHECKPOINT_DIR = "checkpoint-dir";
     public static final String SAVEPOINT_DIR = "savepoint-dir";
@@ -101,6 +102,11 @@ public final class JobConfig implements Serializable {
                     "A view is never counted later than its Kafka record's time; one stamped more than this after it "
                             + "(or after the clock) means a wrong clock: metric eventsFutureClamped and a log line. The "
                             + "watermark never passes the clock by more than this.", JobConfig::positiveDuration),
+            new Option(DEDUP_WINDOW, "24h",
+                    "A view carrying a client's event_id is counted once per id within this window: copies are dropped "
+                            + "(metric duplicates) until this long after the first was counted, by the clock; later ones count "
+                            + "again. 0 turns deduplication off. Costs state per remembered id: see the README for sizing.",
+                    JobConfig::nonNegativeDuration),
             new Option(WATERMARK_INTERVAL, "200ms",
                     "How often sources emit watermarks: how soon after a window ends it can fire.", JobConfig::positiveDuration),
             new Option(CHECKPOINT_INTERVAL, "2s",
@@ -231,6 +237,7 @@ public final class JobConfig implements Serializable {
     public Duration idleTimeout() { return duration(get(IDLE_TIMEOUT)); }
     public Duration maxFutureSkew() { return duration(get(MAX_FUTURE_SKEW)); }
     public Duration watermarkInterval() { return duration(get(WATERMARK_INTERVAL)); }
+    public Duration dedupWindow() { return duration(get(DEDUP_WINDOW)); }
     public Duration checkpointInterval() { return duration(get(CHECKPOINT_INTERVAL)); }
     public String checkpointDir() { return get(CHECKPOINT_DIR); }
     public String savepointDir() { return get(SAVEPOINT_DIR); }
@@ -275,8 +282,11 @@ public final class JobConfig implements Serializable {
         return OPTIONS.stream().filter(o -> o.flag().equals(flag)).findFirst().orElse(null);
     }
 
-    /** Parses {@code 500ms}, {@code 2s}, {@code 5m}, {@code 1h}, {@code 7d}. */
+    /** Parses {@code 500ms}, {@code 2s}, {@code 5m}, {@code 1h}, {@code 7d}, and {@code 0}. */
     public static Duration duration(String value) {
+        if (value.trim().equals("0")) {
+            return Duration.ZERO;
+        }
         Matcher m = DURATION.matcher(value.trim());
         if (!m.matches()) {
             throw new IllegalArgumentException("'" + value + "' is not a duration; write e.g. 500ms, 2s, 5m, 1h or 7d");
@@ -298,6 +308,13 @@ public final class JobConfig implements Serializable {
         if (duration(value).isZero()) {
             throw new IllegalArgumentException("must be longer than 0");
         }
+    }
+
+    private static void nonNegativeDuration(String value) {
+        if (value.trim().startsWith("-")) {
+            throw new IllegalArgumentException("'" + value + "' is negative; write 0 for off or a duration such as 24h");
+        }
+        duration(value);
     }
 
     private static void nonEmpty(String value) {

@@ -2,6 +2,7 @@ package dev.pageviews.job;
 
 import dev.pageviews.event.PageView;
 import dev.pageviews.job.archive.Archive;
+import dev.pageviews.job.dedup.CountOncePerEventId;
 import dev.pageviews.job.redis.AtLeastOnceRedisSink;
 import dev.pageviews.job.redis.ExactlyOnceRedisSink;
 import dev.pageviews.job.redis.RedisSinkSettings;
@@ -36,11 +37,13 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * The job's dataflow:
  *
  * <pre>
- * Kafka views ─▶ validate ─┬─▶ page_url ─▶ pre-aggregate ─▶ keyBy ─▶ 1 s event-time windows ─▶ counts ─┬─▶ Redis
- *                          │                                                 └─ late views ─▶ +n ─────┘
- *                          ├─▶ dead letters ─▶ Kafka views-dlq
- *                          └─▶ archive (when --archive-path is set)
+ * Kafka views ─▶ validate ─┬─▶ keyBy event_id ─▶ count once per id ─┬─▶ page_url ─▶ pre-aggregate ─▶ keyBy ─▶ 1 s event-time windows ─▶ counts ─┬─▶ Redis
+ *                          │          (when --dedup-window > 0)       │                                                 └─ late views ─▶ +n ─────┘
+ *                          │                                          └─▶ archive (when --archive-path is set)
+ *                          └─▶ dead letters ─▶ Kafka views-dlq
  * </pre>
+ *
+ * The archive gets the same views as the counts: one line per counted view.
  *
  * Every stateful operator and sink has a fixed uid, so savepoints survive changes to the code.
  */
@@ -58,7 +61,7 @@ public final class PageViewsTopology {
 
     private PageViewsTopology() {}
 
-    /** Adds the job to {@code env}; returns the stream of valid views (for further branches). */
+    /** Adds the job to {@code env}; returns the stream of counted views (for further branches). */
     public static DataStream<PageView> build(StreamExecutionEnvironment env, JobConfig config) {
         SingleOutputStreamOperator<RawView> records = env
                 .fromSource(kafkaSource(config), watermarks(config), "kafka: " + config.topic())
@@ -74,7 +77,9 @@ public final class PageViewsTopology {
                 .name("kafka: " + config.dlqTopic())
                 .uid(DEAD_LETTER_SINK_UID);
 
-        SingleOutputStreamOperator<PageCount> counts = views
+        DataStream<PageView> counted = CountOncePerEventId.apply(views, config);
+
+        SingleOutputStreamOperator<PageCount> counts = counted
                 .map(PageView::pageUrl, Types.STRING)
                 .name("page_url")
                 .uid("page-url")
@@ -98,8 +103,8 @@ public final class PageViewsTopology {
                 .name("redis: " + config.redisKey())
                 .uid(REDIS_SINK_UID);
 
-        Archive.attach(views, config);
-        return views;
+        Archive.attach(counted, config);
+        return counted;
     }
 
     static KafkaSource<RawView> kafkaSource(JobConfig config) {

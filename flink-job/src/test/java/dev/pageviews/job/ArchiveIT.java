@@ -130,6 +130,7 @@ class ArchiveIT {
                             "  required int64 timestamp (TIMESTAMP(MILLIS,true));",
                             "  optional binary event_id (STRING);",
                             "  optional int64 received_at (TIMESTAMP(MILLIS,true));",
+                            "  required boolean event_id_from_client;",
                             "}", "")));
             Thread.sleep(2000); // more checkpoints publish nothing twice
             assertThat(ArchivedFiles.views(s3Files("hours"))).hasSize(2 * produced.size());
@@ -155,7 +156,7 @@ class ArchiveIT {
                     traffic.flush();
                     Thread.sleep(300);
                     if (round == 6) {
-                        flink.killTaskManager();
+                        flink.killTaskManager(job);
                     }
                     if (round == 7) {
                         awaitRestart(job);

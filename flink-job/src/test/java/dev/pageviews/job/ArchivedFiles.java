@@ -141,7 +141,8 @@ final class ArchivedFiles {
                             Math.floorDiv(row.getLong("timestamp", 0), 1000L),
                             row.getFieldRepetitionCount("event_id") == 0 ? null : row.getString("event_id", 0),
                             row.getFieldRepetitionCount("received_at") == 0
-                                    ? PageView.UNKNOWN_RECEIVE_TIME : row.getLong("received_at", 0)));
+                                    ? PageView.UNKNOWN_RECEIVE_TIME : row.getLong("received_at", 0),
+                            row.getBoolean("event_id_from_client", 0)));
                 }
             }
             return views;

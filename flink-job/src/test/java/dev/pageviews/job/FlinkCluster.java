@@ -1,6 +1,7 @@
 package dev.pageviews.job;
 
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -29,11 +30,13 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMap
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.plugin.PluginUtils;
+import org.apache.flink.runtime.clusterframework.types.ResourceID;
 import org.apache.flink.runtime.execution.ExecutionState;
 import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
+import org.apache.flink.runtime.taskexecutor.TaskExecutor;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -184,6 +187,16 @@ final class FlinkCluster implements BeforeAllCallback, AfterAllCallback, AutoClo
         return sum;
     }
 
+    /** Waits (up to 30 s) until {@link #metricSum} reaches {@code atLeast}; returns the sum then, or the last one read. */
+    long awaitMetricSum(JobID id, String metric, long atLeast) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        long value;
+        while ((value = metricSum(id, metric)) < atLeast && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+        }
+        return value;
+    }
+
     private static JsonNode get(URI rest, String path) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(rest.resolve(path)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
@@ -193,10 +206,32 @@ final class FlinkCluster implements BeforeAllCallback, AfterAllCallback, AutoClo
         return JSON.readTree(response.body());
     }
 
-    /** Kills a TaskManager: its tasks fail and the job recovers from its latest checkpoint. */
-    void killTaskManager() throws Exception {
-        cluster.terminateTaskManager(0).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        cluster.startTaskManager();
+    /**
+     * Kills a TaskManager that runs tasks of {@code job}, so they fail and the job recovers from its latest checkpoint,
+     * and starts a new TaskManager in its place. (MiniCluster numbers TaskManagers by start order and keeps terminated
+     * ones in its list, so "terminate number 0" twice would kill nothing the second time: the one to kill is found by
+     * the resource id its tasks run on.)
+     */
+    void killTaskManager(JobID job) throws Exception {
+        awaitTasksRunning(job);
+        ResourceID victim = cluster.getExecutionGraph(job).get(10, TimeUnit.SECONDS).getAllExecutionVertices().iterator().next()
+                .getCurrentAssignedResourceLocation().getResourceID();
+        List<TaskExecutor> taskManagers = taskManagers();
+        for (int i = 0; i < taskManagers.size(); i++) {
+            if (taskManagers.get(i).getResourceID().equals(victim)) {
+                cluster.terminateTaskManager(i).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                cluster.startTaskManager();
+                return;
+            }
+        }
+        throw new AssertionError("no TaskManager of the MiniCluster has resource id " + victim);
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<TaskExecutor> taskManagers() throws ReflectiveOperationException {
+        Field field = MiniCluster.class.getDeclaredField("taskManagers"); // MiniCluster has no getter for them
+        field.setAccessible(true);
+        return new ArrayList<>((List<TaskExecutor>) field.get(cluster));
     }
 
     /** Cancels without a savepoint, as a crash would end it; the retained checkpoint stays. */

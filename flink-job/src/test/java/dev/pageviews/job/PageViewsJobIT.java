@@ -190,9 +190,9 @@ class PageViewsJobIT {
         ExactRuns.Run run = newRun(stack, stack.redis().uri(), 2);
         assertExactThrough(flink, stack, run, 40, stack.redis()::client, job -> {
             Thread.sleep(3000);
-            flink.killTaskManager();
+            flink.killTaskManager(job);
             Thread.sleep(3000);
-            flink.killTaskManager();
+            flink.killTaskManager(job);
             Thread.sleep(3000);
             flink.cancel(job); // as if the whole job had died: restore from its last retained checkpoint
             Path checkpoint = FlinkCluster.latestCheckpoint(run.dir().resolve("checkpoints")).orElseThrow();

@@ -23,7 +23,9 @@ final class ViewsTraffic implements AutoCloseable {
     private final String topic;
     private final Map<String, Long> expected = new TreeMap<>();
     private final List<PageView> sentViews = new ArrayList<>();
+    private final java.util.Set<String> clientIds = new java.util.HashSet<>();
     private long sent;
+    private long copies;
 
     ViewsTraffic(String bootstrap, String topic) {
         Properties props = new Properties();
@@ -59,6 +61,34 @@ final class ViewsTraffic implements AutoCloseable {
         return sending;
     }
 
+    /**
+     * Sends a view carrying a client's event id, as the edge stores it. Only the first view sent with an id counts
+     * (the job's dedup window is taken to be longer than the test); every later one is a copy the job must drop.
+     * Returns the view sent, for sending it again.
+     */
+    PageView clientView(String eventId, String userId, String pageUrl, long timestamp) {
+        PageView view = new PageView(userId, pageUrl, timestamp, eventId, System.currentTimeMillis(), true);
+        resend(view);
+        return view;
+    }
+
+    /** Sends {@code view} (again): counted only if it carries no client id or its id was never sent before. */
+    void resend(PageView view) {
+        producer.send(new ProducerRecord<>(topic, view.userId().getBytes(StandardCharsets.UTF_8), PageViewCodec.encode(view)));
+        if (!view.eventIdFromClient() || clientIds.add(view.eventId())) {
+            expected.merge(view.pageUrl(), 1L, Long::sum);
+            sentViews.add(view);
+        } else {
+            copies++;
+        }
+        sent++;
+    }
+
+    /** How many views sent were copies of a client's view already sent. */
+    long copies() {
+        return copies;
+    }
+
     /** Sends bytes that are not a valid view; they must not be counted. */
     void garbage(String raw) {
         producer.send(new ProducerRecord<>(topic, null, raw.getBytes(StandardCharsets.UTF_8)));
@@ -72,7 +102,7 @@ final class ViewsTraffic implements AutoCloseable {
         return sent;
     }
 
-    /** Every valid view sent, as sent. */
+    /** Every valid view sent that counts, as sent (not the copies of a client's view). */
     List<PageView> sentViews() {
         return new ArrayList<>(sentViews);
     }

@@ -20,7 +20,8 @@ import java.util.List;
 
 /**
  * {@code POST /api/v1/track} and {@code POST /api/v1/track/batch}: decodes with the shared codec, stamps
- * each valid event with an id and the receive time, rejects a view whose timestamp is too far after the
+ * each valid event with the receive time and an id (the client's own {@code event_id} when it sent one, which
+ * the job then counts once, else a new one), rejects a view whose timestamp is too far after the
  * receive time ({@link FutureSkewCheck}), produces the others, and answers once Kafka has: 202 after
  * the acknowledgement, 503 when Kafka did not take it. Never blocks: the producer's callback answers.
  */
@@ -110,7 +111,7 @@ public final class TrackHandler extends ExchangeHandler {
 
     private static PageView stamp(PageView view, Exchange exchange) {
         long receivedAt = exchange.receivedAtMillis();
-        return view.stamped(EventIds.next(receivedAt), receivedAt);
+        return view.stamped(view.eventId() == null ? EventIds.next(receivedAt) : null, receivedAt);
     }
 
     /** A bounded label: the codec's field names are a fixed set. */
@@ -119,7 +120,7 @@ public final class TrackHandler extends ExchangeHandler {
     }
 
     private static FullHttpResponse accepted(String eventId) {
-        // the id is ours (a UUID), so it needs no escaping
+        // a UUID of ours or a client's id, which the codec allows only from [A-Za-z0-9._:-]: nothing to escape
         byte[] body = ("{\"accepted\":1,\"event_id\":\"" + eventId + "\"}").getBytes(StandardCharsets.US_ASCII);
         return Replies.body(HttpResponseStatus.ACCEPTED, Replies.JSON, body);
     }

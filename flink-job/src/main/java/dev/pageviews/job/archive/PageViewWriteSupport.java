@@ -42,6 +42,10 @@ final class PageViewWriteSupport extends WriteSupport<PageView> {
         if (view.receivedAtMillis() != PageView.UNKNOWN_RECEIVE_TIME) {
             int64(4, view.receivedAtMillis());
         }
+        String flag = SCHEMA.getFieldName(5);
+        out.startField(flag, 5);
+        out.addBoolean(view.eventIdFromClient());
+        out.endField(flag, 5);
         out.endMessage();
     }
 

@@ -1,0 +1,30 @@
+package dev.pageviews.job.dedup;
+
+import dev.pageviews.event.PageView;
+import dev.pageviews.job.JobConfig;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+
+/**
+ * The dedup stage between validation and counting: with {@code --dedup-window} above 0, views are keyed by event
+ * id and {@link FirstPerEventId} drops the copies of a client's view; with 0 the stage is left out (and so is its
+ * shuffle), and every copy is counted.
+ */
+public final class CountOncePerEventId {
+
+    public static final String UID = "count-once-per-event-id";
+
+    private CountOncePerEventId() {}
+
+    /** The views to count and archive: {@code views} without the copies. */
+    public static DataStream<PageView> apply(DataStream<PageView> views, JobConfig config) {
+        if (config.dedupWindow().isZero()) {
+            return views;
+        }
+        return views
+                .keyBy(new EventIdKey(), Types.STRING)
+                .filter(new FirstPerEventId(config.dedupWindow()))
+                .name("count once per event_id")
+                .uid(UID);
+    }
+}
