@@ -53,7 +53,8 @@ class KafkaOutageIT {
                 assertThat(response.statusCode()).isEqualTo(503);
                 assertThat(response.headers().firstValue("retry-after")).hasValue("2");
                 assertThat(json(response.body())).isEqualTo(json("{\"error\":\"unavailable\",\"problem\":\"Kafka did not "
-                        + "acknowledge the event in time; it may not be stored: send it again after Retry-After seconds\"}"));
+                        + "acknowledge the event in time; it may or may not be stored: send it again after Retry-After seconds, "
+                        + "with the same event_id so that it is counted once\"}"));
             }
             assertThat(batch.statusCode()).isEqualTo(503);
             assertThat(batch.headers().firstValue("retry-after")).hasValue("2");

@@ -69,7 +69,7 @@ final class BatchReply {
             if (status == HttpResponseStatus.SERVICE_UNAVAILABLE) {
                 json.writeStringField("error", "unavailable");
                 json.writeStringField("problem", "Kafka did not acknowledge some events in time; send the ones listed "
-                        + "as unavailable again after Retry-After seconds");
+                        + "as unavailable again after Retry-After seconds, with the same event_id so that each is counted once");
             } else if (status == HttpResponseStatus.BAD_REQUEST) {
                 json.writeStringField("error", "no_valid_events");
                 json.writeStringField("problem", "none of the events is valid; see rejected");

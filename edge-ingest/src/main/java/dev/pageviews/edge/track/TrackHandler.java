@@ -127,7 +127,8 @@ public final class TrackHandler extends ExchangeHandler {
 
     private FullHttpResponse unavailable() {
         FullHttpResponse response = Replies.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "unavailable", null,
-                "Kafka did not acknowledge the event in time; it may not be stored: send it again after Retry-After seconds");
+                "Kafka did not acknowledge the event in time; it may or may not be stored: send it again after Retry-After seconds, "
+                        + "with the same event_id so that it is counted once");
         response.headers().setInt(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
         return response;
     }
