@@ -84,7 +84,7 @@ class DedupIT {
 
     @ParameterizedTest(name = "state backend {0}")
     @ValueSource(strings = {"hashmap", "rocksdb"})
-    void copiesAreCountedOnceAcrossATaskManagerKillAndASavepointRestoredAtAnotherParallelism(String backend, LocalStack stack)
+    void copiesAreCountedOnceAcrossATaskManagerKillAndASavepointRestoredAtAnotherParallelismAndWindow(String backend, LocalStack stack)
             throws Exception {
         ExactRuns.Run run = newRun(stack, stack.redis().uri(), 2, "--state-backend", backend);
         Random random = new Random(3);
@@ -104,7 +104,8 @@ class DedupIT {
                 long copiesBefore = traffic.copies();
 
                 String savepoint = flink.stopWithSavepoint(job, run.dir().resolve("savepoints"));
-                job = flink.submit(run.config().with(JobConfig.PARALLELISM, "3"), savepoint);
+                // restored at another parallelism, and with another window: the ids remembered stay remembered
+                job = flink.submit(run.config().with(JobConfig.PARALLELISM, "3").with(JobConfig.DEDUP_WINDOW, "12h"), savepoint);
                 for (int round = 12; round < 20; round++) {
                     sendRound(traffic, round, sent, random); // copies of views from before the savepoint, too
                 }
