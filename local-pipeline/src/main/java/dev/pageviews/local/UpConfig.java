@@ -53,8 +53,8 @@ public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, P
             new Option("out-of-orderness", "2s",
                     "How late a view may arrive and still fall in its window (later ones are counted too); may change between runs."),
             new Option("dedup-window", "24h",
-                    "A view with the client's own event_id is counted once per id within this long; 0: off (every copy counted). "
-                            + "May change between runs; switching it off forgets the ids remembered so far."));
+                    "A view with the client's own event_id is counted once per id within this long; 0: off (every copy "
+                            + "counted). May change between runs; 0 forgets the ids remembered so far."));
 
     public static UpConfig parse(String[] args, Map<String, String> env) {
         Map<String, String> values = new LinkedHashMap<>();
