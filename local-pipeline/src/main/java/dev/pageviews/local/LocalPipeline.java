@@ -41,14 +41,17 @@ public final class LocalPipeline implements AutoCloseable {
     private final EdgeServer edge;
     private final LocalJob job;
     private final Optional<Path> restoredFrom;
+    private final List<RestoreCompatibility.Dropped> droppedState;
     private boolean closed;
 
-    private LocalPipeline(UpConfig config, LocalStack stack, EdgeServer edge, LocalJob job, Optional<Path> restoredFrom) {
+    private LocalPipeline(UpConfig config, LocalStack stack, EdgeServer edge, LocalJob job, Optional<Path> restoredFrom,
+            List<RestoreCompatibility.Dropped> droppedState) {
         this.config = config;
         this.stack = stack;
         this.edge = edge;
         this.job = job;
         this.restoredFrom = restoredFrom;
+        this.droppedState = List.copyOf(droppedState);
     }
 
     /**
@@ -70,7 +73,10 @@ public final class LocalPipeline implements AutoCloseable {
             stack.s3().ifPresent(s3 -> s3.createBucket(UpConfig.S3_BUCKET));
             Optional<Path> restorePoint = RestorePoints.newest(config.checkpointDir(), config.savepointDir());
             JobConfig jobConfig = jobConfig(config, stack, env);
-            job = startJob(config, jobConfig, restorePoint);
+            Configuration flink = flinkConfiguration(config, jobConfig);
+            JobGraph graph = jobGraph(flink, jobConfig);
+            List<RestoreCompatibility.Dropped> dropped = resumeFrom(restorePoint, graph, config, jobConfig);
+            job = LocalJob.submit(flink, graph);
             awaitRestored(config, jobConfig, job, restorePoint);
             LastRunSettings.save(config.flinkDir(), jobConfig);
             edge = EdgeServer.start(EdgeConfig.parse(new String[] {
@@ -78,7 +84,7 @@ public final class LocalPipeline implements AutoCloseable {
                 "--port", Integer.toString(config.httpPort()),
                 "--kafka-bootstrap", stack.kafka().bootstrapServers(),
                 "--topic", LocalStack.VIEWS_TOPIC}, env), job);
-            return new LocalPipeline(config, stack, edge, job, restorePoint);
+            return new LocalPipeline(config, stack, edge, job, restorePoint, dropped);
         } catch (Exception | Error e) {
             if (edge != null) {
                 edge.close();
@@ -103,6 +109,7 @@ public final class LocalPipeline implements AutoCloseable {
             "--archive-format", config.archiveFormat(),
             "--window", config.window(),
             "--out-of-orderness", config.outOfOrderness(),
+            "--dedup-window", config.dedupWindow(),
             "--archive-roll-interval", "1m"}, env); // locally, archived files show up within a minute
         if (stack.s3().isPresent()) {
             S3Server s3 = stack.s3().get();
@@ -112,35 +119,43 @@ public final class LocalPipeline implements AutoCloseable {
         return jobConfig;
     }
 
-    private static LocalJob startJob(UpConfig config, JobConfig jobConfig, Optional<Path> restorePoint) throws Exception {
+    /** The job graph, set to resume from {@code restorePoint} if there is one; returns the operators whose state it drops. */
+    private static List<RestoreCompatibility.Dropped> resumeFrom(Optional<Path> restorePoint, JobGraph graph, UpConfig config,
+            JobConfig jobConfig) {
+        if (restorePoint.isEmpty()) {
+            return List.of();
+        }
+        Path path = restorePoint.get();
+        RestoreCompatibility.Decision decision;
+        try {
+            decision = RestoreCompatibility.check(path, graph, jobConfig.dedupWindow().isZero());
+        } catch (RestoreCompatibility.Unrestorable e) {
+            throw new CannotStart(e.getMessage() + changedSince(config, jobConfig), e);
+        }
+        for (String warning : decision.warnings(config)) {
+            LOG.warn(warning);
+        }
+        LOG.info("Resuming the job from {}", path);
+        graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(path.toUri().toString(), decision.allowNonRestoredState()));
+        return decision.dropped();
+    }
+
+    private static Configuration flinkConfiguration(UpConfig config, JobConfig jobConfig) {
         Configuration flink = PageViewsJob.flinkConfiguration(jobConfig);
         if (config.archivePath().startsWith("s3")) {
             S3FileSystemPlugin.initialize(flink); // the local cluster's file systems, as a TaskManager would set them up
         }
         flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         flink.set(RestOptions.PORT, config.uiPort());
+        return flink;
+    }
+
+    private static JobGraph jobGraph(Configuration flink, JobConfig jobConfig) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         PageViewsJob.define(env, jobConfig);
         StreamGraph streamGraph = env.getStreamGraph();
         streamGraph.setJobName(PageViewsJob.JOB_NAME);
-        JobGraph graph = streamGraph.getJobGraph();
-        if (restorePoint.isPresent()) {
-            Path path = restorePoint.get();
-            RestoreCompatibility.Decision decision;
-            try {
-                decision = RestoreCompatibility.check(path, graph);
-            } catch (RestoreCompatibility.Unrestorable e) {
-                throw new CannotStart(e.getMessage() + changedSince(config, jobConfig), e);
-            }
-            for (RestoreCompatibility.Dropped dropped : decision.dropped()) {
-                LOG.warn("Dropping the saved state of archive {}: the archive settings changed (now --archive-path {} "
-                        + "--archive-format {}). Part files it had open or pending are not finished; counts are not affected.",
-                        dropped.describe(), config.archivePath().isEmpty() ? "none" : config.archivePath(), config.archiveFormat());
-            }
-            LOG.info("Resuming the job from {}", path);
-            graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(path.toUri().toString(), decision.allowNonRestoredState()));
-        }
-        return LocalJob.submit(flink, graph);
+        return streamGraph.getJobGraph();
     }
 
     private static void awaitRestored(UpConfig config, JobConfig jobConfig, LocalJob job, Optional<Path> restorePoint) throws Exception {
@@ -205,6 +220,11 @@ public final class LocalPipeline implements AutoCloseable {
         return restoredFrom;
     }
 
+    /** The uids of the operators whose saved state this run dropped, as the settings switched them off (logged at WARN). */
+    List<String> droppedState() {
+        return droppedState.stream().map(RestoreCompatibility.Dropped::uid).toList();
+    }
+
     public Path dataDir() {
         return config.dataDir();
     }
@@ -223,6 +243,10 @@ public final class LocalPipeline implements AutoCloseable {
 
     public String outOfOrderness() {
         return config.outOfOrderness();
+    }
+
+    public String dedupWindow() {
+        return config.dedupWindow();
     }
 
     /** The local S3 server, when started with {@code --s3}. */

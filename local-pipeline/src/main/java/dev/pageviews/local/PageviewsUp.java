@@ -1,5 +1,6 @@
 package dev.pageviews.local;
 
+import dev.pageviews.job.JobConfig;
 import dev.pageviews.stack.OrderedShutdown;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -66,7 +67,9 @@ public final class PageviewsUp {
                 "  Kafka       " + p.kafkaBootstrap() + "   (topics views, views-dlq)",
                 "  Redis       127.0.0.1:" + p.redisPort() + "   (hash page_views)",
                 "  data dir    " + p.dataDir(),
-                "  job         window " + p.window() + ", out-of-orderness " + p.outOfOrderness(),
+                "  job         window " + p.window() + ", out-of-orderness " + p.outOfOrderness() + ", dedup-window "
+                        + p.dedupWindow() + (JobConfig.duration(p.dedupWindow()).isZero() ? " (off: every copy of a view is counted)"
+                        : " (a view with the client's event_id is counted once per id)"),
                 "  archive     " + (p.archivePath().isEmpty() ? "off"
                         : p.archivePath() + "  (" + p.archiveFormat() + ", format=.../dt=YYYY-MM-DD/hour=HH/)"),
                 p.s3().map(s3 -> "  S3          " + s3.endpoint() + "   (bucket " + UpConfig.S3_BUCKET + ", path-style; local keys "

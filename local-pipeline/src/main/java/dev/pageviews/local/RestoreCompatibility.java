@@ -2,6 +2,7 @@ package dev.pageviews.local;
 
 import dev.pageviews.job.PageViewsTopology;
 import dev.pageviews.job.archive.Archive;
+import dev.pageviews.job.dedup.CountOncePerEventId;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,10 +26,16 @@ import org.apache.flink.runtime.jobgraph.OperatorID;
  * Decides, before the job is submitted, whether a checkpoint or savepoint can be restored into the job as now
  * configured. Flink refuses state of an operator the new job lacks unless told to drop it
  * ({@code allowNonRestoredState}), and that flag drops any such state, silently. Here it is set only when every
- * operator left behind is one the archive settings remove ({@code --archive-path none}, or a format taken out of
- * {@code --archive-format}): their state is open part files of a sink that is no longer wanted; counts do not
- * depend on it. Any other operator's state (for example the Redis sink's pending commits after
- * {@code --delivery} changed) carries counts, so dropping it would lose or double them: then {@code up} stops.
+ * operator left behind is one a setting removed on purpose:
+ * <ul>
+ *   <li>an archive operator ({@code --archive-path none}, or a format taken out of {@code --archive-format}): its
+ *       state is open part files of a sink that is no longer wanted; counts do not depend on it;
+ *   <li>the dedup operator when {@code --dedup-window} is now 0: its state is the client event ids already
+ *       counted, which a job that counts every copy has no use for (copies are counted from then on, as asked).
+ * </ul>
+ * Any other operator's state (for example the Redis sink's pending commits after {@code --delivery} changed, or
+ * the dedup state while deduplication is still on, which only a code change can cause) carries counts, so
+ * dropping it would lose or double them: then {@code up} stops.
  */
 final class RestoreCompatibility {
 
@@ -37,12 +44,29 @@ final class RestoreCompatibility {
         String describe() {
             return uid.isEmpty() ? "operator " + id : "operator '" + uid + "' (" + id + ")";
         }
+
+        /** What dropping this state means, for a WARN line. */
+        String warning(UpConfig config) {
+            if (isDedup(uid)) {
+                return "Dropping the saved state of the dedup " + describe() + ": --dedup-window is 0 now (was on), so the "
+                        + "client event ids it remembered are forgotten. From now on every copy of a view is counted, a retry "
+                        + "of a view counted before included; turning --dedup-window on again later starts remembering from then.";
+            }
+            return "Dropping the saved state of archive " + describe() + ": the archive settings changed (now --archive-path "
+                    + (config.archivePath().isEmpty() ? "none" : config.archivePath()) + " --archive-format "
+                    + config.archiveFormat() + "). Part files it had open or pending are not finished; counts are not affected.";
+        }
     }
 
-    /** What to do: restore, dropping {@code dropped} (all archive operators) when not empty. */
+    /** What to do: restore, dropping {@code dropped} (archive operators, the dedup operator) when not empty. */
     record Decision(List<Dropped> dropped) {
         boolean allowNonRestoredState() {
             return !dropped.isEmpty();
+        }
+
+        /** One line per dropped operator, saying what is lost with its state. */
+        List<String> warnings(UpConfig config) {
+            return dropped.stream().map(d -> d.warning(config)).toList();
         }
     }
 
@@ -57,7 +81,11 @@ final class RestoreCompatibility {
 
     private RestoreCompatibility() {}
 
-    static Decision check(Path restorePoint, JobGraph job) {
+    /**
+     * @param dedupOff whether the job as now configured counts every copy ({@code --dedup-window 0}): only then may
+     *     the dedup operator's state be dropped
+     */
+    static Decision check(Path restorePoint, JobGraph job, boolean dedupOff) {
         Set<OperatorID> present = operatorIds(job);
         List<Dropped> dropped = new ArrayList<>();
         for (OperatorState state : load(restorePoint).getOperatorStates()) {
@@ -66,9 +94,9 @@ final class RestoreCompatibility {
                 dropped.add(new Dropped(state.getOperatorUid().orElse(""), state.getOperatorID()));
             }
         }
-        List<Dropped> notArchive = dropped.stream().filter(d -> !isArchive(d.uid())).toList();
-        if (!notArchive.isEmpty()) {
-            throw new Unrestorable(unrestorableMessage(restorePoint, notArchive));
+        List<Dropped> notDroppable = dropped.stream().filter(d -> !isArchive(d.uid()) && !(dedupOff && isDedup(d.uid()))).toList();
+        if (!notDroppable.isEmpty()) {
+            throw new Unrestorable(unrestorableMessage(restorePoint, notDroppable));
         }
         return new Decision(dropped);
     }
@@ -80,6 +108,11 @@ final class RestoreCompatibility {
     /** The archive's operators: the batcher and each FileSink's writer and committer. */
     static boolean isArchive(String uid) {
         return belongsTo(uid, Archive.BATCH_UID) || belongsTo(uid, Archive.JSON_UID) || belongsTo(uid, Archive.PARQUET_UID);
+    }
+
+    /** The operator that remembers the client event ids already counted ({@code --dedup-window} above 0). */
+    static boolean isDedup(String uid) {
+        return belongsTo(uid, CountOncePerEventId.UID);
     }
 
     /**

@@ -12,20 +12,20 @@ import java.util.Map;
  * {@code PAGEVIEWS_HTTP_PORT}), default. Ports of 0 pick free ones (used by tests).
  */
 public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, Path dataDir, boolean fresh, String archivePath,
-        String archiveFormat, boolean s3, int s3Port, String window, String outOfOrderness) {
+        String archiveFormat, boolean s3, int s3Port, String window, String outOfOrderness, String dedupWindow) {
 
     /** The bucket the local S3 server ({@code --s3}) gets, and the default archive path there. */
     public static final String S3_BUCKET = "pageviews-archive";
 
-    /** JSON archive, no S3 server. */
+    /** JSON archive, no S3 server, the job's defaults. */
     public UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, Path dataDir, boolean fresh, String archivePath) {
-        this(httpPort, uiPort, kafkaPort, redisPort, dataDir, fresh, archivePath, "json", false, 0, "1s", "2s");
+        this(httpPort, uiPort, kafkaPort, redisPort, dataDir, fresh, archivePath, "json", false, 0, "1s", "2s", "24h");
     }
 
     /** A copy with other job settings, as a user changes them between two runs on the same data dir. */
-    public UpConfig withJob(String archivePath, String archiveFormat, String window, String outOfOrderness) {
+    public UpConfig withJob(String archivePath, String archiveFormat, String window, String outOfOrderness, String dedupWindow) {
         return new UpConfig(httpPort, uiPort, kafkaPort, redisPort, dataDir, false, archivePath, archiveFormat, s3, s3Port,
-                window, outOfOrderness);
+                window, outOfOrderness, dedupWindow);
     }
 
     record Option(String flag, String defaultValue, String doc) {
@@ -51,7 +51,10 @@ public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, P
             new Option("s3-port", "9000", "Port of the local S3 server (with --s3)."),
             new Option("window", "1s", "Size of the job's event-time windows; may change between runs (state is kept)."),
             new Option("out-of-orderness", "2s",
-                    "How late a view may arrive and still fall in its window (later ones are counted too); may change between runs."));
+                    "How late a view may arrive and still fall in its window (later ones are counted too); may change between runs."),
+            new Option("dedup-window", "24h",
+                    "A view with the client's own event_id is counted once per id within this long; 0: off (every copy "
+                            + "counted). May change between runs; 0 forgets the ids remembered so far."));
 
     public static UpConfig parse(String[] args, Map<String, String> env) {
         Map<String, String> values = new LinkedHashMap<>();
@@ -84,7 +87,8 @@ public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, P
         }
         Path dataDir = Path.of(values.get("data-dir")).toAbsolutePath().normalize();
         JobConfig.parse(new String[] {"--archive-format", values.get("archive-format"), "--window", values.get("window"),
-            "--out-of-orderness", values.get("out-of-orderness")}, Map.of()); // fails early, naming the flag
+            "--out-of-orderness", values.get("out-of-orderness"), "--dedup-window", values.get("dedup-window")},
+            Map.of()); // fails early, naming the flag
         boolean s3 = Boolean.parseBoolean(values.get("s3"));
         String archive = values.get("archive-path");
         if (archive.isEmpty()) {
@@ -95,7 +99,8 @@ public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, P
         }
         return new UpConfig(port(values, "http-port"), port(values, "ui-port"), port(values, "kafka-port"),
                 port(values, "redis-port"), dataDir, Boolean.parseBoolean(values.get("fresh")), archive,
-                values.get("archive-format"), s3, port(values, "s3-port"), values.get("window"), values.get("out-of-orderness"));
+                values.get("archive-format"), s3, port(values, "s3-port"), values.get("window"), values.get("out-of-orderness"),
+                values.get("dedup-window"));
     }
 
     private static int port(Map<String, String> values, String flag) {

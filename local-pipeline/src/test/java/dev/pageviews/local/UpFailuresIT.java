@@ -2,10 +2,7 @@ package dev.pageviews.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pageviews.stack.FreePorts;
 import dev.pageviews.stack.LocalStackExtension;
-import java.io.File;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -34,16 +30,12 @@ class UpFailuresIT {
     private static final long TIMESTAMP = 1_730_814_562L;
 
     private final Path dataDir = LocalStackExtension.newWorkDir();
-    private final int httpPort = FreePorts.pick();
-    private final int redisPort = FreePorts.pick();
-    private final int kafkaPort = FreePorts.pick();
-    private final int uiPort = FreePorts.pick();
+    private final UpProcesses up = new UpProcesses(dataDir);
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private final List<Process> started = new ArrayList<>();
 
     @AfterEach
     void killWhatIsLeft() throws Exception {
-        ServicePids.killLeftovers(started, dataDir);
+        up.killLeftovers();
     }
 
     @Test
@@ -52,43 +44,43 @@ class UpFailuresIT {
         Files.writeString(dataDir.resolve("flink/checkpoints/left-over"), "from an earlier run");
 
         // --fresh: the data dir is emptied, this run's log survives; the edge listens only once the job runs
-        Process first = startUp("first", Map.of(), "--fresh");
-        int firstAnswer = awaitListening(first);
+        Process first = up.start("first", Map.of(), "--fresh");
+        int firstAnswer = up.awaitListening(first);
         assertThat(firstAnswer).as("/readyz when the edge first answers").isEqualTo(200);
         assertThat(jobStatus()).isEqualTo("RUNNING");
         assertThat(dataDir.resolve("flink/checkpoints/left-over")).doesNotExist();
-        assertThat(Files.readString(dataDir.resolve("pageviews.log"))).contains("Edge listening on 127.0.0.1:" + httpPort);
+        assertThat(Files.readString(dataDir.resolve("pageviews.log"))).contains("Edge listening on 127.0.0.1:" + up.httpPort);
 
-        PipelineTraffic traffic = new PipelineTraffic(httpPort, Map.of());
+        PipelineTraffic traffic = new PipelineTraffic(up.httpPort, Map.of());
         for (int i = 0; i < 30; i++) {
             assertThat(traffic.post("u" + i, "/f/" + (i % 3), TIMESTAMP + i / 10)).isEqualTo(202);
         }
-        try (Jedis jedis = new Jedis("127.0.0.1", redisPort)) {
+        try (Jedis jedis = new Jedis("127.0.0.1", up.redisPort)) {
             assertThat(PipelineTraffic.awaitCounts(jedis, traffic.expected(), Duration.ofSeconds(60))).isEqualTo(traffic.expected());
         }
-        stop(first);
+        up.stop(first);
 
         // exactly-once -> at-least-once drops the Redis sink's committer: its pending commits would be lost
-        Process second = startUp("second", Map.of("PAGEVIEWS_DELIVERY", "at-least-once"));
+        Process second = up.start("second", Map.of("PAGEVIEWS_DELIVERY", "at-least-once"));
         assertThat(second.waitFor(180, TimeUnit.SECONDS)).as("up stops by itself").isTrue();
         assertThat(second.exitValue()).isEqualTo(1);
-        String out = Files.readString(dataDir.resolve("up-second.out"));
+        String out = Files.readString(up.output("second"));
         assertThat(out).contains("ERROR").contains("cannot resume from").contains("--delivery").contains("--fresh");
         assertThat(out).doesNotContain("pageviews is up");
         ServicePids.awaitDead(ServicePids.of(dataDir));
 
         // back to the previous setting: resumes, counts exact; then the job is cancelled under it
-        Process third = startUp("third", Map.of());
-        awaitListening(third);
-        try (Jedis jedis = new Jedis("127.0.0.1", redisPort)) {
+        Process third = up.start("third", Map.of());
+        up.awaitListening(third);
+        try (Jedis jedis = new Jedis("127.0.0.1", up.redisPort)) {
             assertThat(PipelineTraffic.awaitCounts(jedis, traffic.expected(), Duration.ofSeconds(60))).isEqualTo(traffic.expected());
         }
         List<Long> services = ServicePids.of(dataDir);
         cancelJob();
         assertThat(third.waitFor(120, TimeUnit.SECONDS)).as("up stops when its job ended").isTrue();
         assertThat(third.exitValue()).isEqualTo(1);
-        assertThat(Files.readString(dataDir.resolve("up-third.out"))).contains("ERROR").contains("ended unexpectedly (CANCELED)");
-        assertThat(readyz()).as("nothing answers once up stopped").isEqualTo(-1);
+        assertThat(Files.readString(up.output("third"))).contains("ERROR").contains("ended unexpectedly (CANCELED)");
+        assertThat(up.readyz()).as("nothing answers once up stopped").isEqualTo(-1);
         ServicePids.awaitDead(services);
     }
 
@@ -100,84 +92,33 @@ class UpFailuresIT {
     @Test
     void aTaskThatCannotRestoreItsStateStopsUpInsteadOfRestartingForever() throws Exception {
         Map<String, String> rocksdb = Map.of("PAGEVIEWS_STATE_BACKEND", "rocksdb");
-        Process first = startUp("first", rocksdb);
-        assertThat(awaitListening(first)).isEqualTo(200);
-        PipelineTraffic traffic = new PipelineTraffic(httpPort, Map.of());
+        Process first = up.start("first", rocksdb);
+        assertThat(up.awaitListening(first)).isEqualTo(200);
+        PipelineTraffic traffic = new PipelineTraffic(up.httpPort, Map.of());
         for (int i = 0; i < 30; i++) {
             assertThat(traffic.post("u" + i, "/k/" + (i % 3), TIMESTAMP + i / 10)).isEqualTo(202);
         }
-        try (Jedis jedis = new Jedis("127.0.0.1", redisPort)) {
+        try (Jedis jedis = new Jedis("127.0.0.1", up.redisPort)) {
             assertThat(PipelineTraffic.awaitCounts(jedis, traffic.expected(), Duration.ofSeconds(60))).isEqualTo(traffic.expected());
         }
-        List<Long> services = ServicePids.of(dataDir);
-        first.destroyForcibly(); // kill -9: the next start resumes from the last (incremental) checkpoint
-        first.waitFor(30, TimeUnit.SECONDS);
-        ServicePids.awaitDead(services);
+        up.kill(first); // kill -9: the next start resumes from the last (incremental) checkpoint
 
-        Process second = startUp("second", Map.of("PAGEVIEWS_STATE_BACKEND", "hashmap"));
+        Process second = up.start("second", Map.of("PAGEVIEWS_STATE_BACKEND", "hashmap"));
         assertThat(second.waitFor(180, TimeUnit.SECONDS)).as("up stops by itself").isTrue();
         assertThat(second.exitValue()).isEqualTo(1);
-        String out = Files.readString(dataDir.resolve("up-second.out"));
+        String out = Files.readString(up.output("second"));
         assertThat(out).contains("ERROR").contains("cannot resume from").contains("chk-")
                 .contains("failed while starting").contains("--state-backend hashmap (was rocksdb)").contains("--fresh");
         assertThat(out).doesNotContain("pageviews is up");
         ServicePids.awaitDead(ServicePids.of(dataDir));
 
-        Process third = startUp("third", rocksdb); // the previous setting: resumes, counts exact
-        awaitListening(third);
-        try (Jedis jedis = new Jedis("127.0.0.1", redisPort)) {
+        Process third = up.start("third", rocksdb); // the previous setting: resumes, counts exact
+        up.awaitListening(third);
+        try (Jedis jedis = new Jedis("127.0.0.1", up.redisPort)) {
             assertThat(traffic.post("u1", "/home", TIMESTAMP + 60)).isEqualTo(202);
             assertThat(PipelineTraffic.awaitCounts(jedis, traffic.expected(), Duration.ofSeconds(60))).isEqualTo(traffic.expected());
         }
-        stop(third);
-    }
-
-    private Process startUp(String name, Map<String, String> env, String... extra) throws Exception {
-        String classpath = "target/classes" + File.pathSeparator + Files.readString(Path.of("target/runtime.classpath")).trim();
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-                "-Dpageviews.log.file=" + dataDir.resolve("pageviews.log"),
-                "-cp", classpath, PageviewsUp.class.getName(),
-                "--data-dir", dataDir.toString(),
-                "--http-port", Integer.toString(httpPort), "--ui-port", Integer.toString(uiPort),
-                "--kafka-port", Integer.toString(kafkaPort), "--redis-port", Integer.toString(redisPort)));
-        command.addAll(List.of(extra));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dataDir.resolve("up-" + name + ".out").toFile());
-        builder.environment().putAll(env);
-        Process process = builder.start();
-        started.add(process);
-        return process;
-    }
-
-    private void stop(Process process) throws Exception {
-        List<Long> services = ServicePids.of(dataDir);
-        process.destroy(); // SIGTERM
-        assertThat(process.waitFor(90, TimeUnit.SECONDS)).isTrue();
-        ServicePids.awaitDead(services);
-    }
-
-    /** Waits until the edge answers /readyz at all; returns that first status. */
-    private int awaitListening(Process process) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-        while (System.nanoTime() < deadline && process.isAlive()) {
-            int status = readyz();
-            if (status > 0) {
-                return status;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("pageviews up did not listen; see " + dataDir);
-    }
-
-    /** The status of GET /readyz, or -1 when nothing listens. */
-    private int readyz() throws Exception {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/readyz"))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
-        } catch (IOException notListening) {
-            return -1;
-        }
+        up.stop(third);
     }
 
     private String jobStatus() throws Exception {
@@ -189,13 +130,13 @@ class UpFailuresIT {
     private void cancelJob() throws Exception {
         Matcher m = Pattern.compile("\"id\":\"([0-9a-f]{32})\"").matcher(flinkJobs());
         assertThat(m.find()).isTrue();
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + uiPort + "/jobs/" + m.group(1)
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + up.uiPort + "/jobs/" + m.group(1)
                 + "?mode=cancel")).method("PATCH", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
     }
 
     private String flinkJobs() throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + uiPort + "/jobs")).build(),
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + up.uiPort + "/jobs")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 }

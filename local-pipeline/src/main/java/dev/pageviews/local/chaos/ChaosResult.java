@@ -9,7 +9,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What a chaos run sent, what the edge answered, what Redis counted, and the faults: the table it prints. */
+/**
+ * What a chaos run sent, what the edge answered, what Redis counted, and the faults: the table it prints. Views are
+ * counted once each, by their outcome over all tries ({@code accepted}: answered 2xx at some try; {@code rejected},
+ * {@code notDelivered}, {@code unknown}: never answered 2xx, by what the last tries said); {@code unavailable} counts
+ * tries answered 503, {@code retries} the tries after a view's first, {@code acceptedOnRetry} the views answered 2xx
+ * only at a retry, {@code resentAfter2xx} the copies sent after a 2xx (a reply taken as lost).
+ */
 public record ChaosResult(
         ChaosConfig config,
         Duration loadDuration,
@@ -19,6 +25,9 @@ public record ChaosResult(
         long notDelivered,
         long unknown,
         long unavailable,
+        long retries,
+        long acceptedOnRetry,
+        long resentAfter2xx,
         long counted,
         long lost,
         long countedTwice,
@@ -66,15 +75,19 @@ public record ChaosResult(
         StringBuilder t = new StringBuilder();
         t.append(String.format("%npageviews chaos: %s of load at %d views/s, seed %d%n", minutes(loadDuration),
                 config.viewsPerSecond(), config.seed()));
-        t.append(String.format("  %-44s %10d%n", "views sent", sent));
-        t.append(String.format("  %-44s %10d%n", "answered 2xx (must be counted once)", accepted));
-        t.append(String.format("  %-44s %10d%n", "answered 4xx (must not be counted)", rejected));
-        t.append(String.format("  %-44s %10d%n", "connection refused (must not be counted)", notDelivered));
-        t.append(String.format("  %-44s %10d%n", "unknown outcome (timeout, reset, 503)", unknown));
-        t.append(String.format("  %-44s %10d%n", "  of which answered 503 (Kafka unavailable)", unavailable));
-        t.append(String.format("  %-44s %10d%n", "counted in Redis", counted));
-        t.append(String.format("  %-44s %10d%n", "lost (answered 2xx, not counted)", lost));
-        t.append(String.format("  %-44s %10d%n", "counted twice (above what may be stored)", countedTwice));
+        t.append(String.format("  %-48s %10d%n", "views sent, each with an event_id of its own", sent));
+        t.append(String.format("  %-48s %10d%n", "retries, same event_id (no definite answer)", retries));
+        t.append(String.format("  %-48s %10d%n", "sent again after a 2xx (reply taken as lost)", resentAfter2xx));
+        t.append(String.format("  %-48s %10d%n", "tries answered 503 (Kafka unavailable)", unavailable));
+        t.append(String.format("  %-48s %10d%n", "answered 2xx (must be counted once)", accepted));
+        t.append(String.format("  %-48s %10d%n", "  of which only at a retry", acceptedOnRetry));
+        t.append(String.format("  %-48s %10d%n", "never answered 2xx", sent - accepted));
+        t.append(String.format("  %-48s %10d%n", "  answered 4xx (must not be counted)", rejected));
+        t.append(String.format("  %-48s %10d%n", "  connection refused at every try (not counted)", notDelivered));
+        t.append(String.format("  %-48s %10d%n", "  unknown after the last try (counted 0 or 1)", unknown));
+        t.append(String.format("  %-48s %10d%n", "counted in Redis", counted));
+        t.append(String.format("  %-48s %10d%n", "lost (answered 2xx, not counted)", lost));
+        t.append(String.format("  %-48s %10d%n", "counted twice (above once per event_id)", countedTwice));
         t.append(String.format("%n  %-44s %6s %17s %15s%n", "fault", "count", "longest recovery", "longest outage"));
         faults.forEach((kind, stats) -> t.append(String.format("  %-44s %6d %17s %15s%s%n", kind.description(), stats.count(),
                 stats.longestRecovery() == null ? "-" : FaultInjector.seconds(stats.longestRecovery()),
@@ -83,6 +96,9 @@ public record ChaosResult(
         t.append("  recovery: from the end of the fault (service back up, setting undone) until a new view is counted in Redis;\n"
                 + "  outage: from the start of the fault until then.\n");
         t.append("  A TaskManager kill is MiniCluster.terminateTaskManager in this JVM (then a new TaskManager), not kill -9 of a process.\n");
+        t.append(String.format("  A view is tried up to %d times (pauses from %s doubling to %s, at least Retry-After), always with its"
+                + " event_id.%n", ViewSender.Retries.CLIENT.maxTries(), FaultInjector.seconds(ViewSender.Retries.CLIENT.firstBackoff()),
+                FaultInjector.seconds(ViewSender.Retries.CLIENT.maxBackoff())));
         if (dayAheadRefused == null || !dayAheadRefused) {
             t.append("  The edge accepted a view a day ahead (no future bound in this build): no more were sent; a 202 or a 400 is\n"
                     + "  accepted for it, and it may stay uncounted (its window closes a day later).\n");
@@ -102,7 +118,7 @@ public record ChaosResult(
                     .forEach(m -> t.append(String.format("    %s, %s: %d, %d, %d%n", m.page(), TIME.format(
                             Instant.ofEpochMilli(m.sentMillis())), m.counted(), m.accepted(), m.unknown())));
         }
-        t.append(exact() ? "RESULT: OK, every view answered 2xx counted exactly once\n"
+        t.append(exact() ? "RESULT: OK, every view answered 2xx counted exactly once, its retries and copies not again\n"
                 : String.format("RESULT: FAILED: %d lost, %d counted twice%s%n", lost, countedTwice,
                         settled ? "" : ", counts not settled"));
         return t.toString();

@@ -59,7 +59,7 @@ public final class ChaosRun implements AutoCloseable {
     public ChaosResult run() throws Exception {
         Random random = new Random(config.seed());
         startPipeline();
-        Probe probe = new Probe(new ViewSender(edge::port, ledger), redis, HASH_KEY);
+        Probe probe = new Probe(new ViewSender(edge::port, ledger, ViewSender.Retries.NONE), redis, HASH_KEY);
         Duration firstCount = probe.awaitCounted(System.nanoTime());
         if (firstCount == null) {
             throw new IllegalStateException("the pipeline counted no view within " + Probe.TIMEOUT.toSeconds() + " s of starting;"
@@ -82,6 +82,7 @@ public final class ChaosRun implements AutoCloseable {
         return new ChaosResult(config, loadDuration,
                 ledger.total(Ledger.Tally::sent), ledger.total(Ledger.Tally::accepted), ledger.total(Ledger.Tally::rejected),
                 ledger.total(Ledger.Tally::notDelivered), ledger.total(Ledger.Tally::unknown), ledger.unavailable(),
+                ledger.retries(), ledger.acceptedOnRetry(), ledger.resentAfter2xx(),
                 counts.values().stream().mapToLong(Long::longValue).sum(),
                 mismatches.stream().mapToLong(Ledger.Mismatch::lost).sum(),
                 mismatches.stream().mapToLong(Ledger.Mismatch::countedTwice).sum(),
@@ -96,7 +97,7 @@ public final class ChaosRun implements AutoCloseable {
         LOG.info("Edge (its own JVM) ready on port {}", edge.port());
         job = JobCluster.start();
         stopJobAtExit = OrderedShutdown.register("flink", job::close); // Ctrl-C: the job stops before Kafka and Redis
-        job.submit(JobConfig.parse(new String[] {
+        JobConfig jobConfig = JobConfig.parse(new String[] {
             "--kafka-bootstrap", kafka.bootstrapServers(),
             "--topic", LocalStack.VIEWS_TOPIC,
             "--dlq-topic", LocalStack.DLQ_TOPIC,
@@ -105,9 +106,11 @@ public final class ChaosRun implements AutoCloseable {
             "--delivery", "exactly-once",
             "--checkpoint-interval", CHECKPOINT_INTERVAL,
             "--checkpoint-dir", workDir.resolve("flink/checkpoints").toUri().toString(),
-            "--parallelism", "2"}, Map.of()));
-        LOG.info("Job running: MiniCluster with 2 TaskManagers, exactly once, checkpoints every {}, restart backoff at most {}",
-                CHECKPOINT_INTERVAL, FaultInjector.seconds(JobCluster.MAX_RESTART_BACKOFF));
+            "--parallelism", "2"}, Map.of());
+        job.submit(jobConfig);
+        LOG.info("Job running: MiniCluster with 2 TaskManagers, exactly once, checkpoints every {}, restart backoff at most {}, "
+                + "each event_id counted once within {}", CHECKPOINT_INTERVAL, FaultInjector.seconds(JobCluster.MAX_RESTART_BACKOFF),
+                jobConfig.get(JobConfig.DEDUP_WINDOW));
     }
 
     /**

@@ -4,21 +4,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Every view the chaos run sent, per page, by what the edge answered.
+ * Every view the chaos run sent, per page, by what the edge answered over all its tries.
  *
- * <p>How loss and double counts are found exactly: almost every request goes to a page of its own (a single
- * view, or a batch whose views all name one page), so a page's count in Redis must be
- * {@code accepted <= counted <= accepted + unknown}. A view answered 2xx and missing from its page's count is
- * lost; a count above everything that might have been stored is counted twice. For a page whose one request
- * had a definite answer (2xx or 4xx) the bounds meet and the check is exact; only requests whose answer never
- * came (timeout, reset, 503) leave room, and only for their own views. The few shared pages (the bad-field
- * page) get the same bounds, summed over their requests.
+ * <p>How loss and double counts are found exactly: every view has an event id of its own, kept on its retries,
+ * so the job must count it once if any try was answered 2xx, at most once otherwise. Almost every view goes
+ * to a page of its own request (a single view, or a batch whose views all name one page, retried as one), so a
+ * page's count in Redis must be {@code accepted <= counted <= accepted + unknown}. A view answered 2xx and missing
+ * from its page's count is lost; a count above everything that might have been stored once per id is counted twice
+ * (a retry of a view that was stored after all, or a copy sent after a 2xx, counted again). For a page whose views
+ * all had a definite answer in the end (2xx or 4xx) the bounds meet and the check is exact; only views whose last
+ * try got no answer (timeout, reset, 503) leave room, and only for themselves. The few shared pages (the bad-field
+ * page) get the same bounds, summed over their views.
  */
 final class Ledger {
 
-    /** What became of a request's views, as far as the client can tell. */
+    /** What became of a view, as far as the client can tell: of one try, or of all its tries. */
     enum Outcome {
         /** 2xx: Kafka acknowledged it; must be counted exactly once. */
         ACCEPTED,
@@ -27,7 +30,28 @@ final class Ledger {
         /** The connection was refused: the edge never saw the request; must not be counted. */
         NOT_DELIVERED,
         /** Timeout, reset connection, 503: may or may not be counted, but at most once. */
-        UNKNOWN
+        UNKNOWN;
+
+        /** Whether a client sends the view again after a try with this outcome: it has no definite answer. */
+        boolean retried() {
+            return this == NOT_DELIVERED || this == UNKNOWN;
+        }
+
+        /**
+         * A view's outcome after one more try: answered 2xx once is answered for good; else a try that may have
+         * stored it leaves it unknown; else it was refused (4xx) or never delivered.
+         */
+        static Outcome overTries(Outcome before, Outcome latest) {
+            if (before == null) {
+                return latest;
+            }
+            for (Outcome o : List.of(ACCEPTED, UNKNOWN, REJECTED, NOT_DELIVERED)) {
+                if (before == o || latest == o) {
+                    return o;
+                }
+            }
+            throw new AssertionError(before + ", " + latest);
+        }
     }
 
     /** One page's tally. */
@@ -38,11 +62,12 @@ final class Ledger {
         private long notDelivered;
         private long unknown;
         private final boolean lossChecked;
-        /** Wall-clock time of the page's first request: with one request per page, when its views were sent. */
-        private final long firstSentMillis = System.currentTimeMillis();
+        /** Wall-clock time of the page's first request: with one request per page, when its views were first sent. */
+        private final long firstSentMillis;
 
-        Tally(boolean lossChecked) {
+        Tally(boolean lossChecked, long firstSentMillis) {
             this.lossChecked = lossChecked;
+            this.firstSentMillis = firstSentMillis;
         }
 
         synchronized void add(Outcome outcome, long views) {
@@ -88,9 +113,12 @@ final class Ledger {
     }
 
     private final Map<String, Tally> pages = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicLong unavailable = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong unavailable = new AtomicLong();
+    private final AtomicLong retries = new AtomicLong();
+    private final AtomicLong acceptedOnRetry = new AtomicLong();
+    private final AtomicLong resentAfter2xx = new AtomicLong();
 
-    /** Counts views answered 503 (Kafka unavailable): part of {@link Outcome#UNKNOWN}, shown on their own. */
+    /** Counts tries of views answered 503 (Kafka unavailable), over all tries. */
     void answered503(long views) {
         unavailable.addAndGet(views);
     }
@@ -99,17 +127,53 @@ final class Ledger {
         return unavailable.get();
     }
 
-    /** Records a request's outcome for its {@code views} views, all for {@code page}. */
+    /** Counts views sent again, with their event id, after a try without a definite answer. */
+    void retried(long views) {
+        retries.addAndGet(views);
+    }
+
+    long retries() {
+        return retries.get();
+    }
+
+    /** Counts views answered 2xx at a retry, not at their first try. */
+    void acceptedOnRetry(long views) {
+        acceptedOnRetry.addAndGet(views);
+    }
+
+    long acceptedOnRetry() {
+        return acceptedOnRetry.get();
+    }
+
+    /** Counts copies of views sent after the view was answered 2xx (a reply taken as lost). */
+    void resentAfter2xx(long views) {
+        resentAfter2xx.addAndGet(views);
+    }
+
+    long resentAfter2xx() {
+        return resentAfter2xx.get();
+    }
+
+    /** Records the outcome, over all their tries, of {@code views} views, all for {@code page}, sent now. */
     void record(String page, Outcome outcome, long views) {
-        pages.computeIfAbsent(page, p -> new Tally(true)).add(outcome, views);
+        record(page, outcome, views, System.currentTimeMillis());
+    }
+
+    /** {@link #record(String, Outcome, long)} for views first sent at {@code sentMillis} (wall clock). */
+    void record(String page, Outcome outcome, long views, long sentMillis) {
+        pages.computeIfAbsent(page, p -> new Tally(true, sentMillis)).add(outcome, views);
     }
 
     /**
      * For views whose acceptance does not oblige a count: views a day ahead, which a build without the edge's
      * future bound accepts and whose window then never closes within the run. Counted twice is still checked.
      */
+    void recordUnchecked(String page, Outcome outcome, long views, long sentMillis) {
+        pages.computeIfAbsent(page, p -> new Tally(false, sentMillis)).add(outcome, views);
+    }
+
     void recordUnchecked(String page, Outcome outcome, long views) {
-        pages.computeIfAbsent(page, p -> new Tally(false)).add(outcome, views);
+        recordUnchecked(page, outcome, views, System.currentTimeMillis());
     }
 
     long total(java.util.function.ToLongFunction<Tally> field) {

@@ -13,9 +13,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Steady, bounded load: several senders, each with its own connections, some posting single views and some
  * batches, at a fixed schedule that adds up to the requested views per second. A sender whose request takes
- * long (an outage) skips the slots it missed rather than bursting afterwards. Every request names a page of
- * its own (see {@link Ledger}); one sender also feeds {@link #BAD_FIELD_PAGE}, the page the bad-field fault
- * corrupts, so commits containing it keep coming while it is bad.
+ * long (an outage, retries) skips the slots it missed rather than bursting afterwards. Every request names a page
+ * of its own (see {@link Ledger}), every view has an event id of its own; the senders retry as a client does
+ * ({@link ViewSender.Retries#CLIENT}), and send a share ({@link #REPLY_LOST_SHARE}) of the requests answered 2xx
+ * once more, as a client does whose reply was lost. One sender also feeds {@link #BAD_FIELD_PAGE}, the page the
+ * bad-field fault corrupts, so commits containing it keep coming while it is bad.
  */
 final class Load implements AutoCloseable {
 
@@ -27,6 +29,8 @@ final class Load implements AutoCloseable {
     static final int BATCH_SIZE = 20;
     /** Share of the views sent as single requests; the rest go in batches. */
     static final double SINGLE_SHARE = 0.25;
+    /** Share of the requests answered 2xx that are sent once more, as if the reply had been lost. */
+    static final double REPLY_LOST_SHARE = 0.01;
     private static final int BAD_FIELD_VIEWS_PER_SECOND = 10;
     private static final long DAY = 86_400;
 
@@ -57,34 +61,39 @@ final class Load implements AutoCloseable {
         for (int i = 0; i < SINGLE_SENDERS; i++) {
             int id = i;
             Random random = new Random(seeds.nextLong());
-            ViewSender sender = new ViewSender(port, ledger);
+            ViewSender sender = new ViewSender(port, ledger, ViewSender.Retries.CLIENT);
             start("single-" + i, singlesPerSender, seq -> sendSingle(sender, random, "s" + id + "-" + seq));
         }
         for (int i = 0; i < BATCH_SENDERS; i++) {
             int id = i;
             Random random = new Random(seeds.nextLong());
-            ViewSender sender = new ViewSender(port, ledger);
-            start("batch-" + i, batchesPerSender, seq -> sendBatch(sender, random, "/chaos/b/" + id + "-" + seq));
+            ViewSender sender = new ViewSender(port, ledger, ViewSender.Retries.CLIENT);
+            start("batch-" + i, batchesPerSender, seq -> sendBatch(sender, random, id + "-" + seq));
         }
-        ViewSender badFieldSender = new ViewSender(port, ledger);
+        ViewSender badFieldSender = new ViewSender(port, ledger, ViewSender.Retries.CLIENT);
         Random random = new Random(seeds.nextLong());
         start("bad-field", BAD_FIELD_VIEWS_PER_SECOND, seq -> badFieldSender.single(
-                new ViewSender.View(user(random), BAD_FIELD_PAGE, now()), true));
-        LOG.info("Load: {} views/s: {} senders of single views, {} of batches of {}, {} views/s to {}", viewsPerSecond,
-                SINGLE_SENDERS, BATCH_SENDERS, BATCH_SIZE, BAD_FIELD_VIEWS_PER_SECOND, BAD_FIELD_PAGE);
+                new ViewSender.View(user(random), BAD_FIELD_PAGE, now(), "bf-" + seq), true));
+        ViewSender.Retries retries = ViewSender.Retries.CLIENT;
+        LOG.info("Load: {} views/s: {} senders of single views, {} of batches of {}, {} views/s to {}; each view with an "
+                + "event_id, up to {} tries (backoff {} doubling to {}), {}% of the requests answered 2xx sent once more",
+                viewsPerSecond, SINGLE_SENDERS, BATCH_SENDERS, BATCH_SIZE, BAD_FIELD_VIEWS_PER_SECOND, BAD_FIELD_PAGE,
+                retries.maxTries(), FaultInjector.seconds(retries.firstBackoff()), FaultInjector.seconds(retries.maxBackoff()),
+                REPLY_LOST_SHARE * 100);
     }
 
     long requests() {
         return requests.get();
     }
 
-    /** Stops sending and waits for the requests in flight to get their answers (or time out). */
+    /** Stops sending new views and waits for the views in flight to get their answers (or their last try to time out). */
     @Override
     public void close() {
         running.set(false);
+        long deadline = System.nanoTime() + ViewSender.Retries.CLIENT.longestView().plusSeconds(5).toNanos();
         for (Thread thread : threads) {
             try {
-                thread.join(ViewSender.REQUEST_TIMEOUT.toMillis() + 5_000);
+                thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -99,24 +108,34 @@ final class Load implements AutoCloseable {
     private void sendSingle(ViewSender sender, Random random, String name) {
         double dice = random.nextDouble();
         long now = now();
+        ViewSender.View view;
         if (dice < 0.04) {
-            sender.single(new ViewSender.View(user(random), "/chaos/minute-ahead/" + name, now + 60), true);
+            view = new ViewSender.View(user(random), "/chaos/minute-ahead/" + name, now + 60, name);
         } else if (dice < 0.08) {
-            sender.single(new ViewSender.View(user(random), "/chaos/day-behind/" + name, now - DAY), true);
+            view = new ViewSender.View(user(random), "/chaos/day-behind/" + name, now - DAY, name);
         } else if (dice < 0.10 && sendDayAhead) {
-            sender.single(new ViewSender.View(user(random), "/chaos/day-ahead/" + name, now + DAY), false);
+            sender.single(new ViewSender.View(user(random), "/chaos/day-ahead/" + name, now + DAY, name), false);
+            return;
         } else {
-            sender.single(new ViewSender.View(user(random), "/chaos/s/" + name, now), true);
+            view = new ViewSender.View(user(random), "/chaos/s/" + name, now, name);
+        }
+        boolean replyLost = random.nextDouble() < REPLY_LOST_SHARE;
+        if (sender.single(view, true) == Ledger.Outcome.ACCEPTED && replyLost) {
+            sender.resendAccepted(view);
         }
     }
 
-    private void sendBatch(ViewSender sender, Random random, String page) {
+    private void sendBatch(ViewSender sender, Random random, String name) {
         List<ViewSender.View> views = new ArrayList<>(BATCH_SIZE);
+        String page = "/chaos/b/" + name;
         long now = now();
         for (int i = 0; i < BATCH_SIZE; i++) {
-            views.add(new ViewSender.View(user(random), page, random.nextInt(10) == 0 ? now - DAY : now));
+            views.add(new ViewSender.View(user(random), page, random.nextInt(10) == 0 ? now - DAY : now, "b" + name + "." + i));
         }
-        sender.batch(page, views);
+        boolean replyLost = random.nextDouble() < REPLY_LOST_SHARE;
+        if (sender.batch(page, views) && replyLost) {
+            sender.resendAccepted(views);
+        }
     }
 
     private interface Step {

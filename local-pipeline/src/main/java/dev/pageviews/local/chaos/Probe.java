@@ -6,7 +6,8 @@ import redis.clients.jedis.Jedis;
 
 /**
  * Probe views, each for a page of its own: sent until the edge answers 202, then waited for in Redis. How
- * long that takes after a fault ends is the fault's recovery time. Probes go into the ledger like the load.
+ * long that takes after a fault ends is the fault's recovery time. Probes go into the ledger like the load; a
+ * probe that gets no 202 is not retried (its sender has {@link ViewSender.Retries#NONE}): the next one is a new view.
  */
 final class Probe {
 
@@ -28,8 +29,9 @@ final class Probe {
     Duration awaitCounted(long sinceNanos) throws InterruptedException {
         long deadline = sinceNanos + TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
-            String page = "/chaos/probe/" + sequence++;
-            if (sender.single(new ViewSender.View("probe", page, Load.now()), true) != Ledger.Outcome.ACCEPTED) {
+            int n = sequence++;
+            String page = "/chaos/probe/" + n;
+            if (sender.single(new ViewSender.View("probe", page, Load.now(), "probe-" + n), true) != Ledger.Outcome.ACCEPTED) {
                 Thread.sleep(250); // the edge is not taking views yet
                 continue;
             }
@@ -48,7 +50,7 @@ final class Probe {
      * Either answer is a valid outcome for it; it is recorded without the obligation to be counted.
      */
     boolean dayAheadRefused() {
-        return sender.single(new ViewSender.View("probe", "/chaos/day-ahead/check", Load.now() + DAY), false)
+        return sender.single(new ViewSender.View("probe", "/chaos/day-ahead/check", Load.now() + DAY, "probe-day-ahead"), false)
                 == Ledger.Outcome.REJECTED;
     }
 

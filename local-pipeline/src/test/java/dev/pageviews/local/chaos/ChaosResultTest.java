@@ -19,7 +19,7 @@ class ChaosResultTest {
         faults.put(FaultKind.REDIS_OOM, faults.get(FaultKind.REDIS_OOM).plus(Duration.ofMillis(300), Duration.ofSeconds(7)));
         List<Ledger.Mismatch> mismatches = List.of(new Ledger.Mismatch("/chaos/s/s0-1", 0, 1, 0, 101_000),
                 new Ledger.Mismatch(Load.BAD_FIELD_PAGE, 8, 10, 0, 1_000));
-        ChaosResult result = new ChaosResult(CONFIG, Duration.ofSeconds(125), 11, 11, 0, 0, 0, 0, 8, 3, 0, mismatches, faults,
+        ChaosResult result = new ChaosResult(CONFIG, Duration.ofSeconds(125), 11, 11, 0, 0, 0, 0, 0, 0, 0, 8, 3, 0, mismatches, faults,
                 List.of(new FaultWindow(1, FaultKind.REDIS_OOM, 100_000, 107_000)), false, true);
 
         assertThat(result.exact()).isFalse();
@@ -33,7 +33,7 @@ class ChaosResultTest {
 
     @Test
     void noLossNoDoubleAndSettledIsExact() {
-        ChaosResult result = new ChaosResult(CONFIG, Duration.ofSeconds(120), 10, 9, 1, 0, 0, 0, 9, 0, 0, List.of(),
+        ChaosResult result = new ChaosResult(CONFIG, Duration.ofSeconds(120), 10, 9, 1, 0, 0, 0, 0, 0, 0, 9, 0, 0, List.of(),
                 ChaosResult.noFaults(), List.of(), true, true);
 
         assertThat(result.exact()).isTrue();
@@ -41,8 +41,27 @@ class ChaosResultTest {
     }
 
     @Test
+    void theTableShowsRetriesAndTheViewsThatNeverGotA2xx() {
+        // 100 views: 95 answered 2xx (4 of them only at a retry), 2 refused (4xx), 1 never delivered, 2 unknown at the end
+        ChaosResult result = new ChaosResult(CONFIG, Duration.ofSeconds(120), 100, 95, 2, 1, 2, 6, 17, 4, 3, 96, 0, 0, List.of(),
+                ChaosResult.noFaults(), List.of(), true, true);
+
+        assertThat(result.exact()).isTrue();
+        assertThat(result.table())
+                .containsPattern("views sent, each with an event_id of its own\\s+100\\n")
+                .containsPattern("retries, same event_id \\(no definite answer\\)\\s+17\\n")
+                .containsPattern("sent again after a 2xx \\(reply taken as lost\\)\\s+3\\n")
+                .containsPattern("tries answered 503 \\(Kafka unavailable\\)\\s+6\\n")
+                .containsPattern("answered 2xx \\(must be counted once\\)\\s+95\\n")
+                .containsPattern("of which only at a retry\\s+4\\n")
+                .containsPattern("never answered 2xx\\s+5\\n")
+                .containsPattern("unknown after the last try \\(counted 0 or 1\\)\\s+2\\n")
+                .contains("A view is tried up to 8 times");
+    }
+
+    @Test
     void countsThatDidNotSettleFailTheRun() {
-        ChaosResult result = new ChaosResult(CONFIG, Duration.ofSeconds(120), 10, 9, 1, 0, 0, 0, 9, 0, 0, List.of(),
+        ChaosResult result = new ChaosResult(CONFIG, Duration.ofSeconds(120), 10, 9, 1, 0, 0, 0, 0, 0, 0, 9, 0, 0, List.of(),
                 ChaosResult.noFaults(), List.of(), true, false);
 
         assertThat(result.exact()).isFalse();

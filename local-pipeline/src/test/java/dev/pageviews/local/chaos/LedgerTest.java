@@ -68,4 +68,31 @@ class LedgerTest {
         assertThat(List.of(ledger.total(Ledger.Tally::accepted), ledger.total(Ledger.Tally::unknown),
                 ledger.total(Ledger.Tally::rejected))).containsExactly(2L, 3L, 4L);
     }
+
+    @Test
+    void aViewsOutcomeOverItsTriesIsItsMostDefinite() {
+        Ledger.Outcome accepted = Ledger.Outcome.ACCEPTED;
+        Ledger.Outcome unknown = Ledger.Outcome.UNKNOWN;
+        Ledger.Outcome rejected = Ledger.Outcome.REJECTED;
+        Ledger.Outcome notDelivered = Ledger.Outcome.NOT_DELIVERED;
+
+        assertThat(Ledger.Outcome.overTries(null, unknown)).isEqualTo(unknown);
+        // answered 2xx at any try: must be counted once, whatever the other tries said
+        assertThat(Ledger.Outcome.overTries(unknown, accepted)).isEqualTo(accepted);
+        assertThat(Ledger.Outcome.overTries(accepted, unknown)).isEqualTo(accepted);
+        // a try that may have stored it keeps it unknown, even if a later one was refused or never arrived
+        assertThat(Ledger.Outcome.overTries(unknown, notDelivered)).isEqualTo(unknown);
+        assertThat(Ledger.Outcome.overTries(notDelivered, unknown)).isEqualTo(unknown);
+        assertThat(Ledger.Outcome.overTries(unknown, rejected)).isEqualTo(unknown);
+        assertThat(Ledger.Outcome.overTries(notDelivered, notDelivered)).isEqualTo(notDelivered);
+        assertThat(Ledger.Outcome.overTries(notDelivered, rejected)).isEqualTo(rejected);
+    }
+
+    @Test
+    void onlyTriesWithoutADefiniteAnswerAreRetried() {
+        assertThat(Ledger.Outcome.UNKNOWN.retried()).isTrue();
+        assertThat(Ledger.Outcome.NOT_DELIVERED.retried()).isTrue();
+        assertThat(Ledger.Outcome.ACCEPTED.retried()).isFalse();
+        assertThat(Ledger.Outcome.REJECTED.retried()).isFalse();
+    }
 }

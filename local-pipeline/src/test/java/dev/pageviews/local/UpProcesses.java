@@ -1,0 +1,118 @@
+package dev.pageviews.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pageviews.stack.FreePorts;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ./pageviews up} as its own process, the way the {@code pageviews} script starts it, for tests: every run on
+ * one data dir and the same ports, its output in {@code <data-dir>/up-<name>.out}. {@link #killLeftovers()} (from an
+ * {@code @AfterEach}) stops whatever a failed test left running.
+ */
+final class UpProcesses {
+
+    final Path dataDir;
+    final int httpPort = FreePorts.pick();
+    final int redisPort = FreePorts.pick();
+    final int kafkaPort = FreePorts.pick();
+    final int uiPort = FreePorts.pick();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final List<Process> started = new ArrayList<>();
+
+    UpProcesses(Path dataDir) {
+        this.dataDir = dataDir;
+    }
+
+    /** Starts {@code up} with {@code env} added to its environment and {@code extra} after the ports and data dir. */
+    Process start(String name, Map<String, String> env, String... extra) throws Exception {
+        String classpath = "target/classes" + File.pathSeparator + Files.readString(Path.of("target/runtime.classpath")).trim();
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+                "-Dpageviews.log.file=" + dataDir.resolve("pageviews.log"),
+                "-cp", classpath, PageviewsUp.class.getName(),
+                "--data-dir", dataDir.toString(),
+                "--http-port", Integer.toString(httpPort), "--ui-port", Integer.toString(uiPort),
+                "--kafka-port", Integer.toString(kafkaPort), "--redis-port", Integer.toString(redisPort)));
+        command.addAll(List.of(extra));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output(name).toFile());
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        started.add(process);
+        return process;
+    }
+
+    /** What the run called {@code name} printed (console log included). */
+    Path output(String name) {
+        return dataDir.resolve("up-" + name + ".out");
+    }
+
+    /** Waits until /readyz answers 200. */
+    void awaitReady() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (readyz() == 200) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("pageviews up did not become ready; see " + dataDir);
+    }
+
+    /** Waits until the edge answers /readyz at all; returns that first status. */
+    int awaitListening(Process process) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            int status = readyz();
+            if (status > 0) {
+                return status;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("pageviews up did not listen; see " + dataDir);
+    }
+
+    /** The status of GET /readyz, or -1 when nothing listens. */
+    int readyz() throws Exception {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/readyz"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+        } catch (IOException notListening) {
+            return -1;
+        }
+    }
+
+    /** SIGTERM, as Ctrl-C or Kubernetes would; waits until {@code up}, Kafka and Redis have ended. */
+    void stop(Process process) throws Exception {
+        List<Long> services = ServicePids.of(dataDir);
+        process.destroy();
+        assertThat(process.waitFor(90, TimeUnit.SECONDS)).as("up stops on SIGTERM").isTrue();
+        ServicePids.awaitDead(services);
+    }
+
+    /** kill -9: no shutdown hook, no savepoint; waits until the watchdog has stopped Kafka and Redis too. */
+    void kill(Process process) throws Exception {
+        List<Long> services = ServicePids.of(dataDir);
+        assertThat(services).as("Kafka and Redis of the running up").hasSize(2);
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+        ServicePids.awaitDead(services);
+    }
+
+    /** Whatever a failed test left running: the {@code up} processes it started, then their Kafka and Redis. */
+    void killLeftovers() throws Exception {
+        ServicePids.killLeftovers(started, dataDir);
+    }
+}
