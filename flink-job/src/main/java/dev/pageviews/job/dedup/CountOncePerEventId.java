@@ -2,7 +2,6 @@ package dev.pageviews.job.dedup;
 
 import dev.pageviews.event.PageView;
 import dev.pageviews.job.JobConfig;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
@@ -22,7 +21,7 @@ public final class CountOncePerEventId {
             return views;
         }
         return views
-                .keyBy(new EventIdKey(), Types.STRING)
+                .keyBy(new EventIdKey(), EventIdHashTypeInfo.INSTANCE)
                 .filter(new FirstPerEventId(config.dedupWindow()))
                 .name("count once per event_id")
                 .uid(UID);

@@ -6,7 +6,6 @@ import dev.pageviews.event.PageView;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.operators.StreamFilter;
@@ -64,7 +63,7 @@ class FirstPerEventIdTest {
             snapshot = single.snapshot(1, 1);
         }
 
-        List<KeyedOneInputStreamOperatorTestHarness<String, PageView, PageView>> subtasks = new ArrayList<>();
+        List<KeyedOneInputStreamOperatorTestHarness<EventIdHash, PageView, PageView>> subtasks = new ArrayList<>();
         try {
             for (int subtask = 0; subtask < 3; subtask++) {
                 var harness = harness(3, subtask);
@@ -93,16 +92,16 @@ class FirstPerEventIdTest {
     }
 
     private static int ownerOf(String key) {
-        return KeyGroupRangeAssignment.assignKeyToParallelOperator(key, MAX_PARALLELISM, 3);
+        return KeyGroupRangeAssignment.assignKeyToParallelOperator(EventIdHash.of(key), MAX_PARALLELISM, 3);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, PageView, PageView> harness(int parallelism, int subtask)
+    private static KeyedOneInputStreamOperatorTestHarness<EventIdHash, PageView, PageView> harness(int parallelism, int subtask)
             throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(new StreamFilter<>(new FirstPerEventId(WINDOW)), new EventIdKey(),
-                Types.STRING, MAX_PARALLELISM, parallelism, subtask);
+                EventIdHashTypeInfo.INSTANCE, MAX_PARALLELISM, parallelism, subtask);
     }
 
-    private static void process(KeyedOneInputStreamOperatorTestHarness<String, PageView, PageView> harness, PageView... views)
+    private static void process(KeyedOneInputStreamOperatorTestHarness<EventIdHash, PageView, PageView> harness, PageView... views)
             throws Exception {
         for (PageView view : views) {
             harness.processElement(view, view.timestampMillis());
