@@ -21,7 +21,7 @@ public final class CountOncePerEventId {
             return views;
         }
         return views
-                .keyBy(new EventIdKey(), EventIdHashTypeInfo.INSTANCE)
+                .keyBy(new EventIdKey(), DedupKeyTypeInfo.INSTANCE)
                 .filter(new FirstPerEventId(config.dedupWindow()))
                 .name("count once per event_id")
                 .uid(UID);

@@ -4,16 +4,16 @@ import dev.pageviews.event.PageView;
 import org.apache.flink.api.java.functions.KeySelector;
 
 /**
- * Keys a view by (the {@link EventIdHash} of) its event id, so every copy of a client's view meets the state that
+ * Keys a view by (the {@link DedupKey} of) its event id, so every copy of a client's view meets the state that
  * remembers it. Views without a client id are never looked up; they are spread by their edge id (or, from writers
  * that set none, by their user) only to share the work.
  */
-public final class EventIdKey implements KeySelector<PageView, EventIdHash> {
+public final class EventIdKey implements KeySelector<PageView, DedupKey> {
 
     private static final long serialVersionUID = 1L;
 
     @Override
-    public EventIdHash getKey(PageView view) {
-        return EventIdHash.of(view.eventId() != null ? view.eventId() : view.userId());
+    public DedupKey getKey(PageView view) {
+        return DedupKey.of(view.eventId() != null ? view.eventId() : view.userId());
     }
 }

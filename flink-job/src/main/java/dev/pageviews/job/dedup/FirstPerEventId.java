@@ -14,8 +14,8 @@ import org.apache.flink.metrics.Counter;
  * Lets a view with a client's event id through the first time its id is seen within the window, and drops
  * (and counts, metric {@value #DUPLICATES_METRIC}) every later copy. Views without a client id always pass.
  *
- * <p>Runs on a stream keyed by {@link EventIdKey}. The id is remembered in keyed state (one flag per id, under the
- * id's 128-bit {@link EventIdHash}; {@code ./pageviews bench job only=dedup} measures the bytes per id) that expires
+ * <p>Runs on a stream keyed by {@link EventIdKey}. The id is remembered in keyed state (one flag per id, under its exact
+ * {@link DedupKey}; {@code ./pageviews bench job only=dedup} measures the bytes per id) that expires
  * {@code window} after the first copy was counted, by the clock of the TaskManager (Flink's state TTL
  * knows only processing time); a copy is never extending it. The state is checkpointed with the offsets and the
  * Redis increments, so the decision to count a copy or not is made once, whatever fails, and travels with its

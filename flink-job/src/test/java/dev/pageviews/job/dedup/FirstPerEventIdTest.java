@@ -63,7 +63,7 @@ class FirstPerEventIdTest {
             snapshot = single.snapshot(1, 1);
         }
 
-        List<KeyedOneInputStreamOperatorTestHarness<EventIdHash, PageView, PageView>> subtasks = new ArrayList<>();
+        List<KeyedOneInputStreamOperatorTestHarness<DedupKey, PageView, PageView>> subtasks = new ArrayList<>();
         try {
             for (int subtask = 0; subtask < 3; subtask++) {
                 var harness = harness(3, subtask);
@@ -92,16 +92,16 @@ class FirstPerEventIdTest {
     }
 
     private static int ownerOf(String key) {
-        return KeyGroupRangeAssignment.assignKeyToParallelOperator(EventIdHash.of(key), MAX_PARALLELISM, 3);
+        return KeyGroupRangeAssignment.assignKeyToParallelOperator(DedupKey.of(key), MAX_PARALLELISM, 3);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<EventIdHash, PageView, PageView> harness(int parallelism, int subtask)
+    private static KeyedOneInputStreamOperatorTestHarness<DedupKey, PageView, PageView> harness(int parallelism, int subtask)
             throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(new StreamFilter<>(new FirstPerEventId(WINDOW)), new EventIdKey(),
-                EventIdHashTypeInfo.INSTANCE, MAX_PARALLELISM, parallelism, subtask);
+                DedupKeyTypeInfo.INSTANCE, MAX_PARALLELISM, parallelism, subtask);
     }
 
-    private static void process(KeyedOneInputStreamOperatorTestHarness<EventIdHash, PageView, PageView> harness, PageView... views)
+    private static void process(KeyedOneInputStreamOperatorTestHarness<DedupKey, PageView, PageView> harness, PageView... views)
             throws Exception {
         for (PageView view : views) {
             harness.processElement(view, view.timestampMillis());

@@ -4,14 +4,14 @@ import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 
-/** The type of the dedup stage's key: an {@link EventIdHash}, serialized by {@link EventIdHashSerializer}. */
-public final class EventIdHashTypeInfo extends TypeInformation<EventIdHash> {
+/** The type of the dedup stage's key: an {@link DedupKey}, serialized by {@link DedupKeySerializer}. */
+public final class DedupKeyTypeInfo extends TypeInformation<DedupKey> {
 
     private static final long serialVersionUID = 1L;
 
-    public static final EventIdHashTypeInfo INSTANCE = new EventIdHashTypeInfo();
+    public static final DedupKeyTypeInfo INSTANCE = new DedupKeyTypeInfo();
 
-    private EventIdHashTypeInfo() {}
+    private DedupKeyTypeInfo() {}
 
     @Override
     public boolean isBasicType() {
@@ -34,8 +34,8 @@ public final class EventIdHashTypeInfo extends TypeInformation<EventIdHash> {
     }
 
     @Override
-    public Class<EventIdHash> getTypeClass() {
-        return EventIdHash.class;
+    public Class<DedupKey> getTypeClass() {
+        return DedupKey.class;
     }
 
     @Override
@@ -44,27 +44,27 @@ public final class EventIdHashTypeInfo extends TypeInformation<EventIdHash> {
     }
 
     @Override
-    public TypeSerializer<EventIdHash> createSerializer(SerializerConfig config) {
-        return EventIdHashSerializer.INSTANCE;
+    public TypeSerializer<DedupKey> createSerializer(SerializerConfig config) {
+        return DedupKeySerializer.INSTANCE;
     }
 
     @Override
     public String toString() {
-        return "EventIdHash";
+        return "DedupKey";
     }
 
     @Override
     public boolean equals(Object obj) {
-        return obj instanceof EventIdHashTypeInfo;
+        return obj instanceof DedupKeyTypeInfo;
     }
 
     @Override
     public int hashCode() {
-        return EventIdHash.class.hashCode();
+        return DedupKey.class.hashCode();
     }
 
     @Override
     public boolean canEqual(Object obj) {
-        return obj instanceof EventIdHashTypeInfo;
+        return obj instanceof DedupKeyTypeInfo;
     }
 }

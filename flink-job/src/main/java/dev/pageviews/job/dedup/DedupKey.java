@@ -1,0 +1,59 @@
+package dev.pageviews.job.dedup;
+
+/**
+ * An event id as the dedup state keeps it, exactly and compactly: an id in the canonical lowercase form of a UUID
+ * (what {@code crypto.randomUUID()} and {@code UUID.toString()} give) as its 128 bits, 16 bytes instead of a
+ * 36-character string; any other id as itself. Two keys are equal only when their ids are the same string: a
+ * hash would be smaller still, but could take two ids for one.
+ *
+ * <p>{@link #hashCode()} decides the key group of the id (and so the subtask that owns it), so it is defined here
+ * and must never change: a restored job would look for ids where they are not.
+ */
+public record DedupKey(long high, long low, String text) {
+
+    private static final int UUID_LENGTH = 36;
+
+    /** The key of {@code id}; allocates nothing but the key. */
+    public static DedupKey of(String id) {
+        if (id.length() == UUID_LENGTH && id.charAt(8) == '-' && id.charAt(13) == '-' && id.charAt(18) == '-'
+                && id.charAt(23) == '-') {
+            long a = hex(id, 0, 8);
+            long b = hex(id, 9, 13);
+            long c = hex(id, 14, 18);
+            long d = hex(id, 19, 23);
+            long e = hex(id, 24, 36);
+            if ((a | b | c | d | e) >= 0) { // each group is at most 48 bits: -1 marks a character that is not a digit
+                return new DedupKey(a << 32 | b << 16 | c, d << 48 | e, null);
+            }
+        }
+        return new DedupKey(0, 0, id);
+    }
+
+    public boolean isUuid() {
+        return text == null;
+    }
+
+    /** The id this key stands for. */
+    public String id() {
+        return text != null ? text : new java.util.UUID(high, low).toString();
+    }
+
+    /** Lowercase hex digits {@code from} (inclusive) to {@code to} as a number, or -1 when any is not one. */
+    private static long hex(String id, int from, int to) {
+        long value = 0;
+        for (int i = from; i < to; i++) {
+            char c = id.charAt(i);
+            int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+            if (digit < 0) {
+                return -1;
+            }
+            value = value << 4 | digit;
+        }
+        return value;
+    }
+
+    @Override
+    public int hashCode() {
+        return text != null ? text.hashCode() : 31 * Long.hashCode(high) + Long.hashCode(low);
+    }
+}
