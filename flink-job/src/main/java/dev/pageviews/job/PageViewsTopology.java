@@ -10,7 +10,7 @@ import dev.pageviews.job.source.ClockAdvancingWatermarks;
 import dev.pageviews.job.source.DeadLetter;
 import dev.pageviews.job.source.DeadLetterSerializer;
 import dev.pageviews.job.source.FutureBoundedTimestamps;
-import dev.pageviews.job.source.PageViewTypeInfo;
+import dev.pageviews.job.source.PageViewSerializer;
 import dev.pageviews.job.source.RawView;
 import dev.pageviews.job.source.RawViewDeserializer;
 import dev.pageviews.job.source.ValidOrDeadLetter;
@@ -69,7 +69,7 @@ public final class PageViewsTopology {
                 .uid(SOURCE_UID);
 
         SingleOutputStreamOperator<PageView> views = records
-                .process(new ValidOrDeadLetter(), PageViewTypeInfo.INSTANCE)
+                .process(new ValidOrDeadLetter(), PageViewSerializer.TYPE)
                 .name("validate")
                 .uid(VALIDATE_UID);
 

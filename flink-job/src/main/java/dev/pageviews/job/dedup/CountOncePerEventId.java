@@ -21,7 +21,7 @@ public final class CountOncePerEventId {
             return views;
         }
         return views
-                .keyBy(new EventIdKey(), DedupKeyTypeInfo.INSTANCE)
+                .keyBy(new EventIdKey(), DedupKeySerializer.TYPE)
                 .filter(new FirstPerEventId(config.dedupWindow()))
                 .name("count once per event_id")
                 .uid(UID);

@@ -1,9 +1,11 @@
 package dev.pageviews.job.dedup;
 
+import dev.pageviews.job.types.ImmutableSerializer;
+import dev.pageviews.job.types.SerializerTypeInfo;
 import java.io.IOException;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -12,11 +14,13 @@ import org.apache.flink.core.memory.DataOutputView;
  * byte and the id in modified UTF-8. It is part of every checkpoint and savepoint of the dedup operator, so its
  * format must not change (a new format needs a new snapshot version that can still read this one).
  */
-public final class DedupKeySerializer extends TypeSerializerSingleton<DedupKey> {
+public final class DedupKeySerializer extends ImmutableSerializer<DedupKey> {
 
     private static final long serialVersionUID = 1L;
 
     public static final DedupKeySerializer INSTANCE = new DedupKeySerializer();
+    /** The key type of the dedup stage's keyBy. */
+    public static final TypeInformation<DedupKey> TYPE = new SerializerTypeInfo<>(DedupKey.class, INSTANCE, true);
 
     private static final byte UUID = 0;
     private static final byte TEXT = 1;
@@ -25,28 +29,8 @@ public final class DedupKeySerializer extends TypeSerializerSingleton<DedupKey> 
     private DedupKeySerializer() {}
 
     @Override
-    public boolean isImmutableType() {
-        return true;
-    }
-
-    @Override
     public DedupKey createInstance() {
         return EMPTY;
-    }
-
-    @Override
-    public DedupKey copy(DedupKey from) {
-        return from;
-    }
-
-    @Override
-    public DedupKey copy(DedupKey from, DedupKey reuse) {
-        return from;
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -69,16 +53,6 @@ public final class DedupKeySerializer extends TypeSerializerSingleton<DedupKey> 
             case TEXT -> new DedupKey(0, 0, source.readUTF());
             default -> throw new IOException("not a dedup key: kind " + kind + " (the state is damaged or not this job's)");
         };
-    }
-
-    @Override
-    public DedupKey deserialize(DedupKey reuse, DataInputView source) throws IOException {
-        return deserialize(source);
-    }
-
-    @Override
-    public void copy(DataInputView source, DataOutputView target) throws IOException {
-        serialize(deserialize(source), target);
     }
 
     @Override

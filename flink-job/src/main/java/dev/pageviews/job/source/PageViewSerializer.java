@@ -1,10 +1,12 @@
 package dev.pageviews.job.source;
 
 import dev.pageviews.event.PageView;
+import dev.pageviews.job.types.ImmutableSerializer;
+import dev.pageviews.job.types.SerializerTypeInfo;
 import java.io.IOException;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -21,11 +23,13 @@ import org.apache.flink.types.StringValue;
  * records would be in a checkpoint only with unaligned checkpoints, which the job does not use). A null view is not
  * supported: no operator emits one.
  */
-public final class PageViewSerializer extends TypeSerializerSingleton<PageView> {
+public final class PageViewSerializer extends ImmutableSerializer<PageView> {
 
     private static final long serialVersionUID = 1L;
 
     public static final PageViewSerializer INSTANCE = new PageViewSerializer();
+    /** The type of the stream of valid views, given where it is made ({@code validate}); every operator downstream keeps it. */
+    public static final TypeInformation<PageView> TYPE = new SerializerTypeInfo<>(PageView.class, INSTANCE, false);
 
     private static final PageView EMPTY = PageView.of("", "", 0L);
 
@@ -36,28 +40,8 @@ public final class PageViewSerializer extends TypeSerializerSingleton<PageView> 
     private PageViewSerializer() {}
 
     @Override
-    public boolean isImmutableType() {
-        return true;
-    }
-
-    @Override
     public PageView createInstance() {
         return EMPTY; // immutable: never filled in
-    }
-
-    @Override
-    public PageView copy(PageView from) {
-        return from;
-    }
-
-    @Override
-    public PageView copy(PageView from, PageView reuse) {
-        return from;
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -87,11 +71,6 @@ public final class PageViewSerializer extends TypeSerializerSingleton<PageView> 
         String eventId = (flags & HAS_EVENT_ID) != 0 ? StringValue.readString(source) : null;
         long receivedAt = (flags & HAS_RECEIVED_AT) != 0 ? source.readLong() : PageView.UNKNOWN_RECEIVE_TIME;
         return new PageView(userId, pageUrl, timestamp, eventId, receivedAt, (flags & EVENT_ID_FROM_CLIENT) != 0);
-    }
-
-    @Override
-    public PageView deserialize(PageView reuse, DataInputView source) throws IOException {
-        return deserialize(source);
     }
 
     @Override

@@ -98,7 +98,7 @@ class FirstPerEventIdTest {
     private static KeyedOneInputStreamOperatorTestHarness<DedupKey, PageView, PageView> harness(int parallelism, int subtask)
             throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(new StreamFilter<>(new FirstPerEventId(WINDOW)), new EventIdKey(),
-                DedupKeyTypeInfo.INSTANCE, MAX_PARALLELISM, parallelism, subtask);
+                DedupKeySerializer.TYPE, MAX_PARALLELISM, parallelism, subtask);
     }
 
     private static void process(KeyedOneInputStreamOperatorTestHarness<DedupKey, PageView, PageView> harness, PageView... views)

@@ -47,8 +47,8 @@ class PageViewSerializerTest extends SerializerTestBase<PageView> {
     void theJobsViewsAreSerializedWithIt() {
         JobConfig config = JobConfig.parse(new String[0], Map.of()); // the defaults: dedup on, so views cross a shuffle
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        assertThat(PageViewsTopology.build(env, config).getType()).isEqualTo(PageViewTypeInfo.INSTANCE);
-        assertThat(PageViewTypeInfo.INSTANCE.createSerializer(env.getConfig().getSerializerConfig()))
+        assertThat(PageViewsTopology.build(env, config).getType()).isEqualTo(PageViewSerializer.TYPE);
+        assertThat(PageViewSerializer.TYPE.createSerializer(env.getConfig().getSerializerConfig()))
                 .isSameAs(PageViewSerializer.INSTANCE);
     }
 }
