@@ -10,6 +10,7 @@ import dev.pageviews.stack.S3Server;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,10 +43,12 @@ public final class LocalPipeline implements AutoCloseable {
     private final LocalJob job;
     private final Optional<Path> restoredFrom;
     private final List<RestoreCompatibility.Dropped> droppedState;
+    private final DataDirLock lock;
     private boolean closed;
 
     private LocalPipeline(UpConfig config, LocalStack stack, EdgeServer edge, LocalJob job, Optional<Path> restoredFrom,
-            List<RestoreCompatibility.Dropped> droppedState) {
+            List<RestoreCompatibility.Dropped> droppedState, DataDirLock lock) {
+        this.lock = lock;
         this.config = config;
         this.stack = stack;
         this.edge = edge;
@@ -59,10 +62,21 @@ public final class LocalPipeline implements AutoCloseable {
      * resume from the data dir's state; everything started is stopped again first.
      */
     public static LocalPipeline start(UpConfig config, Map<String, String> env) throws Exception {
-        if (config.fresh()) {
-            DataDir.clear(config.dataDir(), logFile());
+        DataDirLock lock = DataDirLock.acquire(config.dataDir()); // before anything in it is touched
+        try {
+            return start(config, env, lock);
+        } catch (Exception | Error e) {
+            lock.close();
+            throw e;
         }
-        Files.createDirectories(config.dataDir());
+    }
+
+    private static LocalPipeline start(UpConfig config, Map<String, String> env, DataDirLock lock) throws Exception {
+        if (config.fresh()) {
+            List<Path> keep = new ArrayList<>(List.of(config.dataDir().resolve(DataDirLock.FILE)));
+            logFile().ifPresent(keep::add);
+            DataDir.clear(config.dataDir(), keep);
+        }
         LocalStack stack = config.s3()
                 ? LocalStack.startWithS3(config.dataDir(), config.kafkaPort(), config.redisPort(),
                         RedisServer.Persistence.APPEND_ONLY, config.s3Port())
@@ -84,7 +98,7 @@ public final class LocalPipeline implements AutoCloseable {
                 "--port", Integer.toString(config.httpPort()),
                 "--kafka-bootstrap", stack.kafka().bootstrapServers(),
                 "--topic", LocalStack.VIEWS_TOPIC}, env), job);
-            return new LocalPipeline(config, stack, edge, job, restorePoint, dropped);
+            return new LocalPipeline(config, stack, edge, job, restorePoint, dropped, lock);
         } catch (Exception | Error e) {
             if (edge != null) {
                 edge.close();
@@ -183,6 +197,10 @@ public final class LocalPipeline implements AutoCloseable {
         CannotStart(String message, Throwable cause) {
             super(message, cause);
         }
+
+        CannotStart(String message) {
+            super(message);
+        }
     }
 
     /** The file log4j writes to ({@code -Dpageviews.log.file}, set by the pageviews script), if any. */
@@ -268,6 +286,7 @@ public final class LocalPipeline implements AutoCloseable {
         }
         stopQuietly(job);
         stack.close();
+        lock.close();
     }
 
     private void stopQuietly(LocalJob job) {

@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Optional;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +29,7 @@ class DataDirTest {
             writer.write("before --fresh\n");
             writer.flush();
 
-            DataDir.clear(dataDir, Optional.of(log));
+            DataDir.clear(dataDir, List.of(log));
 
             writer.write("after --fresh\n");
         }
@@ -47,7 +47,7 @@ class DataDirTest {
         Files.writeString(log, "x");
         Files.writeString(dataDir.resolve("logs/old.log"), "x");
 
-        DataDir.clear(dataDir, Optional.of(log));
+        DataDir.clear(dataDir, List.of(log));
 
         assertThat(log).exists();
         assertThat(dataDir.resolve("logs/old.log")).doesNotExist();
@@ -59,9 +59,9 @@ class DataDirTest {
         Files.createDirectories(dataDir.resolve("kafka"));
         Files.writeString(dataDir.resolve("pageviews.log"), "x");
 
-        DataDir.clear(dataDir, Optional.empty());
+        DataDir.clear(dataDir, List.of());
 
         assertThat(dataDir).doesNotExist();
-        DataDir.clear(tmp.resolve("missing"), Optional.empty()); // nothing to do
+        DataDir.clear(tmp.resolve("missing"), List.of()); // nothing to do
     }
 }
