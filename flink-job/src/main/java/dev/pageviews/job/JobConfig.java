@@ -53,6 +53,8 @@ public final class JobConfig implements Serializable {
     public static final String MAX_FUTURE_SKEW = "max-future-skew";
     public static final String WATERMARK_INTERVAL = "watermark-interval";
     public static final String DEDUP_WINDOW = "dedup-window";
+    /** Remembered ids end at whole seconds counted in an int (from 2020), so the window has an upper bound. */
+    private static final Duration MAX_DEDUP_WINDOW = Duration.ofDays(3650);
     public static final String CHECKPOINT_INTERVAL = "checkpoint-interval";
     public static final String CHECKPOINT_DIR = "checkpoint-dir";
     public static final String SAVEPOINT_DIR = "savepoint-dir";
@@ -106,7 +108,7 @@ public final class JobConfig implements Serializable {
                     "A view carrying a client's event_id is counted once per id within this window: copies are dropped "
                             + "(metric duplicates) until this long after the first was counted, by the clock; later ones count "
                             + "again. 0 turns deduplication off. Costs state per remembered id: see the README for sizing.",
-                    JobConfig::nonNegativeDuration),
+                    JobConfig::dedupWindow),
             new Option(WATERMARK_INTERVAL, "200ms",
                     "How often sources emit watermarks: how soon after a window ends it can fire.", JobConfig::positiveDuration),
             new Option(CHECKPOINT_INTERVAL, "2s",
@@ -315,6 +317,13 @@ public final class JobConfig implements Serializable {
             throw new IllegalArgumentException("'" + value + "' is negative; write 0 for off or a duration such as 24h");
         }
         duration(value);
+    }
+
+    private static void dedupWindow(String value) {
+        nonNegativeDuration(value);
+        if (duration(value).compareTo(MAX_DEDUP_WINDOW) > 0) {
+            throw new IllegalArgumentException("'" + value + "' is too long; it may be at most 3650d (ten years)");
+        }
     }
 
     private static void nonEmpty(String value) {

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -82,10 +82,10 @@ class DedupIT {
         }
     }
 
-    @ParameterizedTest(name = "state backend {0}")
-    @ValueSource(strings = {"hashmap", "rocksdb"})
-    void copiesAreCountedOnceAcrossATaskManagerKillAndASavepointRestoredAtAnotherParallelismAndWindow(String backend, LocalStack stack)
-            throws Exception {
+    @ParameterizedTest(name = "state backend {0}, restored on {1}")
+    @CsvSource({"hashmap, hashmap", "rocksdb, hashmap", "hashmap, rocksdb"})
+    void copiesAreCountedOnceAcrossATaskManagerKillAndASavepointRestoredAtAnotherParallelismWindowAndStateBackend(
+            String backend, String restoredOn, LocalStack stack) throws Exception {
         ExactRuns.Run run = newRun(stack, stack.redis().uri(), 2, "--state-backend", backend);
         Random random = new Random(3);
         List<PageView> sent = new ArrayList<>();
@@ -104,8 +104,10 @@ class DedupIT {
                 long copiesBefore = traffic.copies();
 
                 String savepoint = flink.stopWithSavepoint(job, run.dir().resolve("savepoints"));
-                // restored at another parallelism, and with another window: the ids remembered stay remembered
-                job = flink.submit(run.config().with(JobConfig.PARALLELISM, "3").with(JobConfig.DEDUP_WINDOW, "12h"), savepoint);
+                // restored at another parallelism, with another window, maybe on another state backend (the ids are
+                // kept otherwise there): the ids remembered stay remembered
+                job = flink.submit(run.config().with(JobConfig.PARALLELISM, "3").with(JobConfig.DEDUP_WINDOW, "12h")
+                        .with(JobConfig.STATE_BACKEND, restoredOn), savepoint);
                 for (int round = 12; round < 20; round++) {
                     sendRound(traffic, round, sent, random); // copies of views from before the savepoint, too
                 }

@@ -57,6 +57,17 @@ class JobConfigTest {
     }
 
     @Test
+    void dedupWindowDefaultsToADayMayBeOffAndIsBounded() {
+        assertThat(JobConfig.parse(new String[0], Map.of()).dedupWindow()).isEqualTo(Duration.ofHours(24));
+        assertThat(JobConfig.parse(new String[] {"--dedup-window", "0"}, Map.of()).dedupWindow()).isZero();
+        assertThat(JobConfig.parse(new String[] {"--dedup-window", "3650d"}, Map.of()).dedupWindow()).isEqualTo(Duration.ofDays(3650));
+        assertThatThrownBy(() -> JobConfig.parse(new String[] {"--dedup-window", "3651d"}, Map.of()))
+                .hasMessage("--dedup-window (PAGEVIEWS_DEDUP_WINDOW): '3651d' is too long; it may be at most 3650d (ten years)");
+        assertThatThrownBy(() -> JobConfig.parse(new String[] {"--dedup-window", "-1h"}, Map.of()))
+                .hasMessage("--dedup-window (PAGEVIEWS_DEDUP_WINDOW): '-1h' is negative; write 0 for off or a duration such as 24h");
+    }
+
+    @Test
     void parsesRedisClusterAndCredentialsWithoutLoggingThePassword() {
         JobConfig config = JobConfig.parse(new String[] {"--redis", "redis-cluster://app:s3cret@r1:7000,r2:7001"}, Map.of());
         RedisUri redis = config.redis();

@@ -2,6 +2,7 @@ package dev.pageviews.job.dedup;
 
 import dev.pageviews.event.PageView;
 import dev.pageviews.job.JobConfig;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
@@ -21,9 +22,8 @@ public final class CountOncePerEventId {
             return views;
         }
         return views
-                .keyBy(new EventIdKey(), DedupKeySerializer.TYPE)
-                .filter(new FirstPerEventId(config.dedupWindow()))
-                .name("count once per event_id")
+                .keyBy(new EventIdBucket(), Types.INT)
+                .transform("count once per event_id", views.getType(), new FirstPerEventId(config.dedupWindow()))
                 .uid(UID);
     }
 }

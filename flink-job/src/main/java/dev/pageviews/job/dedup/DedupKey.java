@@ -6,12 +6,16 @@ package dev.pageviews.job.dedup;
  * 36-character string; any other id as itself. Two keys are equal only when their ids are the same string: a
  * hash would be smaller still, but could take two ids for one.
  *
- * <p>{@link #hashCode()} decides the key group of the id (and so the subtask that owns it), so it is defined here
- * and must never change: a restored job would look for ids where they are not.
+ * <p>{@link #spread()} decides the id's {@link #bucket()} (and so its key group and the subtask that owns it) and
+ * its place in the bucket's table, so it is defined here and must never change: a restored job would look for ids
+ * where they are not.
  */
 public record DedupKey(long high, long low, String text) {
 
     private static final int UUID_LENGTH = 36;
+    /** How many buckets the ids are spread over: Flink's largest max parallelism, so every key group can own some. */
+    public static final int BUCKETS = 1 << 15;
+    private static final int BUCKET_SHIFT = 64 - 15;
 
     /** The key of {@code id}; allocates nothing but the key. */
     public static DedupKey of(String id) {
@@ -38,6 +42,25 @@ public record DedupKey(long high, long low, String text) {
         return text != null ? text : new java.util.UUID(high, low).toString();
     }
 
+    /**
+     * 64 well-mixed bits of the id (MurmurHash3's 64-bit finalizer over the UUID's bits, or over the string's hash):
+     * the top 15 bits pick the bucket, the low bits the slot in the bucket's table.
+     */
+    public long spread() {
+        long bits = text != null ? text.hashCode() : high * 0x9E3779B97F4A7C15L ^ low;
+        bits ^= bits >>> 33;
+        bits *= 0xff51afd7ed558ccdL;
+        bits ^= bits >>> 33;
+        bits *= 0xc4ceb9fe1a85ec53L;
+        bits ^= bits >>> 33;
+        return bits;
+    }
+
+    /** The bucket (0 to {@link #BUCKETS} - 1) the dedup stage keys this id by. */
+    public int bucket() {
+        return (int) (spread() >>> BUCKET_SHIFT);
+    }
+
     /** Lowercase hex digits {@code from} (inclusive) to {@code to} as a number, or -1 when any is not one. */
     private static long hex(String id, int from, int to) {
         long value = 0;
@@ -50,10 +73,5 @@ public record DedupKey(long high, long low, String text) {
             value = value << 4 | digit;
         }
         return value;
-    }
-
-    @Override
-    public int hashCode() {
-        return text != null ? text.hashCode() : 31 * Long.hashCode(high) + Long.hashCode(low);
     }
 }

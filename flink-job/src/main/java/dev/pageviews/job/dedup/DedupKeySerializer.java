@@ -1,16 +1,14 @@
 package dev.pageviews.job.dedup;
 
 import dev.pageviews.job.types.ImmutableSerializer;
-import dev.pageviews.job.types.SerializerTypeInfo;
 import java.io.IOException;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * The key serializer of the dedup state: a UUID key as a 0 byte and its two longs (17 bytes), any other id as a 1
+ * The serializer of an event id in the dedup state: a UUID key as a 0 byte and its two longs (17 bytes), any other id as a 1
  * byte and the id in modified UTF-8. It is part of every checkpoint and savepoint of the dedup operator, so its
  * format must not change (a new format needs a new snapshot version that can still read this one).
  */
@@ -19,8 +17,6 @@ public final class DedupKeySerializer extends ImmutableSerializer<DedupKey> {
     private static final long serialVersionUID = 1L;
 
     public static final DedupKeySerializer INSTANCE = new DedupKeySerializer();
-    /** The key type of the dedup stage's keyBy. */
-    public static final TypeInformation<DedupKey> TYPE = new SerializerTypeInfo<>(DedupKey.class, INSTANCE, true);
 
     private static final byte UUID = 0;
     private static final byte TEXT = 1;

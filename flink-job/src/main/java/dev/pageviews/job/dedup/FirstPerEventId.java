@@ -2,34 +2,51 @@ package dev.pageviews.job.dedup;
 
 import dev.pageviews.event.PageView;
 import java.time.Duration;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichFilterFunction;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.base.BooleanSerializer;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * Lets a view with a client's event id through the first time its id is seen within the window, and drops
  * (and counts, metric {@value #DUPLICATES_METRIC}) every later copy. Views without a client id always pass.
  *
- * <p>Runs on a stream keyed by {@link EventIdKey}. The id is remembered in keyed state (one flag per id, under its exact
- * {@link DedupKey}; {@code ./pageviews bench job only=dedup} measures the bytes per id) that expires
- * {@code window} after the first copy was counted, by the clock of the TaskManager (Flink's state TTL
- * knows only processing time); a copy is never extending it. The state is checkpointed with the offsets and the
- * Redis increments, so the decision to count a copy or not is made once, whatever fails, and travels with its
- * key group when the job is restored at another parallelism.
+ * <p>Runs on a stream keyed by {@link EventIdBucket}: each of the {@link DedupKey#BUCKETS} buckets remembers the ids
+ * that fall in it until {@code window} after the first copy was counted, by the clock of the TaskManager; a copy
+ * never extends it. How the ids are kept depends on the state backend, because what is cheap differs:
+ * <ul>
+ *   <li>on the heap (hashmap backend), one {@link RememberedIds} table per bucket (state {@value #TABLES_STATE}):
+ *       a few primitive arrays instead of several objects per id, for the garbage collector and for the full
+ *       snapshot the heap backend writes at every checkpoint;
+ *   <li>elsewhere (RocksDB), one map entry per id with Flink's state TTL (state {@value #ENTRIES_STATE}), so an
+ *       access reads and writes one id, and incremental checkpoints upload only what changed.
+ * </ul>
+ * A savepoint taken on one backend and restored on the other is converted when the job opens; the converted ids
+ * are remembered for a whole window from then (a little longer than asked, never shorter).
+ *
+ * <p>The state is checkpointed with the offsets and the Redis increments, so the decision to count a copy or not is
+ * made once, whatever fails, and travels with its key group when the job is restored at another parallelism.
  */
-public final class FirstPerEventId extends RichFilterFunction<PageView> {
+public final class FirstPerEventId extends AbstractStreamOperator<PageView> implements OneInputStreamOperator<PageView, PageView> {
 
     private static final long serialVersionUID = 1L;
 
     public static final String DUPLICATES_METRIC = "duplicates";
-    static final String STATE_NAME = "counted-event-ids";
+    static final String TABLES_STATE = "remembered-event-ids";
+    static final String ENTRIES_STATE = "counted-event-ids";
 
     private final Duration window;
-    private transient ValueState<Boolean> counted;
+    private transient Memory memory;
     private transient Counter duplicates;
 
     public FirstPerEventId(Duration window) {
@@ -40,27 +57,139 @@ public final class FirstPerEventId extends RichFilterFunction<PageView> {
     }
 
     @Override
-    public void open(OpenContext context) {
-        ValueStateDescriptor<Boolean> descriptor = new ValueStateDescriptor<>(STATE_NAME, Types.BOOLEAN);
-        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(window)
-                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                .cleanupFullSnapshot() // a full snapshot (heap backend, savepoints) leaves expired ids out
-                .build()); // plus the defaults: incremental cleanup on the heap, compaction filter in RocksDB
-        counted = getRuntimeContext().getState(descriptor);
-        duplicates = getRuntimeContext().getMetricGroup().counter(DUPLICATES_METRIC);
+    public void open() throws Exception {
+        super.open();
+        duplicates = getMetricGroup().counter(DUPLICATES_METRIC);
+        memory = getKeyedStateBackend() instanceof HeapKeyedStateBackend ? new TablesOnHeap() : new EntriesPerId();
+        memory.takeOverIdsOfOtherBackend();
     }
 
     @Override
-    public boolean filter(PageView view) throws Exception {
-        if (!view.eventIdFromClient()) {
+    public void processElement(StreamRecord<PageView> element) throws Exception {
+        PageView view = element.getValue();
+        if (!view.eventIdFromClient() || memory.firstWithinWindow(DedupKey.of(view.eventId()))) {
+            output.collect(element);
+        } else {
+            duplicates.inc();
+        }
+    }
+
+    /** Where the counted ids of the current bucket are remembered. */
+    private interface Memory {
+        /** Whether {@code id} is new within the window (and from now on remembered). */
+        boolean firstWithinWindow(DedupKey id) throws Exception;
+
+        /** Remembers the ids a snapshot of the other layout holds, for a window from now, and clears that state. */
+        void takeOverIdsOfOtherBackend() throws Exception;
+    }
+
+    private final class TablesOnHeap implements Memory {
+        private final ValueState<RememberedIds> tables = tablesState();
+        private final int span = RememberedIds.span(window.toMillis());
+
+        @Override
+        public boolean firstWithinWindow(DedupKey id) throws Exception {
+            long now = getProcessingTimeService().getCurrentProcessingTime();
+            RememberedIds ids = tables.value();
+            if (ids == null) {
+                ids = new RememberedIds();
+                tables.update(ids);
+            } // otherwise changed in place: the heap backend hands out a copy when a running checkpoint holds the table
+            return ids.rememberIfNew(id, RememberedIds.second(now), span);
+        }
+
+        @Override
+        public void takeOverIdsOfOtherBackend() throws Exception {
+            List<Integer> buckets = bucketsOf(ENTRIES_STATE);
+            if (buckets.isEmpty()) {
+                return;
+            }
+            // read once and cleared: no cleanup while reading (the heap's incremental one trips over the clearing)
+            MapState<DedupKey, Boolean> entries = entriesState(false);
+            long ids = 0;
+            for (Integer bucket : buckets) {
+                setCurrentKey(bucket);
+                for (DedupKey id : entries.keys()) {
+                    firstWithinWindow(id);
+                    ids++;
+                }
+                entries.clear();
+            }
+            LOG.info("Took over {} remembered event ids in {} buckets from a snapshot of another state backend; "
+                    + "they are remembered for {} from now", ids, buckets.size(), window);
+        }
+    }
+
+    private final class EntriesPerId implements Memory {
+        private final MapState<DedupKey, Boolean> entries = entriesState(true);
+
+        @Override
+        public boolean firstWithinWindow(DedupKey id) throws Exception {
+            if (entries.contains(id)) {
+                return false;
+            }
+            entries.put(id, Boolean.TRUE);
             return true;
         }
-        if (counted.value() != null) {
-            duplicates.inc();
-            return false;
+
+        @Override
+        public void takeOverIdsOfOtherBackend() throws Exception {
+            List<Integer> buckets = bucketsOf(TABLES_STATE);
+            if (buckets.isEmpty()) {
+                return;
+            }
+            ValueState<RememberedIds> tables = tablesState();
+            int now = RememberedIds.second(getProcessingTimeService().getCurrentProcessingTime());
+            int span = RememberedIds.span(window.toMillis());
+            long[] ids = {0};
+            for (Integer bucket : buckets) {
+                setCurrentKey(bucket);
+                RememberedIds table = tables.value();
+                if (table != null) {
+                    table.forEach((id, first) -> {
+                        if (RememberedIds.remembered(first, now, span)) {
+                            entries.put(id, Boolean.TRUE);
+                            ids[0]++;
+                        }
+                    });
+                }
+                tables.clear();
+            }
+            LOG.info("Took over {} remembered event ids in {} buckets from a snapshot of the heap state backend; "
+                    + "they are remembered for {} from now", ids[0], buckets.size(), window);
         }
-        counted.update(Boolean.TRUE);
-        return true;
+    }
+
+    private ValueState<RememberedIds> tablesState() {
+        try {
+            return getPartitionedState(new ValueStateDescriptor<>(TABLES_STATE, RememberedIdsSerializer.INSTANCE));
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot open the dedup state " + TABLES_STATE, e);
+        }
+    }
+
+    private MapState<DedupKey, Boolean> entriesState(boolean cleanupInBackground) {
+        MapStateDescriptor<DedupKey, Boolean> descriptor =
+                new MapStateDescriptor<>(ENTRIES_STATE, DedupKeySerializer.INSTANCE, BooleanSerializer.INSTANCE);
+        StateTtlConfig.Builder ttl = StateTtlConfig.newBuilder(window)
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .cleanupFullSnapshot(); // a full snapshot (savepoints) leaves expired ids out
+        if (!cleanupInBackground) {
+            ttl.disableCleanupInBackground(); // otherwise the default: RocksDB's compaction filter drops expired ids
+        }
+        descriptor.enableTimeToLive(ttl.build());
+        try {
+            return getPartitionedState(descriptor);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot open the dedup state " + ENTRIES_STATE, e);
+        }
+    }
+
+    /** The buckets of this subtask that hold state {@code name} (restored from a snapshot). */
+    private List<Integer> bucketsOf(String name) {
+        try (Stream<Integer> keys = this.<Integer>getKeyedStateBackend().getKeys(name, VoidNamespace.INSTANCE)) {
+            return keys.toList();
+        }
     }
 }

@@ -6,84 +6,128 @@ import dev.pageviews.event.PageView;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.checkpoint.SavepointType;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
-import org.apache.flink.streaming.api.operators.StreamFilter;
+import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** The dedup operator in Flink's keyed operator harness: what passes, for how long, and across a rescaled restore. */
+/**
+ * The dedup operator in Flink's keyed operator harness, on the heap (tables per bucket) and in RocksDB (an entry per
+ * id): what passes, for how long, across a rescaled restore, and across a savepoint restored on the other backend.
+ */
 class FirstPerEventIdTest {
 
     private static final Duration WINDOW = Duration.ofMinutes(10);
     private static final int MAX_PARALLELISM = 128;
+    private static final long T0 = 1_730_000_000_000L;
+    /** An id counted more than a window before the snapshot: counted again after the restore. */
+    private static final String EXPIRED = "counted-long-ago";
 
-    @Test
-    void dropsLaterCopiesOfAClientsIdAndNeverDeduplicatesViewsWithoutOne() throws Exception {
-        try (var harness = harness(1, 0)) {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void dropsLaterCopiesOfAClientsIdAndNeverDeduplicatesViewsWithoutOne(String backend) throws Exception {
+        try (var harness = harness(backend, 1, 0)) {
             harness.open();
-            process(harness, client("a", "/1"), client("a", "/1"), client("b", "/2"), client("a", "/1"),
-                    edge("x", "/3"), edge("x", "/3"), bare("/4"), bare("/4"));
+            process(harness, T0, client("a", "/1"), client("a", "/1"), client("b", "/2"), client("a", "/1"),
+                    edge("x", "/3"), edge("x", "/3"), bare("/4"), bare("/4"),
+                    client("3f2b8c1e-9d4a-4e5b-8c7d-1a2b3c4d5e6f", "/5"), client("3f2b8c1e-9d4a-4e5b-8c7d-1a2b3c4d5e6f", "/5"),
+                    client("3F2B8C1E-9D4A-4E5B-8C7D-1A2B3C4D5E6F", "/5"));
 
-            assertThat(harness.extractOutputValues()).extracting(v -> v.eventId() + " " + v.pageUrl())
-                    .containsExactly("a /1", "b /2", "x /3", "x /3", "null /4", "null /4");
-            assertThat(harness.numKeyedStateEntries()).as("one entry per client id, none for the others").isEqualTo(2);
+            assertThat(harness.extractOutputValues()).extracting(v -> v.eventId() + " " + v.pageUrl()).containsExactly(
+                    "a /1", "b /2", "x /3", "x /3", "null /4", "null /4", "3f2b8c1e-9d4a-4e5b-8c7d-1a2b3c4d5e6f /5",
+                    "3F2B8C1E-9D4A-4E5B-8C7D-1A2B3C4D5E6F /5");
         }
     }
 
-    @Test
-    void remembersAnIdForTheWindowAfterItsFirstCountAndACopyDoesNotExtendIt() throws Exception {
-        try (var harness = harness(1, 0)) {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void remembersAnIdForTheWindowAfterItsFirstCountAndACopyDoesNotExtendIt(String backend) throws Exception {
+        try (var harness = harness(backend, 1, 0)) {
             harness.open();
-            harness.setStateTtlProcessingTime(1_000);
-            process(harness, client("a", "/p"));
-            harness.setStateTtlProcessingTime(1_000 + WINDOW.toMillis() - 1);
-            process(harness, client("a", "/p")); // a copy within the window: dropped, and it does not extend the window
-            harness.setStateTtlProcessingTime(1_000 + WINDOW.toMillis());
-            process(harness, client("a", "/p")); // the window has passed: counted again, and remembered anew
-            harness.setStateTtlProcessingTime(1_000 + 2 * WINDOW.toMillis() - 1);
-            process(harness, client("a", "/p"));
+            long w = WINDOW.toMillis();
+            process(harness, T0 + 400, client("a", "/p"));
+            process(harness, T0 + 400 + w - 1, client("a", "/p")); // within the window: dropped, and not extending it
+            process(harness, T0 + 400 + w + 1000, client("a", "/p")); // the window (rounded up to the second) has passed
+            process(harness, T0 + 400 + w + 1000 + w - 1, client("a", "/p")); // remembered anew from the second count
 
             assertThat(harness.extractOutputValues()).hasSize(2);
         }
     }
 
-    @Test
-    void aRestoreAtAnotherParallelismRemembersEveryIdWhereItsKeyNowLives() throws Exception {
-        OperatorSubtaskState snapshot;
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void aRestoreAtAnotherParallelismRemembersEveryIdWhereItsKeyNowLives(String backend) throws Exception {
         List<String> ids = new ArrayList<>();
-        try (var single = harness(1, 0)) {
+        for (int i = 0; i < 300; i++) {
+            ids.add(i % 2 == 0 ? "id-" + i : new java.util.UUID(i, -i).toString());
+        }
+        OperatorSubtaskState snapshot;
+        try (var single = harness(backend, 1, 0)) {
             single.open();
-            for (int i = 0; i < 200; i++) {
-                ids.add("id-" + i);
-                process(single, client("id-" + i, "/p"));
+            process(single, T0 - WINDOW.toMillis() - 5000, client(EXPIRED, "/p"));
+            for (String id : ids) {
+                process(single, T0, client(id, "/p"));
             }
-            assertThat(single.extractOutputValues()).hasSize(200);
+            assertThat(single.extractOutputValues()).hasSize(301);
             snapshot = single.snapshot(1, 1);
         }
+        assertThat(passedAfterRestore(backend, snapshot, ids, T0 + 1000)).as("the new ids and the one whose window had passed")
+                .hasSize(301).allMatch(id -> id.endsWith("-new") || id.equals(EXPIRED));
+    }
 
-        List<KeyedOneInputStreamOperatorTestHarness<DedupKey, PageView, PageView>> subtasks = new ArrayList<>();
+    @ParameterizedTest(name = "{0} to {1}")
+    @CsvSource({"hashmap, rocksdb", "rocksdb, hashmap"})
+    void aSavepointRestoredOnTheOtherStateBackendRemembersEveryIdForAWindowFromThen(String from, String to) throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            ids.add(i % 2 == 0 ? "id-" + i : new java.util.UUID(i, i).toString());
+        }
+        OperatorSubtaskState savepoint;
+        try (var harness = harness(from, 1, 0)) {
+            harness.open();
+            process(harness, T0 - WINDOW.toMillis() - 5000, client(EXPIRED, "/p"));
+            for (String id : ids) {
+                process(harness, T0, client(id, "/p"));
+            }
+            savepoint = harness.snapshotWithLocalState(1, 1, SavepointType.savepoint(SavepointFormatType.CANONICAL))
+                    .getJobManagerOwnedState();
+        }
+        assertThat(passedAfterRestore(to, savepoint, ids, T0 + 1000)).as("the new ids and the one whose window had passed")
+                .hasSize(201).allMatch(id -> id.endsWith("-new") || id.equals(EXPIRED));
+    }
+
+    /** Restores {@code snapshot} at parallelism 3 on {@code backend}; sends every id and a new one; returns what passed. */
+    private static List<String> passedAfterRestore(String backend, OperatorSubtaskState snapshot, List<String> ids, long now)
+            throws Exception {
+        List<KeyedOneInputStreamOperatorTestHarness<Integer, PageView, PageView>> subtasks = new ArrayList<>();
         try {
             for (int subtask = 0; subtask < 3; subtask++) {
-                var harness = harness(3, subtask);
+                var harness = harness(backend, 3, subtask);
                 harness.initializeState(AbstractStreamOperatorTestHarness.repartitionOperatorState(
                         snapshot, MAX_PARALLELISM, 1, 3, subtask));
+                harness.setProcessingTime(now);
+                harness.setStateTtlProcessingTime(now);
                 harness.open();
                 subtasks.add(harness);
             }
+            process(subtasks.get(ownerOf(EXPIRED)), now, client(EXPIRED, "/p"));
             for (String id : ids) {
-                process(subtasks.get(ownerOf(id)), client(id, "/p"));
-                process(subtasks.get(ownerOf(id + "-new")), client(id + "-new", "/p"));
+                process(subtasks.get(ownerOf(id)), now, client(id, "/p"));
+                process(subtasks.get(ownerOf(id + "-new")), now, client(id + "-new", "/p"));
             }
             List<String> passed = new ArrayList<>();
-            int entries = 0;
             for (var harness : subtasks) {
                 harness.extractOutputValues().forEach(v -> passed.add(v.eventId()));
-                entries += harness.numKeyedStateEntries();
             }
-            assertThat(passed).as("only the ids never seen before").hasSize(200).allMatch(id -> id.endsWith("-new"));
-            assertThat(entries).isEqualTo(400);
+            return passed;
         } finally {
             for (var harness : subtasks) {
                 harness.close();
@@ -91,18 +135,23 @@ class FirstPerEventIdTest {
         }
     }
 
-    private static int ownerOf(String key) {
-        return KeyGroupRangeAssignment.assignKeyToParallelOperator(DedupKey.of(key), MAX_PARALLELISM, 3);
+    private static int ownerOf(String id) {
+        return KeyGroupRangeAssignment.assignKeyToParallelOperator(DedupKey.of(id).bucket(), MAX_PARALLELISM, 3);
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<DedupKey, PageView, PageView> harness(int parallelism, int subtask)
-            throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(new StreamFilter<>(new FirstPerEventId(WINDOW)), new EventIdKey(),
-                DedupKeySerializer.TYPE, MAX_PARALLELISM, parallelism, subtask);
+    private static KeyedOneInputStreamOperatorTestHarness<Integer, PageView, PageView> harness(String backend, int parallelism,
+            int subtask) throws Exception {
+        var harness = new KeyedOneInputStreamOperatorTestHarness<>(new FirstPerEventId(WINDOW), new EventIdBucket(), Types.INT,
+                MAX_PARALLELISM, parallelism, subtask);
+        harness.setStateBackend(backend.equals("rocksdb") ? new EmbeddedRocksDBStateBackend() : new HashMapStateBackend());
+        return harness;
     }
 
-    private static void process(KeyedOneInputStreamOperatorTestHarness<DedupKey, PageView, PageView> harness, PageView... views)
-            throws Exception {
+    /** Processes {@code views} at {@code now} by both clocks (the heap tables' and the TTL's). */
+    private static void process(KeyedOneInputStreamOperatorTestHarness<Integer, PageView, PageView> harness, long now,
+            PageView... views) throws Exception {
+        harness.setProcessingTime(now);
+        harness.setStateTtlProcessingTime(now);
         for (PageView view : views) {
             harness.processElement(view, view.timestampMillis());
         }
