@@ -16,6 +16,8 @@ import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Lets a view with a client's event id through the first time its id is seen within the window, and drops
@@ -40,6 +42,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 public final class FirstPerEventId extends AbstractStreamOperator<PageView> implements OneInputStreamOperator<PageView, PageView> {
 
     private static final long serialVersionUID = 1L;
+    // the base class's LOG would name AbstractStreamOperator in the log
+    private static final Logger LOGGER = LoggerFactory.getLogger(FirstPerEventId.class);
 
     public static final String DUPLICATES_METRIC = "duplicates";
     static final String TABLES_STATE = "remembered-event-ids";
@@ -115,7 +119,7 @@ public final class FirstPerEventId extends AbstractStreamOperator<PageView> impl
                 }
                 entries.clear();
             }
-            LOG.info("Took over {} remembered event ids in {} buckets from a snapshot of another state backend; "
+            LOGGER.info("Took over {} remembered event ids in {} buckets from a snapshot of another state backend; "
                     + "they are remembered for {} from now", ids, buckets.size(), window);
         }
     }
@@ -155,7 +159,7 @@ public final class FirstPerEventId extends AbstractStreamOperator<PageView> impl
                 }
                 tables.clear();
             }
-            LOG.info("Took over {} remembered event ids in {} buckets from a snapshot of the heap state backend; "
+            LOGGER.info("Took over {} remembered event ids in {} buckets from a snapshot of the heap state backend; "
                     + "they are remembered for {} from now", ids[0], buckets.size(), window);
         }
     }
