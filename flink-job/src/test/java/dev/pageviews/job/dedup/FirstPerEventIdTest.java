@@ -65,17 +65,11 @@ class FirstPerEventIdTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"hashmap", "rocksdb"})
     void aRestoreAtAnotherParallelismRemembersEveryIdWhereItsKeyNowLives(String backend) throws Exception {
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 300; i++) {
-            ids.add(i % 2 == 0 ? "id-" + i : new java.util.UUID(i, -i).toString());
-        }
+        List<String> ids = ids(300);
         OperatorSubtaskState snapshot;
         try (var single = harness(backend, 1, 0)) {
             single.open();
-            process(single, T0 - WINDOW.toMillis() - 5000, client(EXPIRED, "/p"));
-            for (String id : ids) {
-                process(single, T0, client(id, "/p"));
-            }
+            countLongAgoAndNow(single, ids);
             assertThat(single.extractOutputValues()).hasSize(301);
             snapshot = single.snapshot(1, 1);
         }
@@ -86,22 +80,34 @@ class FirstPerEventIdTest {
     @ParameterizedTest(name = "{0} to {1}")
     @CsvSource({"hashmap, rocksdb", "rocksdb, hashmap"})
     void aSavepointRestoredOnTheOtherStateBackendRemembersEveryIdForAWindowFromThen(String from, String to) throws Exception {
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 200; i++) {
-            ids.add(i % 2 == 0 ? "id-" + i : new java.util.UUID(i, i).toString());
-        }
+        List<String> ids = ids(200);
         OperatorSubtaskState savepoint;
         try (var harness = harness(from, 1, 0)) {
             harness.open();
-            process(harness, T0 - WINDOW.toMillis() - 5000, client(EXPIRED, "/p"));
-            for (String id : ids) {
-                process(harness, T0, client(id, "/p"));
-            }
+            countLongAgoAndNow(harness, ids);
             savepoint = harness.snapshotWithLocalState(1, 1, SavepointType.savepoint(SavepointFormatType.CANONICAL))
                     .getJobManagerOwnedState();
         }
         assertThat(passedAfterRestore(to, savepoint, ids, T0 + 1000)).as("the new ids and the one whose window had passed")
                 .hasSize(201).allMatch(id -> id.endsWith("-new") || id.equals(EXPIRED));
+    }
+
+    /** {@code count} ids, every other one a UUID. */
+    private static List<String> ids(int count) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ids.add(i % 2 == 0 ? "id-" + i : new java.util.UUID(i, -i).toString());
+        }
+        return ids;
+    }
+
+    /** Counts {@link #EXPIRED} more than a window before {@code T0}, and {@code ids} at {@code T0}. */
+    private static void countLongAgoAndNow(KeyedOneInputStreamOperatorTestHarness<Integer, PageView, PageView> harness,
+            List<String> ids) throws Exception {
+        process(harness, T0 - WINDOW.toMillis() - 5000, client(EXPIRED, "/p"));
+        for (String id : ids) {
+            process(harness, T0, client(id, "/p"));
+        }
     }
 
     /** Restores {@code snapshot} at parallelism 3 on {@code backend}; sends every id and a new one; returns what passed. */
