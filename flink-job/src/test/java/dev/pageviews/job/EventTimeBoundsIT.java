@@ -32,6 +32,7 @@ class EventTimeBoundsIT {
 
     /** How soon after it is sent a live view must be in Redis. Before the fix, after a backlog: never (minutes). */
     private static final Duration FRESH = Duration.ofSeconds(10);
+    private static final Duration COUNTED = Duration.ofSeconds(60);
     private static final long DAY = 86_400;
     private static final long YEAR_2099 = 4_102_444_799L;
     private static final long YEAR_2000 = 946_684_800L;
@@ -55,6 +56,35 @@ class EventTimeBoundsIT {
                 "--checkpoint-dir", dir.resolve("checkpoints").toUri().toString(),
                 "--parallelism", "2"}, Map.of());
         return new Run(topic, "time_views_" + n, config);
+    }
+
+    @Test
+    void windowsRestoredFromASavepointCloseWhenNoNewViewComes(LocalStack stack) throws Exception {
+        Run run = newRun(stack);
+        try (ViewsTraffic traffic = new ViewsTraffic(stack.kafka().bootstrapServers(), run.topic());
+                Jedis jedis = stack.redis().client()) {
+            // a long idle timeout: the windows of the last seconds stay open until the savepoint is taken
+            JobID job = flink.submit(run.config().with(JobConfig.IDLE_TIMEOUT, "10m"), null);
+            for (int i = 0; i < 200; i++) {
+                traffic.view("u" + i % 7, "/restored/" + i % 10, YEAR_2000 + DAY + i / 20); // ten seconds of event time
+            }
+            traffic.flush();
+            long deadline = System.nanoTime() + COUNTED.toNanos();
+            while (ViewsTraffic.counts(jedis::hgetAll, run.key()).isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(200); // the first windows closed and were counted
+            }
+            assertThat(ViewsTraffic.counts(jedis::hgetAll, run.key())).isNotEmpty().isNotEqualTo(traffic.expected());
+            String savepoint = flink.stopWithSavepoint(job, LocalStackExtension.newWorkDir());
+
+            // restored with the default idle timeout, and no view ever comes again: before the fix every partition
+            // stayed idle, event time never moved and the restored windows never closed
+            job = flink.submit(run.config(), savepoint);
+            try {
+                awaitCounts(jedis::hgetAll, run.key(), traffic.expected(), COUNTED);
+            } finally {
+                flink.cancel(job);
+            }
+        }
     }
 
     private static long nowSeconds() {

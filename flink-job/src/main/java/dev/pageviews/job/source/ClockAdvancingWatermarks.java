@@ -20,7 +20,10 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
  *   <li>No event moves event time further than {@code maxFutureSkew} ahead of the wall clock, whatever its
  *       timestamp: a producer with a wrong clock cannot stop windows from closing. (The timestamp assigner,
  *       {@link FutureBoundedTimestamps}, already bounds each view; this is the generator's own guard.)
- *   <li>A partition that has never had an event is marked idle.
+ *   <li>A partition without an event since the job (re)started is marked idle, so it does not hold back the
+ *       others, and after {@code idleTimeout} follows the clock like any quiet partition. Idle alone would stall a
+ *       restored job: when no partition gets a new event, every input is idle, event time never moves, and the
+ *       windows restored from the checkpoint never close.
  * </ul>
  *
  * Events that arrive behind the watermark are still counted, as late increments.
@@ -36,7 +39,7 @@ public final class ClockAdvancingWatermarks implements WatermarkGenerator<RawVie
     private final Clock clock;
     private final Clock inputActivity;
     private long maxTimestamp = Long.MIN_VALUE;
-    private long lastEventAt;
+    private long lastEventAt = Long.MIN_VALUE; // by the input activity clock: of the last event, or the first emit
     private long lastEmitted = Long.MIN_VALUE;
 
     /** Milliseconds of wall-clock time; a seam for tests. */
@@ -77,13 +80,18 @@ public final class ClockAdvancingWatermarks implements WatermarkGenerator<RawVie
 
     @Override
     public void onPeriodicEmit(WatermarkOutput output) {
-        if (maxTimestamp == Long.MIN_VALUE) {
+        long activity = inputActivity.millis();
+        if (lastEventAt == Long.MIN_VALUE) {
+            lastEventAt = activity;
+        }
+        boolean quiet = activity - lastEventAt >= idleTimeoutMillis;
+        if (maxTimestamp == Long.MIN_VALUE && !quiet) {
             output.markIdle();
             return;
         }
-        long watermark = maxTimestamp - outOfOrdernessMillis - 1;
+        long watermark = maxTimestamp == Long.MIN_VALUE ? Long.MIN_VALUE : maxTimestamp - outOfOrdernessMillis - 1;
         long now = clock.millis();
-        if (inputActivity.millis() - lastEventAt >= idleTimeoutMillis) {
+        if (quiet) {
             long startOfSecond = now - Math.floorMod(now, TIMESTAMP_RESOLUTION_MILLIS);
             watermark = Math.max(watermark, startOfSecond - outOfOrdernessMillis - 1);
         }
