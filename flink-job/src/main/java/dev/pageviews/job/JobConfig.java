@@ -112,12 +112,16 @@ public final class JobConfig implements Serializable {
             new Option(WATERMARK_INTERVAL, "200ms",
                     "How often sources emit watermarks: how soon after a window ends it can fire.", JobConfig::positiveDuration),
             new Option(CHECKPOINT_INTERVAL, "2s",
-                    "Checkpoint interval. In exactly-once delivery, counts reach Redis when a checkpoint completes.",
+                    "Checkpoint interval when the cluster sets no execution.checkpointing.interval. In exactly-once "
+                            + "delivery, counts reach Redis when a checkpoint completes.",
                     JobConfig::positiveDuration),
-            new Option(CHECKPOINT_DIR, "file:///tmp/pageviews/checkpoints",
-                    "Where checkpoints are kept (file://, s3://). Retained on cancellation.", JobConfig::nonEmpty),
-            new Option(SAVEPOINT_DIR, "", "Default savepoint directory (file://, s3://); empty for none.", v -> { }),
-            new Option(STATE_BACKEND, "hashmap", "State backend: hashmap (heap) or rocksdb (large state, incremental checkpoints).",
+            new Option(CHECKPOINT_DIR, "",
+                    "Where checkpoints are kept (file://, s3://; retained on cancellation) when the cluster sets no "
+                            + "execution.checkpointing.dir. The job does not start without one of the two.", v -> { }),
+            new Option(SAVEPOINT_DIR, "", "Default savepoint directory (file://, s3://) when the cluster sets no "
+                    + "execution.checkpointing.savepoint-dir; empty for none.", v -> { }),
+            new Option(STATE_BACKEND, "hashmap", "State backend when the cluster sets no state.backend.type: hashmap (heap) "
+                    + "or rocksdb (large state, incremental checkpoints).",
                     v -> enumValue(StateBackend.class, v)),
             new Option(DELIVERY, "exactly-once",
                     "exactly-once: counts are applied to Redis once per completed checkpoint, idempotently. "
