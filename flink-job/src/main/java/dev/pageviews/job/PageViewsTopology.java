@@ -62,6 +62,14 @@ public final class PageViewsTopology {
 
     private PageViewsTopology() {}
 
+    /** Adds the whole job to {@code env}, with the parallelism the settings ask for. */
+    public static void define(StreamExecutionEnvironment env, JobConfig config) {
+        if (config.parallelism() > 0) {
+            env.setParallelism(config.parallelism());
+        }
+        build(env, config);
+    }
+
     /** Adds the job to {@code env}; returns the stream of counted views (for further branches). */
     public static DataStream<PageView> build(StreamExecutionEnvironment env, JobConfig config) {
         SingleOutputStreamOperator<RawView> records = env

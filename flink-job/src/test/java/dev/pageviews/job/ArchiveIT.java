@@ -46,7 +46,7 @@ class ArchiveIT {
         try {
             s3.createBucket(BUCKET);
             // the cluster's file systems take the s3.* keys the job's flags produce, as a TaskManager would
-            flink = FlinkCluster.start(PageViewsJob.flinkConfiguration(JobConfig.parse(s3Flags(), Map.of())));
+            flink = FlinkCluster.start(FlinkSettings.of(JobConfig.parse(s3Flags(), Map.of())));
         } catch (Exception | Error e) {
             s3.close();
             throw e;

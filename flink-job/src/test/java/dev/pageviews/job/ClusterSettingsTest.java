@@ -15,7 +15,7 @@ class ClusterSettingsTest {
 
     @Test
     void withoutClusterSettingsTheJobsOwnApply() {
-        Map<String, String> conf = PageViewsJob.flinkConfiguration(FLAGS, new Configuration()).toMap();
+        Map<String, String> conf = FlinkSettings.of(FLAGS, new Configuration()).toMap();
         assertThat(conf).containsEntry("execution.checkpointing.interval", "2 s")
                 .containsEntry("execution.checkpointing.dir", "file:///data/checkpoints")
                 .containsEntry("execution.checkpointing.mode", "EXACTLY_ONCE")
@@ -30,7 +30,7 @@ class ClusterSettingsTest {
                 "execution.checkpointing.dir", "s3://cluster/checkpoints",
                 "state.backend.type", "rocksdb",
                 "restart-strategy.type", "fixed-delay"));
-        Map<String, String> conf = PageViewsJob.flinkConfiguration(FLAGS, cluster).toMap();
+        Map<String, String> conf = FlinkSettings.of(FLAGS, cluster).toMap();
         assertThat(conf).doesNotContainKeys("execution.checkpointing.interval", "execution.checkpointing.dir",
                 "state.backend.type", "restart-strategy.type", "restart-strategy.exponential-delay.initial-backoff");
         assertThat(conf).as("derived from the cluster's values")
@@ -42,20 +42,20 @@ class ClusterSettingsTest {
     @Test
     void refusesAtLeastOnceCheckpointsFromTheClusterWhenCountingExactlyOnce() {
         Configuration cluster = Configuration.fromMap(Map.of("execution.checkpointing.mode", "AT_LEAST_ONCE"));
-        assertThatThrownBy(() -> PageViewsJob.flinkConfiguration(FLAGS, cluster))
+        assertThatThrownBy(() -> FlinkSettings.of(FLAGS, cluster))
                 .hasMessageContaining("execution.checkpointing.mode: AT_LEAST_ONCE");
         JobConfig atLeastOnce = FLAGS.with(JobConfig.DELIVERY, "at-least-once");
-        assertThatCode(() -> PageViewsJob.flinkConfiguration(atLeastOnce, cluster)).doesNotThrowAnyException();
+        assertThatCode(() -> FlinkSettings.of(atLeastOnce, cluster)).doesNotThrowAnyException();
     }
 
     @Test
     void doesNotStartWithoutACheckpointDirectoryAndSaysWhereToSetOne() {
         JobConfig noDir = JobConfig.parse(new String[0], Map.of());
-        assertThatThrownBy(() -> PageViewsJob.checkCheckpointDirectory(noDir, new Configuration()))
+        assertThatThrownBy(() -> FlinkSettings.requireCheckpointDirectory(noDir, new Configuration()))
                 .hasMessageStartingWith("no checkpoint directory: set execution.checkpointing.dir in the cluster's configuration")
                 .hasMessageContaining("--checkpoint-dir");
-        assertThatCode(() -> PageViewsJob.checkCheckpointDirectory(FLAGS, new Configuration())).doesNotThrowAnyException();
-        assertThatCode(() -> PageViewsJob.checkCheckpointDirectory(noDir,
+        assertThatCode(() -> FlinkSettings.requireCheckpointDirectory(FLAGS, new Configuration())).doesNotThrowAnyException();
+        assertThatCode(() -> FlinkSettings.requireCheckpointDirectory(noDir,
                 Configuration.fromMap(Map.of("execution.checkpointing.dir", "s3://cluster/checkpoints")))).doesNotThrowAnyException();
     }
 }

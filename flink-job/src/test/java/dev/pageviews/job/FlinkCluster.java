@@ -104,8 +104,8 @@ final class FlinkCluster implements BeforeAllCallback, AfterAllCallback, AutoClo
 
     /** Submits the pageviews job, restored from {@code restorePath} when given. */
     JobID submit(JobConfig config, String restorePath) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(PageViewsJob.flinkConfiguration(config));
-        PageViewsJob.define(env, config);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(config));
+        PageViewsTopology.define(env, config);
         StreamGraph graph = env.getStreamGraph();
         graph.setJobName(PageViewsJob.JOB_NAME);
         if (restorePath != null) {

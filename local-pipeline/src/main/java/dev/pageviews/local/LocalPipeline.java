@@ -4,6 +4,8 @@ import dev.pageviews.edge.EdgeConfig;
 import dev.pageviews.edge.EdgeServer;
 import dev.pageviews.job.JobConfig;
 import dev.pageviews.job.PageViewsJob;
+import dev.pageviews.job.FlinkSettings;
+import dev.pageviews.job.PageViewsTopology;
 import dev.pageviews.stack.LocalStack;
 import dev.pageviews.stack.RedisServer;
 import dev.pageviews.stack.S3Server;
@@ -155,7 +157,7 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     private static Configuration flinkConfiguration(UpConfig config, JobConfig jobConfig) {
-        Configuration flink = PageViewsJob.flinkConfiguration(jobConfig);
+        Configuration flink = FlinkSettings.of(jobConfig);
         if (config.archivePath().startsWith("s3")) {
             S3FileSystemPlugin.initialize(flink); // the local cluster's file systems, as a TaskManager would set them up
         }
@@ -166,7 +168,7 @@ public final class LocalPipeline implements AutoCloseable {
 
     private static JobGraph jobGraph(Configuration flink, JobConfig jobConfig) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-        PageViewsJob.define(env, jobConfig);
+        PageViewsTopology.define(env, jobConfig);
         StreamGraph streamGraph = env.getStreamGraph();
         streamGraph.setJobName(PageViewsJob.JOB_NAME);
         return streamGraph.getJobGraph();

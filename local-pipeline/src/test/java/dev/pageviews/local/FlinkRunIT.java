@@ -81,6 +81,17 @@ class FlinkRunIT {
         }
     }
 
+    @Test
+    void theJobJarAloneAnswersHelpWithItsSettings() throws Exception {
+        // as documented: no Flink and no SLF4J on the classpath, only the jar a data engineer has
+        Process help = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", JOB_JAR.toAbsolutePath().toString(), "dev.pageviews.job.PageViewsJob", "--help")
+                .redirectErrorStream(true).start();
+        String output = new String(help.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(help.waitFor()).as(output).isZero();
+        assertThat(output).contains("--kafka-bootstrap", "PAGEVIEWS_CHECKPOINT_DIR", "--dedup-window");
+    }
+
     private static void postViews(PipelineTraffic traffic, int from, int count) throws Exception {
         for (int i = from; i < from + count; i++) {
             assertThat(traffic.post("u" + i % 17, "/flink-run/" + i % 9, TIMESTAMP + i / 50)).isEqualTo(202);

@@ -3,7 +3,7 @@ package dev.pageviews.job.archive;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pageviews.job.JobConfig;
-import dev.pageviews.job.PageViewsJob;
+import dev.pageviews.job.FlinkSettings;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +20,7 @@ class ArchiveSettingsTest {
     void putsTheS3FlagsIntoTheFlinkConfigurationOfLocalClusters() {
         JobConfig config = JobConfig.parse(new String[] {"--s3-endpoint", "http://127.0.0.1:9000", "--s3-path-style", "true",
             "--s3-access-key", "AKIA-LOCAL"}, Map.of("PAGEVIEWS_S3_SECRET_KEY", "very-secret"));
-        assertThat(PageViewsJob.flinkConfiguration(config).toMap()).containsAllEntriesOf(Map.of(
+        assertThat(FlinkSettings.of(config).toMap()).containsAllEntriesOf(Map.of(
                 "s3.endpoint", "http://127.0.0.1:9000",
                 "s3.path.style.access", "true",
                 "s3.access-key", "AKIA-LOCAL",
@@ -31,7 +31,7 @@ class ArchiveSettingsTest {
 
     @Test
     void leavesCredentialsToTheAwsChainWhenNoKeysAreGiven() {
-        Map<String, String> conf = PageViewsJob.flinkConfiguration(JobConfig.parse(new String[0], Map.of())).toMap();
+        Map<String, String> conf = FlinkSettings.of(JobConfig.parse(new String[0], Map.of())).toMap();
         assertThat(conf).doesNotContainKeys("s3.endpoint", "s3.path.style.access", "s3.access-key", "s3.secret-key");
     }
 

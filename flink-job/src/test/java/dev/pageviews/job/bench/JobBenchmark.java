@@ -4,6 +4,8 @@ import dev.pageviews.event.PageView;
 import dev.pageviews.event.PageViewCodec;
 import dev.pageviews.job.JobConfig;
 import dev.pageviews.job.PageViewsJob;
+import dev.pageviews.job.FlinkSettings;
+import dev.pageviews.job.PageViewsTopology;
 import dev.pageviews.job.dedup.CountOncePerEventId;
 import dev.pageviews.stack.LocalStack;
 import dev.pageviews.stack.RedisServer;
@@ -606,12 +608,12 @@ public final class JobBenchmark {
         args.addAll(flags);
         args.addAll(extraJobArgs);
         JobConfig config = JobConfig.parse(args.toArray(String[]::new), Map.of());
-        Configuration flink = PageViewsJob.flinkConfiguration(config);
+        Configuration flink = FlinkSettings.of(config);
         flink.set(RestOptions.BIND_PORT, "0");
         flink.set(TaskManagerOptions.NUM_TASK_SLOTS, parallelism);
         flink.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(128));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(flink);
-        PageViewsJob.define(env, config);
+        PageViewsTopology.define(env, config);
         return env.executeAsync(PageViewsJob.JOB_NAME);
     }
 

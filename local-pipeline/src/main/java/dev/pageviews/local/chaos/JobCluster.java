@@ -2,6 +2,8 @@ package dev.pageviews.local.chaos;
 
 import dev.pageviews.job.JobConfig;
 import dev.pageviews.job.PageViewsJob;
+import dev.pageviews.job.FlinkSettings;
+import dev.pageviews.job.PageViewsTopology;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,10 +60,10 @@ final class JobCluster implements AutoCloseable {
 
     /** Submits the job as {@code ./pageviews up} defines it and waits until it runs. */
     void submit(JobConfig config) throws Exception {
-        Configuration conf = PageViewsJob.flinkConfiguration(config);
+        Configuration conf = FlinkSettings.of(config);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, MAX_RESTART_BACKOFF);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        PageViewsJob.define(env, config);
+        PageViewsTopology.define(env, config);
         StreamGraph graph = env.getStreamGraph();
         graph.setJobName(PageViewsJob.JOB_NAME);
         job = cluster.submitJob(graph).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).getJobID();
