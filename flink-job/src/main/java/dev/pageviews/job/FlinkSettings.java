@@ -48,6 +48,7 @@ public final class FlinkSettings {
         conf.set(PipelineOptions.NAME, PageViewsJob.JOB_NAME);
         conf.set(PipelineOptions.OBJECT_REUSE, true); // no operator keeps or mutates a record it was handed
         conf.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, config.watermarkInterval());
+        conf.set(PipelineOptions.GLOBAL_JOB_PARAMETERS, config.shown()); // the settings, in the web UI's job configuration
 
         ClusterDefaults defaults = new ClusterDefaults(cluster, conf);
         Duration interval = defaults.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, config.checkpointInterval());

@@ -12,8 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import org.apache.flink.util.TimeUtils;
 
 /**
  * Every setting of the job, in one place: its flag, its environment variable, its default and its doc.
@@ -74,7 +73,6 @@ public final class JobConfig implements Serializable {
     public static final String S3_ACCESS_KEY = "s3-access-key";
     public static final String S3_SECRET_KEY = "s3-secret-key";
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     public static final List<Option> OPTIONS = List.of(
             new Option(KAFKA_BOOTSTRAP, "localhost:9092", "Kafka bootstrap servers (host:port,...).", JobConfig::nonEmpty),
@@ -263,13 +261,19 @@ public final class JobConfig implements Serializable {
     public String s3AccessKey() { return get(S3_ACCESS_KEY); }
     public String s3SecretKey() { return get(S3_SECRET_KEY); }
 
+    /** Every setting by flag, secrets masked: what the logs and the Flink web UI (global job parameters) show. */
+    public Map<String, String> shown() {
+        Map<String, String> shown = new LinkedHashMap<>();
+        values.forEach((flag, value) -> shown.put(flag, value.replaceAll("(redis[^,]*://)[^@,]*@", "$1***@"))); // no Redis password
+        if (!shown.get(S3_SECRET_KEY).isEmpty()) {
+            shown.put(S3_SECRET_KEY, "***"); // nor the S3 secret key
+        }
+        return shown;
+    }
+
     @Override
     public String toString() {
-        Map<String, String> shown = new LinkedHashMap<>(values);
-        if (!shown.get(S3_SECRET_KEY).isEmpty()) {
-            shown.put(S3_SECRET_KEY, "***"); // never log the S3 secret key
-        }
-        return shown.toString().replaceAll("(redis[^,]*://)[^@,]*@", "$1***@"); // nor a Redis password
+        return shown().toString();
     }
 
     private static Map<String, String> checked(Map<String, String> values) {
@@ -288,23 +292,16 @@ public final class JobConfig implements Serializable {
         return OPTIONS.stream().filter(o -> o.flag().equals(flag)).findFirst().orElse(null);
     }
 
-    /** Parses {@code 500ms}, {@code 2s}, {@code 5m}, {@code 1h}, {@code 7d}, and {@code 0}. */
+    /**
+     * Parses a duration in Flink's syntax ({@link TimeUtils#parseDuration}: {@code 500ms}, {@code 2s}, {@code 30 s},
+     * {@code 5m} or {@code 10min}, {@code 1h}, {@code 7d}; a bare number is milliseconds, {@code 0} is zero).
+     */
     public static Duration duration(String value) {
-        if (value.trim().equals("0")) {
-            return Duration.ZERO;
+        try {
+            return TimeUtils.parseDuration(value.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + value + "' is not a duration; write e.g. 500ms, 2s, 10min, 1h or 7d");
         }
-        Matcher m = DURATION.matcher(value.trim());
-        if (!m.matches()) {
-            throw new IllegalArgumentException("'" + value + "' is not a duration; write e.g. 500ms, 2s, 5m, 1h or 7d");
-        }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
     }
 
     private static void positiveDuration(String value) {

@@ -31,11 +31,23 @@ class JobConfigTest {
     }
 
     @Test
+    void takesDurationsInFlinksSyntax() {
+        JobConfig config = JobConfig.parse(new String[] {"--window", "30 s", "--checkpoint-interval", "10min",
+                "--dedup-window", "2 days", "--watermark-interval", "250ms"}, Map.of());
+        assertThat(config.window()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.checkpointInterval()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(config.dedupWindow()).isEqualTo(Duration.ofDays(2));
+        assertThat(config.watermarkInterval()).isEqualTo(Duration.ofMillis(250));
+    }
+
+    @Test
     void namesTheBadFlagAndTheFix() {
         assertThatThrownBy(() -> JobConfig.parse(new String[] {"--windw", "1s"}, Map.of()))
                 .hasMessage("unknown flag --windw; see --help for the settings");
-        assertThatThrownBy(() -> JobConfig.parse(new String[] {"--window", "1 second"}, Map.of()))
-                .hasMessage("--window (PAGEVIEWS_WINDOW): '1 second' is not a duration; write e.g. 500ms, 2s, 5m, 1h or 7d");
+        assertThatThrownBy(() -> JobConfig.parse(new String[] {"--window", "one second"}, Map.of()))
+                .hasMessage("--window (PAGEVIEWS_WINDOW): 'one second' is not a duration; write e.g. 500ms, 2s, 10min, 1h or 7d");
+        assertThatThrownBy(() -> JobConfig.parse(new String[] {"--window", "1 fortnight"}, Map.of()))
+                .hasMessageContaining("'1 fortnight' is not a duration");
         assertThatThrownBy(() -> JobConfig.parse(new String[] {"--delivery", "twice"}, Map.of()))
                 .hasMessage("--delivery (PAGEVIEWS_DELIVERY): 'twice' is not one of exactly-once, at-least-once");
         assertThatThrownBy(() -> JobConfig.parse(new String[] {"--redis", "localhost:6379"}, Map.of()))

@@ -57,6 +57,8 @@ class FlinkRunIT {
             assertThat(PipelineTraffic.awaitCounts(jedis, traffic.expected(), COUNTED)).isEqualTo(traffic.expected());
             assertThat(flink.rest("/jobs/" + job + "/checkpoints/config")).as("the cluster's interval")
                     .contains("\"interval\":1500");
+            assertThat(flink.rest("/jobs/" + job + "/config")).as("the job's settings as global job parameters (web UI)")
+                    .contains("\"kafka-bootstrap\":\"" + stack.kafka().bootstrapServers() + "\"", "\"dedup-window\":\"24h\"");
             assertThat(flink.rest("/jobs/" + job + "/checkpoints")).as("checkpoints in the cluster's directory")
                     .contains("\"external_path\":\"file:" + clusterCheckpoints.toAbsolutePath() + "/" + job + "/chk-");
 
