@@ -65,7 +65,7 @@ class FlinkDeploymentTest {
 
     @Test
     void aValueTheJobRejects() {
-        ObjectNode broken = replaceArg(deployment(Overlay.FLINK_MINIKUBE), "--window=", "--window=1 second");
+        ObjectNode broken = replaceArg(deployment(Overlay.FLINK_MINIKUBE), "--window=", "--window=one second");
         assertThat(problems(Overlay.FLINK_MINIKUBE, broken)).anySatisfy(p -> assertThat(p).contains("--window"));
     }
 
