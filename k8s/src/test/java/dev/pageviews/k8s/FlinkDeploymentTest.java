@@ -8,6 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The FlinkDeployment agrees with the job's flags, with Flink's settings and with the platform it runs on. */
 class FlinkDeploymentTest {
@@ -76,11 +77,18 @@ class FlinkDeploymentTest {
         assertThat(problems(Overlay.FLINK_CLOUD, broken)).anySatisfy(p -> assertThat(p).contains("--checkpoint-dir"));
     }
 
-    @Test
-    void stateOnLocalDisk() {
-        ObjectNode broken = deployment(Overlay.FLINK_MINIKUBE);
-        Edit.set(broken, "/spec/flinkConfiguration/high-availability.storageDir", "file:///tmp/ha");
-        assertThat(problems(Overlay.FLINK_MINIKUBE, broken)).anySatisfy(p -> assertThat(p).contains("high-availability.storageDir"));
+    @ParameterizedTest
+    @ValueSource(strings = {"high-availability.storageDir", "execution.checkpointing.dir", "execution.checkpointing.savepoint-dir"})
+    void stateOnLocalDisk(String key) {
+        ObjectNode broken = Edit.set(deployment(Overlay.FLINK_MINIKUBE), "/spec/flinkConfiguration/" + key, "file:///tmp/state");
+        assertThat(problems(Overlay.FLINK_MINIKUBE, broken)).anySatisfy(p -> assertThat(p).contains(key).contains("not on S3"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"execution.checkpointing.dir", "execution.checkpointing.savepoint-dir"})
+    void noCheckpointOrSavepointDir(String key) {
+        ObjectNode broken = Edit.remove(deployment(Overlay.FLINK_CLOUD), "/spec/flinkConfiguration/" + key);
+        assertThat(problems(Overlay.FLINK_CLOUD, broken)).anySatisfy(p -> assertThat(p).startsWith(key + " is not set"));
     }
 
     @Test

@@ -144,6 +144,11 @@ final class FlinkJobConsistency {
         }
     }
 
+    /** Directories the cluster must set, and what goes wrong without them. */
+    static final Map<String, String> REQUIRED_DIRS = Map.of(
+            "execution.checkpointing.dir", "the job refuses to start without a checkpoint directory",
+            "execution.checkpointing.savepoint-dir", "the operator's upgrade and periodic savepoints have nowhere to go");
+
     private void storage(JobConfig config) {
         JsonNode flink = deployment.path("spec").path("flinkConfiguration");
         Map<String, String> paths = Map.of(
@@ -152,7 +157,9 @@ final class FlinkJobConsistency {
                 "high-availability.storageDir", flink.path("high-availability.storageDir").asText(),
                 "--archive-path", config.get("archive-path"));
         paths.forEach((what, path) -> {
-            if (!path.startsWith("s3://")) {
+            if (path.isEmpty() && REQUIRED_DIRS.containsKey(what)) {
+                problems.add(what + " is not set in flinkConfiguration: " + REQUIRED_DIRS.get(what) + "; set it to an s3:// path");
+            } else if (!path.startsWith("s3://")) {
                 problems.add(what + " '" + path + "' is not on S3 (s3://...): pods lose local files");
             }
         });
