@@ -2,14 +2,18 @@ package dev.pageviews.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pageviews.job.JobConfig;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** The FlinkDeployment agrees with the job's flags, with Flink's settings and with the platform it runs on. */
+/** The FlinkDeployment agrees with the job's flags, sets the cluster's settings once (in flinkConfiguration), and fits its platform. */
 class FlinkDeploymentTest {
 
     private static ObjectNode deployment(Overlay overlay) {
@@ -47,6 +51,16 @@ class FlinkDeploymentTest {
     }
 
     @Test
+    void eachEnvironmentSetsItsStateBackendInFlinkConfiguration() {
+        JsonNode minikube = deployment(Overlay.FLINK_MINIKUBE).path("spec").path("flinkConfiguration");
+        JsonNode cloud = deployment(Overlay.FLINK_CLOUD).path("spec").path("flinkConfiguration");
+
+        assertThat(minikube.path("state.backend.type").asText()).isEqualTo("hashmap");
+        assertThat(cloud.path("state.backend.type").asText()).isEqualTo("rocksdb");
+        assertThat(cloud.path("execution.checkpointing.incremental").asText()).isEqualTo("true");
+    }
+
+    @Test
     void minikubeReadsRedisFromItsArgsAndCloudFromASecret() {
         assertThat(FlinkJobConsistency.args(deployment(Overlay.FLINK_MINIKUBE))).contains("--redis=redis://redis:6379");
         assertThat(FlinkJobConsistency.args(deployment(Overlay.FLINK_CLOUD))).noneMatch(a -> a.startsWith("--redis="));
@@ -65,22 +79,51 @@ class FlinkDeploymentTest {
 
     @Test
     void aValueTheJobRejects() {
-        ObjectNode broken = replaceArg(deployment(Overlay.FLINK_MINIKUBE), "--window=", "--window=1 second");
+        ObjectNode broken = replaceArg(deployment(Overlay.FLINK_MINIKUBE), "--window=", "--window=one second");
         assertThat(problems(Overlay.FLINK_MINIKUBE, broken)).anySatisfy(p -> assertThat(p).contains("--window"));
     }
 
-    @Test
-    void aCheckpointDirThatDiffersFromFlinksSetting() {
-        ObjectNode broken = Edit.set(deployment(Overlay.FLINK_CLOUD), "/spec/flinkConfiguration/execution.checkpointing.dir",
-                "s3://elsewhere/checkpoints");
-        assertThat(problems(Overlay.FLINK_CLOUD, broken)).anySatisfy(p -> assertThat(p).contains("--checkpoint-dir"));
+    /** Each flag with the very value flinkConfiguration has: the repetition alone is the problem. */
+    @ParameterizedTest
+    @CsvSource({
+            "--checkpoint-dir=s3://pageviews-prod/checkpoints, execution.checkpointing.dir",
+            "--savepoint-dir=s3://pageviews-prod/savepoints, execution.checkpointing.savepoint-dir",
+            "--state-backend=rocksdb, state.backend.type",
+            "--checkpoint-interval=5s, execution.checkpointing.interval"})
+    void aClusterSettingPassedAsAJobFlag(String arg, String key) {
+        ObjectNode broken = Edit.append(deployment(Overlay.FLINK_CLOUD), "/spec/job/args", arg);
+        String flag = arg.substring(0, arg.indexOf('='));
+        assertThat(problems(Overlay.FLINK_CLOUD, broken))
+                .contains(flag + " repeats a cluster setting: set " + key + " in flinkConfiguration only");
     }
 
     @Test
-    void stateOnLocalDisk() {
-        ObjectNode broken = deployment(Overlay.FLINK_MINIKUBE);
-        Edit.set(broken, "/spec/flinkConfiguration/high-availability.storageDir", "file:///tmp/ha");
-        assertThat(problems(Overlay.FLINK_MINIKUBE, broken)).anySatisfy(p -> assertThat(p).contains("high-availability.storageDir"));
+    void aClusterSettingPassedAsAJobVariable() {
+        ObjectNode broken = Edit.set(deployment(Overlay.FLINK_MINIKUBE), "/spec/podTemplate/spec/containers/0/env",
+                List.of(Map.of("name", "PAGEVIEWS_CHECKPOINT_DIR", "value", "s3://pageviews/checkpoints")));
+        assertThat(problems(Overlay.FLINK_MINIKUBE, broken)).contains("environment variable PAGEVIEWS_CHECKPOINT_DIR "
+                + "repeats a cluster setting: set execution.checkpointing.dir in flinkConfiguration only");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"state.backend.type", "execution.checkpointing.interval"})
+    void aClusterSettingLeftToTheJobsDefault(String key) {
+        ObjectNode broken = Edit.remove(deployment(Overlay.FLINK_CLOUD), "/spec/flinkConfiguration/" + key);
+        assertThat(problems(Overlay.FLINK_CLOUD, broken)).anySatisfy(p -> assertThat(p).startsWith(key + " is not set"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"high-availability.storageDir", "execution.checkpointing.dir", "execution.checkpointing.savepoint-dir"})
+    void stateOnLocalDisk(String key) {
+        ObjectNode broken = Edit.set(deployment(Overlay.FLINK_MINIKUBE), "/spec/flinkConfiguration/" + key, "file:///tmp/state");
+        assertThat(problems(Overlay.FLINK_MINIKUBE, broken)).anySatisfy(p -> assertThat(p).contains(key).contains("not on S3"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"execution.checkpointing.dir", "execution.checkpointing.savepoint-dir"})
+    void noCheckpointOrSavepointDir(String key) {
+        ObjectNode broken = Edit.remove(deployment(Overlay.FLINK_CLOUD), "/spec/flinkConfiguration/" + key);
+        assertThat(problems(Overlay.FLINK_CLOUD, broken)).anySatisfy(p -> assertThat(p).startsWith(key + " is not set"));
     }
 
     @Test

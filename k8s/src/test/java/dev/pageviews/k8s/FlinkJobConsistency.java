@@ -15,17 +15,25 @@ import java.util.stream.StreamSupport;
 
 /**
  * The FlinkDeployment agrees with the job and with the platform it runs on: its args are accepted by
- * the job's own parser, the job flags that override cluster settings equal those settings, state lives
- * on S3, parallelism fits the topic's partitions, and the names it refers to exist.
+ * the job's own parser, settings the cluster owns are in flinkConfiguration only, state lives on S3,
+ * parallelism fits the topic's partitions, and the names it refers to exist.
  */
 final class FlinkJobConsistency {
 
-    /** Job flag -> the flinkConfiguration key the job overrides with it (they must agree). */
-    static final Map<String, String> MIRRORED = Map.of(
-            "checkpoint-dir", "execution.checkpointing.dir",
-            "savepoint-dir", "execution.checkpointing.savepoint-dir",
-            "state-backend", "state.backend.type",
-            "checkpoint-interval", "execution.checkpointing.interval");
+    /**
+     * Job flag -> the flinkConfiguration key that owns the same setting. The job applies such a flag only where
+     * the cluster sets nothing (ClusterDefaults): beside the key it does nothing, and a second copy would drift.
+     */
+    static final Map<String, String> CLUSTER_SETTINGS = Map.of(
+            JobConfig.CHECKPOINT_DIR, "execution.checkpointing.dir",
+            JobConfig.SAVEPOINT_DIR, "execution.checkpointing.savepoint-dir",
+            JobConfig.STATE_BACKEND, "state.backend.type",
+            JobConfig.CHECKPOINT_INTERVAL, "execution.checkpointing.interval");
+
+    /** Directories the cluster must set, and what goes wrong without them. */
+    static final Map<String, String> REQUIRED_DIRS = Map.of(
+            "execution.checkpointing.dir", "the job refuses to start without a checkpoint directory",
+            "execution.checkpointing.savepoint-dir", "the operator's upgrade and periodic savepoints have nowhere to go");
 
     private final ObjectNode deployment;
     private final List<ObjectNode> flinkObjects;
@@ -41,10 +49,12 @@ final class FlinkJobConsistency {
     /** Problems of {@code deployment}, given the objects rendered beside it and the platform overlay's objects. */
     static List<String> check(ObjectNode deployment, List<ObjectNode> flinkObjects, List<ObjectNode> platformObjects) {
         FlinkJobConsistency check = new FlinkJobConsistency(deployment, flinkObjects, platformObjects);
-        JobConfig config = check.parseArgs();
+        Map<String, String> env = check.environment();
+        JobConfig config = check.parseArgs(env);
         check.operatorSettings();
+        check.clusterSettings(env);
         if (config != null) {
-            check.mirroredSettings(config);
+            check.s3Settings(config);
             check.storage(config);
             check.platformNames(config);
         }
@@ -85,7 +95,7 @@ final class FlinkJobConsistency {
         return data;
     }
 
-    private JobConfig parseArgs() {
+    private JobConfig parseArgs(Map<String, String> env) {
         List<String> args = args(deployment);
         Set<String> seen = new HashSet<>();
         for (String arg : args) {
@@ -98,7 +108,6 @@ final class FlinkJobConsistency {
         if (seen.contains("--parallelism")) {
             problems.add("--parallelism must not be passed: spec.job.parallelism is the one setting to rescale with");
         }
-        Map<String, String> env = environment();
         Set<String> jobVariables = new HashSet<>();
         JobConfig.OPTIONS.forEach(o -> jobVariables.add(o.env()));
         env.keySet().stream().filter(name -> name.startsWith("PAGEVIEWS_") && !jobVariables.contains(name))
@@ -128,14 +137,34 @@ final class FlinkJobConsistency {
         }
     }
 
-    private void mirroredSettings(JobConfig config) {
+    /**
+     * Cluster settings are given as flinkConfiguration keys, not as job flags or their PAGEVIEWS_ variables. The
+     * interval and the backend must be set too: without them the job's defaults would apply, unseen in the
+     * manifest (the directories are checked with the storage).
+     */
+    private void clusterSettings(Map<String, String> env) {
         JsonNode flink = deployment.path("spec").path("flinkConfiguration");
-        MIRRORED.forEach((flag, key) -> {
-            if (!flink.path(key).asText().equals(config.get(flag))) {
-                problems.add("--" + flag + " is '" + config.get(flag) + "' but flinkConfiguration " + key + " is '"
-                        + flink.path(key).asText() + "': the job overrides the cluster setting, keep them equal");
+        Set<String> flags = new HashSet<>();
+        args(deployment).forEach(arg -> flags.add(arg.replaceFirst("=.*$", "")));
+        JobConfig.OPTIONS.stream().filter(o -> CLUSTER_SETTINGS.containsKey(o.flag())).forEach(option -> {
+            String key = CLUSTER_SETTINGS.get(option.flag());
+            if (flags.contains("--" + option.flag())) {
+                problems.add("--" + option.flag() + " repeats a cluster setting: set " + key + " in flinkConfiguration only");
+            }
+            if (env.containsKey(option.env())) {
+                problems.add("environment variable " + option.env() + " repeats a cluster setting: set " + key
+                        + " in flinkConfiguration only");
+            }
+            if (!REQUIRED_DIRS.containsKey(key) && flink.path(key).asText().isEmpty()) {
+                problems.add(key + " is not set in flinkConfiguration: the job's default (--" + option.flag() + " "
+                        + option.defaultValue() + ") would apply unseen; set it there");
             }
         });
+    }
+
+    /** The job's S3 flags, where the deployment passes them, must not contradict Flink's own s3.* keys. */
+    private void s3Settings(JobConfig config) {
+        JsonNode flink = deployment.path("spec").path("flinkConfiguration");
         if (!flink.path("s3.endpoint").asText("").equals(config.get("s3-endpoint"))) {
             problems.add("--s3-endpoint '" + config.get("s3-endpoint") + "' differs from s3.endpoint '" + flink.path("s3.endpoint").asText("") + "'");
         }
@@ -152,7 +181,9 @@ final class FlinkJobConsistency {
                 "high-availability.storageDir", flink.path("high-availability.storageDir").asText(),
                 "--archive-path", config.get("archive-path"));
         paths.forEach((what, path) -> {
-            if (!path.startsWith("s3://")) {
+            if (path.isEmpty() && REQUIRED_DIRS.containsKey(what)) {
+                problems.add(what + " is not set in flinkConfiguration: " + REQUIRED_DIRS.get(what) + "; set it to an s3:// path");
+            } else if (!path.startsWith("s3://")) {
                 problems.add(what + " '" + path + "' is not on S3 (s3://...): pods lose local files");
             }
         });
