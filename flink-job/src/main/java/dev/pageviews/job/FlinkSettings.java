@@ -1,6 +1,5 @@
 package dev.pageviews.job;
 
-import dev.pageviews.job.archive.S3Settings;
 import java.time.Duration;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -82,7 +81,6 @@ public final class FlinkSettings {
             conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS, Integer.MAX_VALUE);
         }
         defaults.logKept();
-        S3Settings.addTo(conf, config); // read by local clusters' file systems; a real cluster has its own
         return conf;
     }
 }

@@ -68,10 +68,6 @@ public final class JobConfig implements Serializable {
     public static final String ARCHIVE_ROLL_INTERVAL = "archive-roll-interval";
     public static final String ARCHIVE_MAX_PART_SIZE_MB = "archive-max-part-size-mb";
     public static final String ARCHIVE_JSON_GZIP = "archive-json-gzip";
-    public static final String S3_ENDPOINT = "s3-endpoint";
-    public static final String S3_PATH_STYLE = "s3-path-style";
-    public static final String S3_ACCESS_KEY = "s3-access-key";
-    public static final String S3_SECRET_KEY = "s3-secret-key";
 
 
     public static final List<Option> OPTIONS = List.of(
@@ -146,15 +142,7 @@ public final class JobConfig implements Serializable {
             new Option(ARCHIVE_MAX_PART_SIZE_MB, "128", "A part file (any format) is finished at this size (MiB).",
                     JobConfig::positiveInt),
             new Option(ARCHIVE_JSON_GZIP, "false",
-                    "Gzip the JSON part files (.json.gz); they then finish at every checkpoint.", JobConfig::bool),
-            new Option(S3_ENDPOINT, "", "S3 endpoint for S3-compatible stores (e.g. http://minio:9000); empty for AWS. "
-                    + "Sets s3.endpoint for local clusters; a real cluster takes it from its Flink configuration.", v -> { }),
-            new Option(S3_PATH_STYLE, "false", "Use path-style S3 access (needed by most S3-compatible stores); "
-                    + "s3.path.style.access, like --s3-endpoint.", JobConfig::bool),
-            new Option(S3_ACCESS_KEY, "", "S3 access key (s3.access-key, like --s3-endpoint); empty: the AWS credential chain "
-                    + "(AWS_ACCESS_KEY_ID, profile, web identity, instance role).", v -> { }),
-            new Option(S3_SECRET_KEY, "", "S3 secret key (s3.secret-key, like --s3-endpoint); never logged. Prefer the "
-                    + "environment variable to the flag.", v -> { }));
+                    "Gzip the JSON part files (.json.gz); they then finish at every checkpoint.", JobConfig::bool));
 
     private final Map<String, String> values;
 
@@ -256,18 +244,11 @@ public final class JobConfig implements Serializable {
     public Duration archiveRollInterval() { return duration(get(ARCHIVE_ROLL_INTERVAL)); }
     public int archiveMaxPartSizeMb() { return Integer.parseInt(get(ARCHIVE_MAX_PART_SIZE_MB)); }
     public boolean archiveJsonGzip() { return Boolean.parseBoolean(get(ARCHIVE_JSON_GZIP)); }
-    public String s3Endpoint() { return get(S3_ENDPOINT); }
-    public boolean s3PathStyle() { return Boolean.parseBoolean(get(S3_PATH_STYLE)); }
-    public String s3AccessKey() { return get(S3_ACCESS_KEY); }
-    public String s3SecretKey() { return get(S3_SECRET_KEY); }
 
     /** Every setting by flag, secrets masked: what the logs and the Flink web UI (global job parameters) show. */
     public Map<String, String> shown() {
         Map<String, String> shown = new LinkedHashMap<>();
         values.forEach((flag, value) -> shown.put(flag, value.replaceAll("(redis[^,]*://)[^@,]*@", "$1***@"))); // no Redis password
-        if (!shown.get(S3_SECRET_KEY).isEmpty()) {
-            shown.put(S3_SECRET_KEY, "***"); // nor the S3 secret key
-        }
         return shown;
     }
 

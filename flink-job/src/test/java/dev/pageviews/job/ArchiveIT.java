@@ -45,8 +45,10 @@ class ArchiveIT {
         s3 = S3Server.start(LocalStackExtension.newWorkDir(), 0);
         try {
             s3.createBucket(BUCKET);
-            // the cluster's file systems take the s3.* keys the job's flags produce, as a TaskManager would
-            flink = FlinkCluster.start(FlinkSettings.of(JobConfig.parse(s3Flags(), Map.of())));
+            // the cluster's file systems take the S3 server's s3.* keys from the cluster configuration, as a TaskManager would
+            Configuration conf = FlinkSettings.of(JobConfig.parse(new String[0], Map.of()));
+            conf.addAll(Configuration.fromMap(s3.flinkFileSystemSettings()));
+            flink = FlinkCluster.start(conf);
         } catch (Exception | Error e) {
             s3.close();
             throw e;
@@ -65,11 +67,6 @@ class ArchiveIT {
         }
     }
 
-    private static String[] s3Flags() {
-        return new String[] {"--s3-endpoint", s3.endpoint(), "--s3-path-style", "true",
-            "--s3-access-key", s3.accessKey(), "--s3-secret-key", s3.secretKey()};
-    }
-
     private record Run(String topic, Path dir, String archivePath, JobConfig config) {}
 
     private static Run newRun(LocalStack stack, String archivePath, String... archiveFlags) {
@@ -85,7 +82,6 @@ class ArchiveIT {
             "--checkpoint-dir", dir.resolve("checkpoints").toUri().toString(), "--parallelism", "2",
             "--archive-path", archivePath));
         args.addAll(List.of(archiveFlags));
-        args.addAll(List.of(s3Flags()));
         return new Run(topic, dir, archivePath, JobConfig.parse(args.toArray(String[]::new), Map.of()));
     }
 

@@ -54,7 +54,6 @@ final class FlinkJobConsistency {
         check.operatorSettings();
         check.clusterSettings(env);
         if (config != null) {
-            check.s3Settings(config);
             check.storage(config);
             check.platformNames(config);
         }
@@ -162,17 +161,6 @@ final class FlinkJobConsistency {
         });
     }
 
-    /** The job's S3 flags, where the deployment passes them, must not contradict Flink's own s3.* keys. */
-    private void s3Settings(JobConfig config) {
-        JsonNode flink = deployment.path("spec").path("flinkConfiguration");
-        if (!flink.path("s3.endpoint").asText("").equals(config.get("s3-endpoint"))) {
-            problems.add("--s3-endpoint '" + config.get("s3-endpoint") + "' differs from s3.endpoint '" + flink.path("s3.endpoint").asText("") + "'");
-        }
-        if (!flink.path("s3.path.style.access").asText("false").equals(config.get("s3-path-style"))) {
-            problems.add("--s3-path-style '" + config.get("s3-path-style") + "' differs from s3.path.style.access");
-        }
-    }
-
     private void storage(JobConfig config) {
         JsonNode flink = deployment.path("spec").path("flinkConfiguration");
         Map<String, String> paths = Map.of(
@@ -201,9 +189,9 @@ final class FlinkJobConsistency {
         String bootstrap = kafka == null ? "(no Kafka in the platform overlay)" : kafka.path("metadata").path("name").asText()
                 + "-kafka-bootstrap:" + kafka.path("spec").path("kafka").path("listeners").path(0).path("port").asText();
         expect(config.get("kafka-bootstrap"), bootstrap, "--kafka-bootstrap (Strimzi's bootstrap Service)");
-        String endpoint = config.get("s3-endpoint");
+        String endpoint = deployment.path("spec").path("flinkConfiguration").path("s3.endpoint").asText("");
         if (!endpoint.isEmpty()) {
-            serviceExists(endpoint.replaceFirst("^https?://", ""), "--s3-endpoint");
+            serviceExists(endpoint.replaceFirst("^https?://", ""), "flinkConfiguration s3.endpoint");
         }
         String redis = config.get("redis");
         if (redis.startsWith("redis://") && !redis.contains(".")) {

@@ -21,7 +21,7 @@ final class LastRunSettings {
 
     static final String FILE = "last-run-settings.properties";
     private static final Set<String> IGNORED = Set.of(JobConfig.KAFKA_BOOTSTRAP, JobConfig.REDIS, JobConfig.CHECKPOINT_DIR,
-            JobConfig.SAVEPOINT_DIR, JobConfig.S3_ENDPOINT, JobConfig.S3_ACCESS_KEY, JobConfig.S3_SECRET_KEY);
+            JobConfig.SAVEPOINT_DIR);
 
     private LastRunSettings() {}
 

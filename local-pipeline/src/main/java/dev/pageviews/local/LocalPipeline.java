@@ -89,7 +89,7 @@ public final class LocalPipeline implements AutoCloseable {
             stack.s3().ifPresent(s3 -> s3.createBucket(UpConfig.S3_BUCKET));
             Optional<Path> restorePoint = RestorePoints.newest(config.checkpointDir(), config.savepointDir());
             JobConfig jobConfig = jobConfig(config, stack, env);
-            Configuration flink = flinkConfiguration(config, jobConfig);
+            Configuration flink = flinkConfiguration(config, jobConfig, stack.s3());
             JobGraph graph = jobGraph(flink, jobConfig);
             List<RestoreCompatibility.Dropped> dropped = resumeFrom(restorePoint, graph, config, jobConfig);
             job = LocalJob.submit(flink, graph);
@@ -114,7 +114,7 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     private static JobConfig jobConfig(UpConfig config, LocalStack stack, Map<String, String> env) {
-        JobConfig jobConfig = JobConfig.parse(new String[] {
+        return JobConfig.parse(new String[] {
             "--kafka-bootstrap", stack.kafka().bootstrapServers(),
             "--topic", LocalStack.VIEWS_TOPIC,
             "--dlq-topic", LocalStack.DLQ_TOPIC,
@@ -127,12 +127,6 @@ public final class LocalPipeline implements AutoCloseable {
             "--out-of-orderness", config.outOfOrderness(),
             "--dedup-window", config.dedupWindow(),
             "--archive-roll-interval", "1m"}, env); // locally, archived files show up within a minute
-        if (stack.s3().isPresent()) {
-            S3Server s3 = stack.s3().get();
-            jobConfig = jobConfig.with(JobConfig.S3_ENDPOINT, s3.endpoint()).with(JobConfig.S3_PATH_STYLE, "true")
-                    .with(JobConfig.S3_ACCESS_KEY, s3.accessKey()).with(JobConfig.S3_SECRET_KEY, s3.secretKey());
-        }
-        return jobConfig;
     }
 
     /** The job graph, set to resume from {@code restorePoint} if there is one; returns the operators whose state it drops. */
@@ -156,8 +150,10 @@ public final class LocalPipeline implements AutoCloseable {
         return decision.dropped();
     }
 
-    private static Configuration flinkConfiguration(UpConfig config, JobConfig jobConfig) {
+    private static Configuration flinkConfiguration(UpConfig config, JobConfig jobConfig, Optional<S3Server> s3) {
         Configuration flink = FlinkSettings.of(jobConfig);
+        // the local S3 server, for the local cluster's S3 file system: what a cluster's own configuration would say
+        s3.ifPresent(server -> flink.addAll(Configuration.fromMap(server.flinkFileSystemSettings())));
         if (config.archivePath().startsWith("s3")) {
             S3FileSystemPlugin.initialize(flink); // the local cluster's file systems, as a TaskManager would set them up
         }

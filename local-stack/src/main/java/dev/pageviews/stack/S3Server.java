@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,21 @@ public final class S3Server implements AutoCloseable {
     }
 
     /** {@code http://127.0.0.1:port}: the S3 endpoint, for path-style access. */
+    /**
+     * The {@code s3.*} keys that point Flink's S3 file system (flink-s3-fs-hadoop) at this server, for the Flink
+     * configuration of a local cluster (a cluster reads them when it starts, not from a job). They also leave S3A's
+     * directory markers alone after a write (Hadoop 3.4's default; the plugin's Hadoop 3.3.4 still deletes them):
+     * a store that keeps objects as files answers such a delete with an error that S3A retries for minutes.
+     */
+    public Map<String, String> flinkFileSystemSettings() {
+        return Map.of(
+                "s3.endpoint", endpoint(),
+                "s3.path.style.access", "true",
+                "s3.access-key", accessKey(),
+                "s3.secret-key", secretKey(),
+                "s3.directory.marker.retention", "keep");
+    }
+
     public String endpoint() {
         return "http://127.0.0.1:" + port;
     }
