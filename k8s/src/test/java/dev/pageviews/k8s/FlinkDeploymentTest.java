@@ -105,12 +105,6 @@ class FlinkDeploymentTest {
                 + "repeats a cluster setting: set execution.checkpointing.dir in flinkConfiguration only");
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"state.backend.type", "execution.checkpointing.interval"})
-    void aClusterSettingLeftToTheJobsDefault(String key) {
-        ObjectNode broken = Edit.remove(deployment(Overlay.FLINK_CLOUD), "/spec/flinkConfiguration/" + key);
-        assertThat(problems(Overlay.FLINK_CLOUD, broken)).anySatisfy(p -> assertThat(p).startsWith(key + " is not set"));
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"high-availability.storageDir", "execution.checkpointing.dir", "execution.checkpointing.savepoint-dir"})
@@ -120,8 +114,10 @@ class FlinkDeploymentTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"execution.checkpointing.dir", "execution.checkpointing.savepoint-dir"})
-    void noCheckpointOrSavepointDir(String key) {
+    @ValueSource(strings = {"state.backend.type", "execution.checkpointing.interval", "execution.checkpointing.dir",
+            "execution.checkpointing.savepoint-dir"})
+    void aClusterSettingLeftOpen(String key) {
+        // the job would fall back to its defaults (hashmap, 2 s) or, without a checkpoint directory, not start
         ObjectNode broken = Edit.remove(deployment(Overlay.FLINK_CLOUD), "/spec/flinkConfiguration/" + key);
         assertThat(problems(Overlay.FLINK_CLOUD, broken)).anySatisfy(p -> assertThat(p).startsWith(key + " is not set"));
     }
