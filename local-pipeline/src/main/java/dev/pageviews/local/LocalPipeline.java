@@ -6,6 +6,7 @@ import dev.pageviews.job.JobConfig;
 import dev.pageviews.job.PageViewsJob;
 import dev.pageviews.job.FlinkSettings;
 import dev.pageviews.job.PageViewsTopology;
+import dev.pageviews.stack.FreePorts;
 import dev.pageviews.stack.LocalStack;
 import dev.pageviews.stack.RedisServer;
 import dev.pageviews.stack.S3Server;
@@ -38,6 +39,8 @@ public final class LocalPipeline implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalPipeline.class);
     /** Restoring state and deploying tasks on a busy laptop; a restore that fails does so well before. */
     private static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(3);
+    /** The Prometheus reporter's usual port. */
+    static final int PROMETHEUS_PORT = 9249;
 
     private final UpConfig config;
     private final LocalStack stack;
@@ -46,11 +49,13 @@ public final class LocalPipeline implements AutoCloseable {
     private final Optional<Path> restoredFrom;
     private final List<RestoreCompatibility.Dropped> droppedState;
     private final DataDirLock lock;
+    private final int metricsPort;
     private boolean closed;
 
     private LocalPipeline(UpConfig config, LocalStack stack, EdgeServer edge, LocalJob job, Optional<Path> restoredFrom,
-            List<RestoreCompatibility.Dropped> droppedState, DataDirLock lock) {
+            List<RestoreCompatibility.Dropped> droppedState, DataDirLock lock, int metricsPort) {
         this.lock = lock;
+        this.metricsPort = metricsPort;
         this.config = config;
         this.stack = stack;
         this.edge = edge;
@@ -90,6 +95,9 @@ public final class LocalPipeline implements AutoCloseable {
             Optional<Path> restorePoint = RestorePoints.newest(config.checkpointDir(), config.savepointDir());
             JobConfig jobConfig = jobConfig(config, stack, env);
             Configuration flink = flinkConfiguration(config, jobConfig, stack.s3());
+            int metricsPort = preferredOrFreePort(PROMETHEUS_PORT);
+            flink.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+            flink.setString("metrics.reporter.prom.port", Integer.toString(metricsPort));
             JobGraph graph = jobGraph(flink, jobConfig);
             List<RestoreCompatibility.Dropped> dropped = resumeFrom(restorePoint, graph, config, jobConfig);
             job = LocalJob.submit(flink, graph);
@@ -100,7 +108,7 @@ public final class LocalPipeline implements AutoCloseable {
                 "--port", Integer.toString(config.httpPort()),
                 "--kafka-bootstrap", stack.kafka().bootstrapServers(),
                 "--topic", LocalStack.VIEWS_TOPIC}, env), job);
-            return new LocalPipeline(config, stack, edge, job, restorePoint, dropped, lock);
+            return new LocalPipeline(config, stack, edge, job, restorePoint, dropped, lock, metricsPort);
         } catch (Exception | Error e) {
             if (edge != null) {
                 edge.close();
@@ -218,6 +226,20 @@ public final class LocalPipeline implements AutoCloseable {
 
     public int httpPort() {
         return edge.port();
+    }
+
+    /** The job's metrics in Prometheus' format (Flink's Prometheus reporter): {@code http://localhost:<port>/metrics}. */
+    public int flinkMetricsPort() {
+        return metricsPort;
+    }
+
+    /** {@code preferred} when nothing listens on it, else a free port: two pipelines (tests) may run at once. */
+    private static int preferredOrFreePort(int preferred) {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(preferred, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return preferred;
+        } catch (java.io.IOException taken) {
+            return FreePorts.pick();
+        }
     }
 
     public String uiUrl() {

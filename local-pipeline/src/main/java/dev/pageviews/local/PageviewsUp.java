@@ -64,6 +64,7 @@ public final class PageviewsUp {
                 "pageviews is up" + p.restoredFrom().map(r -> " (resumed from " + r + ")").orElse("") + ":",
                 "  edge        http://localhost:" + p.httpPort() + "/api/v1/track   (health: /healthz, /readyz, metrics: /metrics)",
                 "  Flink UI    " + p.uiUrl(),
+                "  Flink       http://localhost:" + p.flinkMetricsPort() + "/metrics   (the job's metrics, Prometheus format)",
                 "  Kafka       " + p.kafkaBootstrap() + "   (topics views, views-dlq)",
                 "  Redis       127.0.0.1:" + p.redisPort() + "   (hash page_views)",
                 "  data dir    " + p.dataDir(),

@@ -35,6 +35,11 @@ class PipelineIT {
                 afterFirstRun = PipelineTraffic.awaitCounts(jedis, traffic.expected(), Duration.ofSeconds(30));
             }
             assertThat(afterFirstRun).isEqualTo(traffic.expected()).hasSize(7).containsEntry("/page/0", 30L);
+            String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + pipeline.flinkMetricsPort() + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).as("the job's metrics through Flink's Prometheus reporter")
+                    .contains("flink_jobmanager_job_numRestarts", "_eventsIn", "_duplicates");
         }
 
         try (LocalPipeline pipeline = LocalPipeline.start(config, Map.of())) {
