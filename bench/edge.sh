@@ -12,7 +12,7 @@
 #   EDGE_BENCH_BATCH (100)    events per batch request
 #   EDGE_BENCH_PORT (18080)   edge port on 127.0.0.1
 #   EDGE_BENCH_JAVA_OPTS      edge JVM options (default: -Xms1g -Xmx1g -XX:+UseParallelGC)
-#   EDGE_BENCH_EDGE_ARGS      extra edge flags, e.g. "--kafka-linger-ms 10"
+#   EDGE_BENCH_EDGE_ARGS      extra edge flags, e.g. "--kafka-linger 10"
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

@@ -62,7 +62,7 @@ public final class EdgeServer implements AutoCloseable {
     }
 
     /**
-     * Starts the producer, binds the port, then waits up to {@code --kafka-startup-wait-ms} for Kafka.
+     * Starts the producer, binds the port, then waits up to {@code --kafka-startup-wait} for Kafka.
      * Returns once listening; throws {@link IllegalStateException} when it cannot listen.
      */
     public static EdgeServer start(EdgeConfig config) {
@@ -106,7 +106,7 @@ public final class EdgeServer implements AutoCloseable {
             EdgeServer server = new EdgeServer(config, transport, acceptor, workers, listener, connections, producer, health, metrics);
             LOG.info("Edge listening on {}:{} ({}), producing to topic {} at {}", config.host(), server.port(),
                     transport.name().toLowerCase(), config.topic(), config.kafkaBootstrap());
-            if (health.awaitReadyThenWatch(Duration.ofMillis(config.get(EdgeConfig.KAFKA_STARTUP_WAIT_MS)))) {
+            if (health.awaitReadyThenWatch(config.get(EdgeConfig.KAFKA_STARTUP_WAIT))) {
                 String otherwise = readiness.notReadyReason();
                 if (otherwise == null) {
                     LOG.info("Ready: Kafka takes events for topic {}", config.topic());
@@ -149,7 +149,7 @@ public final class EdgeServer implements AutoCloseable {
     /**
      * Graceful stop: report not ready, stop accepting, let each connection answer what it has received
      * (closing it after its last response), then flush and close the producer. Waits at most
-     * {@code --shutdown-timeout-ms} for connections, then closes them. Safe to call twice, from any thread.
+     * {@code --shutdown-timeout} for connections, then closes them. Safe to call twice, from any thread.
      */
     @Override
     public void close() {
@@ -157,7 +157,7 @@ public final class EdgeServer implements AutoCloseable {
             awaitClosed();
             return;
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.get(EdgeConfig.SHUTDOWN_TIMEOUT_MS));
+        long deadline = System.nanoTime() + config.get(EdgeConfig.SHUTDOWN_TIMEOUT).toNanos();
         LOG.info("Shutting down: {} connections open, {} events waiting for Kafka", connections.size(),
                 metrics.eventsInFlight().get());
         try {
@@ -196,7 +196,7 @@ public final class EdgeServer implements AutoCloseable {
             }
         }
         if (!connections.isEmpty()) {
-            LOG.warn("{} connections still busy after --shutdown-timeout-ms; closing them", connections.size());
+            LOG.warn("{} connections still busy after --shutdown-timeout; closing them", connections.size());
             connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
     }

@@ -34,9 +34,9 @@ class BadInputIT {
 
     @BeforeAll
     static void start(LocalStack stack) {
-        edge = RunningEdge.start(stack.kafka(), "edge-bad-input-it", "--max-body-bytes", "4096",
-                "--max-header-bytes", "2048", "--max-request-line-bytes", "1024",
-                "--idle-timeout-ms", "1000", "--request-timeout-ms", "2500");
+        edge = RunningEdge.start(stack.kafka(), "edge-bad-input-it", "--max-body-size", "4096",
+                "--max-header-size", "2048", "--max-request-line-size", "1024",
+                "--idle-timeout", "1000", "--request-timeout", "2500");
     }
 
     @AfterAll

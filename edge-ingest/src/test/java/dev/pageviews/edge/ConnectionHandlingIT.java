@@ -33,7 +33,7 @@ class ConnectionHandlingIT {
     static void start(LocalStack stack) {
         // a long linger holds every valid event ~300 ms in the producer, so answers that need no Kafka are
         // ready long before those that do: the order of the responses is then the sequencer's doing
-        edge = RunningEdge.start(stack.kafka(), "edge-connections-it", "--kafka-linger-ms", "300",
+        edge = RunningEdge.start(stack.kafka(), "edge-connections-it", "--kafka-linger", "300",
                 "--max-pipelined-requests", "60");
     }
 

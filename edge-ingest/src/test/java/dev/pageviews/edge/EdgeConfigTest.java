@@ -3,6 +3,7 @@ package dev.pageviews.edge;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pageviews.settings.Setting;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
@@ -21,10 +22,13 @@ class EdgeConfigTest {
         assertThat(config.topic()).isEqualTo("views");
         assertThat(config.get(EdgeConfig.CORS_ORIGINS)).isEqualTo("*");
         assertThat(config.get(EdgeConfig.MAX_BATCH_EVENTS)).isEqualTo(1000);
-        assertThat(config.get(EdgeConfig.MAX_BODY_BYTES)).isEqualTo(1_048_576);
+        assertThat(config.get(EdgeConfig.MAX_BODY_SIZE)).isEqualTo(1_048_576);
+        assertThat(config.get(EdgeConfig.IDLE_TIMEOUT)).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.get(EdgeConfig.KAFKA_COMPRESSION)).isEqualTo("lz4");
-        assertThat(config.get(EdgeConfig.KAFKA_MAX_BLOCK_MS)).isZero();
-        assertThat(config.get(EdgeConfig.KAFKA_PROPERTIES)).isEmpty();
+        assertThat(config.get(EdgeConfig.KAFKA_LINGER)).isEqualTo(Duration.ofMillis(5));
+        assertThat(config.get(EdgeConfig.KAFKA_MAX_BLOCK)).isZero();
+        assertThat(config.get(EdgeConfig.KAFKA_BUFFER_MEMORY)).isEqualTo(64L << 20);
+        assertThat(config.kafkaProperties()).isEmpty();
         assertThat(config.maxFutureSkew()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.helpRequested()).isFalse();
     }
@@ -40,9 +44,24 @@ class EdgeConfigTest {
     }
 
     @Test
+    void durationsAndSizesTakeFlinksSyntax() {
+        EdgeConfig config = EdgeConfig.parse(new String[] {"--idle-timeout", "2min", "--request-timeout", "1500",
+            "--max-body-size", "256 kb", "--kafka-buffer-memory", "1g", "--shutdown-timeout", "0"}, Map.of());
+        assertThat(config.get(EdgeConfig.IDLE_TIMEOUT)).isEqualTo(Duration.ofMinutes(2));
+        assertThat(config.get(EdgeConfig.REQUEST_TIMEOUT)).isEqualTo(Duration.ofMillis(1500));
+        assertThat(config.get(EdgeConfig.MAX_BODY_SIZE)).isEqualTo(256 * 1024);
+        assertThat(config.get(EdgeConfig.KAFKA_BUFFER_MEMORY)).isEqualTo(1L << 30);
+        assertThat(config.get(EdgeConfig.SHUTDOWN_TIMEOUT)).isZero();
+        assertThatThrownBy(() -> EdgeConfig.parse(new String[] {"--max-body-size", "100mb"}, Map.of()))
+                .hasMessage("--max-body-size (EDGE_MAX_BODY_SIZE): '100mb' is not from 1kb to 64mb");
+        assertThatThrownBy(() -> EdgeConfig.parse(new String[] {"--retry-after", "1500ms"}, Map.of()))
+                .hasMessage("--retry-after (EDGE_RETRY_AFTER): '1500ms' is not whole seconds (Retry-After counts seconds)");
+    }
+
+    @Test
     void everySettingHasAFlagAnEnvironmentVariableADefaultAndADoc() {
         Set<String> envNames = new HashSet<>();
-        for (EdgeConfig.Setting<?> setting : EdgeConfig.settings()) {
+        for (Setting<?> setting : EdgeConfig.settings()) {
             assertThat(setting.flag()).matches("--[a-z][a-z0-9-]*");
             assertThat(setting.envName()).isEqualTo("EDGE_" + setting.flag().substring(2).toUpperCase().replace('-', '_'));
             assertThat(setting.doc()).isNotBlank().endsWith(".");
@@ -50,7 +69,7 @@ class EdgeConfigTest {
             // each setting can be given by its variable
             EdgeConfig.parse(new String[0], Map.of(setting.envName(), setting.defaultText()));
         }
-        assertThat(EdgeConfig.settings()).extracting(EdgeConfig.Setting::envName)
+        assertThat(EdgeConfig.settings()).extracting(Setting::envName)
                 .contains("EDGE_PORT", "EDGE_KAFKA_BOOTSTRAP", "EDGE_TOPIC", "EDGE_CORS_ORIGINS");
     }
 
@@ -58,21 +77,25 @@ class EdgeConfigTest {
     void unknownFlagIsNamed() {
         assertThatThrownBy(() -> EdgeConfig.parse(new String[] {"--prot", "1"}, Map.of()))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("unknown flag --prot (see --help for the list)");
+                .hasMessage("unknown setting --prot; did you mean --port?; --help lists them all");
+        assertThatThrownBy(() -> EdgeConfig.parse(new String[] {"--idle-timeout-ms", "1000"}, Map.of()))
+                .hasMessage("unknown setting --idle-timeout-ms; did you mean --idle-timeout?; --help lists them all");
     }
 
     @Test
     void badValuesNameTheFlagOrVariableAndWhatIsExpected() {
         assertThatThrownBy(() -> EdgeConfig.parse(new String[] {"--port", "http"}, Map.of()))
-                .hasMessage("--port: expected a whole number from 0 to 65535, got 'http' (see --help)");
+                .hasMessage("--port (EDGE_PORT): 'http' is not a port (0-65535; 0 picks a free one)");
         assertThatThrownBy(() -> EdgeConfig.parse(new String[0], Map.of("EDGE_PORT", "70000")))
-                .hasMessage("EDGE_PORT: expected a whole number from 0 to 65535, got 70000 (see --help)");
+                .hasMessage("--port (EDGE_PORT): '70000' is not a port (0-65535; 0 picks a free one)");
         assertThatThrownBy(() -> EdgeConfig.parse(new String[] {"--kafka-compression", "brotli"}, Map.of()))
-                .hasMessage("--kafka-compression: expected one of lz4, zstd, snappy, gzip, none, got 'brotli' (see --help)");
+                .hasMessage("--kafka-compression (EDGE_KAFKA_COMPRESSION): 'brotli' is not one of lz4, zstd, snappy, gzip, none");
         assertThatThrownBy(() -> EdgeConfig.parse(new String[] {"--topic"}, Map.of()))
-                .hasMessage("--topic needs a value (see --help)");
+                .hasMessage("--topic needs a value, e.g. --topic views");
         assertThatThrownBy(() -> EdgeConfig.parse(new String[] {"8080"}, Map.of()))
-                .hasMessage("unexpected argument '8080': settings are given as --name value (see --help)");
+                .hasMessage("unexpected argument '8080': settings are given as --name value; --help lists them");
+        assertThatThrownBy(() -> EdgeConfig.parse(new String[] {"--cors-origins", " , "}, Map.of()))
+                .hasMessage("--cors-origins (EDGE_CORS_ORIGINS): give * or at least one origin");
     }
 
     @Test
@@ -81,25 +104,40 @@ class EdgeConfigTest {
                 .isEqualTo(Duration.ofSeconds(90));
         assertThat(EdgeConfig.parse(new String[0], Map.of("EDGE_MAX_FUTURE_SKEW", "1500ms")).maxFutureSkew())
                 .isEqualTo(Duration.ofMillis(1500));
+        assertThat(EdgeConfig.parse(new String[0], Map.of("EDGE_MAX_FUTURE_SKEW", "10 min")).maxFutureSkew())
+                .isEqualTo(Duration.ofMinutes(10));
         assertThat(EdgeConfig.defaults().with(EdgeConfig.MAX_FUTURE_SKEW, Duration.ofHours(1)).maxFutureSkew())
                 .isEqualTo(Duration.ofHours(1));
 
         assertThatThrownBy(() -> EdgeConfig.parse(new String[] {"--max-future-skew", "0s"}, Map.of()))
-                .hasMessage("--max-future-skew: must be longer than 0, got '0s' (see --help)");
+                .hasMessage("--max-future-skew (EDGE_MAX_FUTURE_SKEW): '0s' must be longer than 0");
         assertThatThrownBy(() -> EdgeConfig.parse(new String[] {"--max-future-skew=-5m"}, Map.of()))
-                .hasMessage("--max-future-skew: must be longer than 0, got '-5m' (see --help)");
-        assertThatThrownBy(() -> EdgeConfig.parse(new String[0], Map.of("EDGE_MAX_FUTURE_SKEW", "300")))
-                .hasMessage("EDGE_MAX_FUTURE_SKEW: expected a duration such as 500ms, 30s, 5m, 1h or 1d, got '300' (see --help)");
+                .hasMessage("--max-future-skew (EDGE_MAX_FUTURE_SKEW): '-5m' is negative; write e.g. 500ms, 2s, 10min, 1h or 7d");
+        assertThatThrownBy(() -> EdgeConfig.parse(new String[0], Map.of("EDGE_MAX_FUTURE_SKEW", "5 fortnights")))
+                .hasMessage("--max-future-skew (EDGE_MAX_FUTURE_SKEW): '5 fortnights' is not a duration; "
+                        + "write e.g. 500ms, 2s, 10min, 1h or 7d");
     }
 
     @Test
-    void kafkaPropertiesCannotWeakenTheDeliveryGuarantee() {
-        EdgeConfig config = EdgeConfig.parse(new String[] {"--kafka-properties", "security.protocol=SSL, client.rack=a"}, Map.of());
-        assertThat(config.get(EdgeConfig.KAFKA_PROPERTIES)).containsExactly(
-                Map.entry("security.protocol", "SSL"), Map.entry("client.rack", "a"));
+    void kafkaPropertiesCannotWeakenTheDeliveryGuaranteeAndMayHoldCommas() {
+        EdgeConfig config = EdgeConfig.parse(new String[] {"--kafka-properties", "security.protocol=SSL, client.rack=a",
+            "--kafka-properties", "ssl.enabled.protocols=TLSv1.3\\,TLSv1.2"}, Map.of());
+        assertThat(config.kafkaProperties()).containsExactly(Map.entry("security.protocol", "SSL"),
+                Map.entry("client.rack", "a"), Map.entry("ssl.enabled.protocols", "TLSv1.3,TLSv1.2"));
 
         assertThatThrownBy(() -> EdgeConfig.parse(new String[] {"--kafka-properties", "acks=1"}, Map.of()))
-                .hasMessage("--kafka-properties: acks is fixed by the edge's delivery guarantee and cannot be set (see --help)");
+                .hasMessage("--kafka-properties (EDGE_KAFKA_PROPERTIES): acks is fixed by the edge's delivery guarantee "
+                        + "and cannot be set");
+        assertThatThrownBy(() -> EdgeConfig.parse(new String[] {"--kafka-properties", "TLSv1.2"}, Map.of()))
+                .hasMessage("--kafka-properties (EDGE_KAFKA_PROPERTIES): 'TLSv1.2' is not key=value");
+    }
+
+    @Test
+    void deliveryTimeoutMustLeaveRoomAfterLinger() {
+        assertThatThrownBy(() -> EdgeConfig.parse(new String[] {"--kafka-linger", "1s", "--kafka-delivery-timeout", "1s"},
+                Map.of()))
+                .hasMessageStartingWith("--kafka-delivery-timeout (EDGE_KAFKA_DELIVERY_TIMEOUT) is '1s': must be at least "
+                        + "500ms more than --kafka-linger (1s)");
     }
 
     @Test
@@ -112,21 +150,23 @@ class EdgeConfigTest {
         assertThat(changed.topic()).isEqualTo("t");
         assertThat(original.port()).isEqualTo(8080);
         assertThat(original.topic()).isEqualTo("views");
-        assertThatThrownBy(() -> original.withPort(-1)).hasMessageStartingWith("--port: expected a whole number");
+        assertThatThrownBy(() -> original.withPort(-1)).hasMessageStartingWith("--port (EDGE_PORT): '-1' is not a port");
     }
 
     @Test
-    void helpIsRequestedByFlagAndUsageListsEverySetting() {
+    void helpIsRequestedByEitherFlagAndUsageListsEverySetting() {
         assertThat(EdgeConfig.parse(new String[] {"--help"}, Map.of()).helpRequested()).isTrue();
-        String usage = EdgeConfig.usage();
-        for (EdgeConfig.Setting<?> setting : EdgeConfig.settings()) {
+        assertThat(EdgeConfig.parse(new String[] {"-h"}, Map.of()).helpRequested()).isTrue();
+        String usage = EdgeConfig.usage().replaceAll("\\s+", " ");
+        for (Setting<?> setting : EdgeConfig.settings()) {
             assertThat(usage).contains(setting.flag()).contains(setting.envName()).contains(setting.doc());
         }
     }
 
     @Test
     void toStringHidesKafkaPropertyValuesWhichMayBeSecrets() {
-        EdgeConfig config = EdgeConfig.parse(new String[] {"--kafka-properties", "sasl.jaas.config=secret"}, Map.of());
-        assertThat(config.toString()).contains("sasl.jaas.config").doesNotContain("secret");
+        EdgeConfig config = EdgeConfig.parse(new String[] {"--kafka-properties",
+            "sasl.jaas.config=secret,ssl.key.password=top\\,secret"}, Map.of());
+        assertThat(config.toString()).contains("sasl.jaas.config", "ssl.key.password").doesNotContain("secret", "=top");
     }
 }

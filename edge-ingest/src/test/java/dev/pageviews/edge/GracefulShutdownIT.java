@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
+import dev.pageviews.settings.Setting;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +36,7 @@ class GracefulShutdownIT {
     @Test
     void closeAnswersInFlightRequestsClosesIdleConnectionsAndStopsListening(LocalStack stack) throws Exception {
         // events wait ~1 s in the producer: close() starts while all of them are in flight
-        RunningEdge edge = RunningEdge.start(stack.kafka(), "edge-shutdown-it", "--kafka-linger-ms", "1000");
+        RunningEdge edge = RunningEdge.start(stack.kafka(), "edge-shutdown-it", "--kafka-linger", "1000");
         try (RawHttpClient busy = new RawHttpClient(edge.port()); RawHttpClient idle = new RawHttpClient(edge.port())) {
             idle.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
             assertThat(idle.read().status()).isEqualTo(200);
@@ -74,7 +75,7 @@ class GracefulShutdownIT {
         int port = FreePorts.pick();
         Path log = Files.createTempFile(LocalStackExtension.newWorkDir(), "edge-main", ".log");
         Process edge = java(log, "dev.pageviews.edge.EdgeMain", "--port", Integer.toString(port),
-                "--kafka-bootstrap", stack.kafka().bootstrapServers(), "--topic", topic, "--kafka-linger-ms", "200");
+                "--kafka-bootstrap", stack.kafka().bootstrapServers(), "--topic", topic, "--kafka-linger", "200");
         try {
             RawHttpClient client = awaitListening(port, edge, log);
             try (client) {
@@ -106,8 +107,9 @@ class GracefulShutdownIT {
             assertThat(help.waitFor(30, TimeUnit.SECONDS)).isTrue();
             String out = Files.readString(log);
             assertThat(help.exitValue()).isZero();
-            for (EdgeConfig.Setting<?> setting : EdgeConfig.settings()) {
-                assertThat(out).contains(setting.flag()).contains(setting.envName()).contains(setting.doc());
+            String words = out.replaceAll("\\s+", " "); // docs are wrapped
+            for (Setting<?> setting : EdgeConfig.settings()) {
+                assertThat(words).contains(setting.flag()).contains(setting.envName()).contains(setting.doc());
             }
             assertThat(out).contains("--port").contains("EDGE_PORT").contains("default: 8080");
         } finally {
@@ -122,7 +124,7 @@ class GracefulShutdownIT {
         try {
             assertThat(bad.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(bad.exitValue()).isEqualTo(2);
-            assertThat(Files.readString(log)).contains("edge-ingest: unknown flag --prot (see --help for the list)");
+            assertThat(Files.readString(log)).contains("edge-ingest: unknown setting --prot; did you mean --port?; --help lists them all");
         } finally {
             bad.destroyForcibly();
         }

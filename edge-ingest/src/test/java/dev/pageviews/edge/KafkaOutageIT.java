@@ -30,8 +30,8 @@ class KafkaOutageIT {
     @Test
     void answers503WhileKafkaIsDownThenRecoversAndLosesNoAcceptedEvent() throws Exception {
         try (KafkaBroker kafka = KafkaBroker.start(LocalStackExtension.newWorkDir().resolve("kafka"), 0);
-                RunningEdge edge = RunningEdge.start(kafka, "views-outage", "--kafka-delivery-timeout-ms", "2000",
-                        "--health-interval-ms", "300", "--retry-after-seconds", "2")) {
+                RunningEdge edge = RunningEdge.start(kafka, "views-outage", "--kafka-delivery-timeout", "2000",
+                        "--health-interval", "300", "--retry-after", "2s")) {
             Set<String> accepted = new HashSet<>();
             for (int i = 0; i < 10; i++) {
                 HttpResponse<String> response = edge.track(event("outage", "/before-" + i, TS));

@@ -34,7 +34,7 @@ class TrackEndpointIT {
 
     @BeforeAll
     static void start(LocalStack stack) {
-        edge = RunningEdge.start(stack.kafka(), "edge-track-it", "--max-body-bytes", "4096", "--max-batch-events", "5");
+        edge = RunningEdge.start(stack.kafka(), "edge-track-it", "--max-body-size", "4096", "--max-batch-events", "5");
     }
 
     @AfterAll

@@ -1,28 +1,33 @@
 package dev.pageviews.job;
 
 import dev.pageviews.job.redis.RedisSinkSettings;
+import dev.pageviews.settings.Setting;
+import dev.pageviews.settings.Settings;
+import dev.pageviews.settings.SettingsSchema;
+import dev.pageviews.settings.ValueType;
+import dev.pageviews.settings.Values;
 import java.io.Serializable;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.util.TimeUtils;
 
 /**
- * Every setting of the job, in one place: its flag, its environment variable, its default and its doc.
- * Flags win over environment variables ({@code --kafka-bootstrap} ↔ {@code PAGEVIEWS_KAFKA_BOOTSTRAP}),
- * which win over defaults. Values are checked here, once, so a bad setting fails at submission with a
- * message naming the flag, not later inside a running job.
+ * Every setting of the job, in one place: its flag, its environment variable, its default and its doc
+ * ({@link SettingsSchema}: flags win over {@code PAGEVIEWS_*} variables, which win over defaults). Values are
+ * checked here, once, so a bad setting fails at submission with a message naming the flag, not later inside a
+ * running job. Durations and sizes are read by Flink's own parsers ({@code TimeUtils}, {@code MemorySize}).
+ *
+ * <p>Flink classes are touched only when a value is parsed, never when this class loads, so {@code --help} works
+ * from the job jar without Flink on the classpath.
  */
 public final class JobConfig implements Serializable {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     public enum Delivery { EXACTLY_ONCE, AT_LEAST_ONCE }
 
@@ -32,122 +37,124 @@ public final class JobConfig implements Serializable {
 
     public enum ArchiveFormat { JSON, PARQUET }
 
-    /** One setting. */
-    public record Option(String flag, String defaultValue, String doc, Consumer<String> check) {
-        public String env() {
-            return "PAGEVIEWS_" + flag.toUpperCase(Locale.ROOT).replace('-', '_');
-        }
+    public static final SettingsSchema SCHEMA = new SettingsSchema(
+            "flink run flink-job-<version>-job.jar", "PAGEVIEWS_",
+            "The pageviews Flink job: page views from Kafka, counted per page in event-time windows into a Redis hash, "
+                    + "exactly once; raw views archived.");
+
+    private static final Duration TEN_YEARS = Duration.ofDays(3650);
+
+    public static final Setting<String> KAFKA_BOOTSTRAP = SCHEMA.define("kafka-bootstrap").defaultValue("localhost:9092")
+            .doc("Kafka bootstrap servers (host:port,...).").of(Values.nonEmptyText());
+    public static final Setting<String> TOPIC = SCHEMA.define("topic").defaultValue("views")
+            .doc("Kafka topic the page views are read from.").of(Values.nonEmptyText());
+    public static final Setting<String> DLQ_TOPIC = SCHEMA.define("dlq-topic").defaultValue("views-dlq")
+            .doc("Kafka topic for records that are not valid page views (original bytes; reason in headers).")
+            .of(Values.nonEmptyText());
+    public static final Setting<String> GROUP_ID = SCHEMA.define("group-id").defaultValue("pageviews-job")
+            .doc("Kafka consumer group; offsets are committed to it on each checkpoint (for monitoring lag).")
+            .of(Values.nonEmptyText());
+    public static final Setting<StartingOffsets> STARTING_OFFSETS = SCHEMA.define("starting-offsets")
+            .defaultValue("committed-or-earliest")
+            .doc("Where a job without state starts reading. A job restored from a checkpoint or savepoint always "
+                    + "continues from its own offsets.")
+            .of(Values.oneOf(StartingOffsets.class));
+    public static final Setting<String> REDIS = SCHEMA.define("redis").defaultValue("redis://localhost:6379")
+            .doc("Redis to count into: redis://[:password@]host:port[/db] or rediss://... for TLS; "
+                    + "redis-cluster://host:port,host:port for Redis Cluster.")
+            .shownAs(text -> text.replaceAll("(redis[^,]*://)[^@,]*@", "$1***@")) // no Redis password in logs or the UI
+            .of(Values.checked(Values.nonEmptyText(), RedisUri::parse));
+    public static final Setting<String> REDIS_KEY = SCHEMA.define("redis-key").defaultValue("page_views")
+            .doc("Redis hash holding the counts: HGET <key> <page_url>.").of(Values.nonEmptyText());
+    public static final Setting<Duration> WINDOW = SCHEMA.define("window").defaultValue("1s")
+            .doc("Size of the tumbling event-time windows that pre-aggregate counts per page.")
+            .of(duration(Duration.ofMillis(1), Duration.ofDays(1)));
+    public static final Setting<Duration> OUT_OF_ORDERNESS = SCHEMA.define("out-of-orderness").defaultValue("2s")
+            .doc("How far behind the newest event an event may arrive and still fall in its window; later events are "
+                    + "counted too, as late increments.")
+            .of(duration(Duration.ZERO, Duration.ofDays(1)));
+    public static final Setting<Duration> IDLE_TIMEOUT = SCHEMA.define("idle-timeout").defaultValue("1s")
+            .doc("After this long without events on a Kafka partition, its event time catches up with the clock "
+                    + "(minus --out-of-orderness), so the last windows close when traffic stops and a partition that only "
+                    + "had old views does not hold back the live ones.")
+            .of(duration(Duration.ofMillis(1), Duration.ofDays(1)));
+    public static final Setting<Duration> MAX_FUTURE_SKEW = SCHEMA.define("max-future-skew").defaultValue("5m")
+            .doc("A view is never counted later than its Kafka record's time; one stamped more than this after it (or "
+                    + "after the clock) means a wrong clock: metric eventsFutureClamped and a log line. The watermark "
+                    + "never passes the clock by more than this.")
+            .of(duration(Duration.ofMillis(1), Duration.ofDays(365)));
+    public static final Setting<Duration> DEDUP_WINDOW = SCHEMA.define("dedup-window").defaultValue("24h")
+            .doc("A view carrying a client's event_id is counted once per id within this window: copies are dropped "
+                    + "(metric duplicates) until this long after the first was counted, by the clock; later ones count again. "
+                    + "0 turns deduplication off. At most 3650d (ids are remembered to the second in an int). Costs state "
+                    + "per remembered id: see the README for sizing.")
+            .of(duration(Duration.ZERO, TEN_YEARS));
+    public static final Setting<Duration> WATERMARK_INTERVAL = SCHEMA.define("watermark-interval").defaultValue("200ms")
+            .doc("How often sources emit watermarks: how soon after a window ends it can fire.")
+            .of(duration(Duration.ofMillis(1), Duration.ofMinutes(10)));
+    public static final Setting<Duration> CHECKPOINT_INTERVAL = SCHEMA.define("checkpoint-interval").defaultValue("2s")
+            .doc("Checkpoint interval when the cluster sets no execution.checkpointing.interval. In exactly-once "
+                    + "delivery, counts reach Redis when a checkpoint completes.")
+            .of(duration(Duration.ofMillis(10), Duration.ofDays(1)));
+    public static final Setting<String> CHECKPOINT_DIR = SCHEMA.define("checkpoint-dir")
+            .doc("Where checkpoints are kept (file://, s3://; retained on cancellation) when the cluster sets no "
+                    + "execution.checkpointing.dir. The job does not start without one of the two.")
+            .of(Values.text());
+    public static final Setting<String> SAVEPOINT_DIR = SCHEMA.define("savepoint-dir")
+            .doc("Default savepoint directory (file://, s3://) when the cluster sets no "
+                    + "execution.checkpointing.savepoint-dir; empty for none.")
+            .of(Values.text());
+    public static final Setting<StateBackend> STATE_BACKEND = SCHEMA.define("state-backend").defaultValue("hashmap")
+            .doc("State backend when the cluster sets no state.backend.type: hashmap (heap) or rocksdb (large state, "
+                    + "incremental checkpoints).")
+            .of(Values.oneOf(StateBackend.class));
+    public static final Setting<Delivery> DELIVERY = SCHEMA.define("delivery").defaultValue("exactly-once")
+            .doc("exactly-once: counts are applied to Redis once per completed checkpoint, idempotently. at-least-once: "
+                    + "counts are flushed on every window firing (lowest latency); after a failure some may be applied twice.")
+            .of(Values.oneOf(Delivery.class));
+    public static final Setting<Integer> PARALLELISM = SCHEMA.define("parallelism").defaultValue("0")
+            .doc("Job parallelism; 0 keeps the cluster's default (or flink run -p).").of(Values.intIn(0, 32_768));
+    public static final Setting<Duration> COMMIT_MARKER_TTL = SCHEMA.define("commit-marker-ttl").defaultValue("7d")
+            .doc("How long Redis remembers an applied commit, so it is not applied again after a recovery. Must exceed "
+                    + "the longest time a job may stay down before it is restored.")
+            .of(duration(Duration.ofSeconds(1), TEN_YEARS));
+    public static final Setting<RedisSinkSettings.StaleCommits> STALE_COMMITS = SCHEMA.define("stale-commits")
+            .defaultValue("fail")
+            .doc("What a restored commit older than --commit-marker-ttl does (Redis may have forgotten that it was "
+                    + "applied): fail (the job stops and says so), skip (right for the savepoint of a stop) or apply "
+                    + "(right for the last checkpoint of a crash).")
+            .of(Values.oneOf(RedisSinkSettings.StaleCommits.class));
+    public static final Setting<Duration> REDIS_TIMEOUT = SCHEMA.define("redis-timeout").defaultValue("5s")
+            .doc("Redis connect and read timeout.").of(duration(Duration.ofMillis(1), Duration.ofMinutes(10)));
+    public static final Setting<String> ARCHIVE_PATH = SCHEMA.define("archive-path").defaultValue("none")
+            .doc("Archive raw events under this path (s3://bucket/prefix or file:///dir); none for off.")
+            .of(archivePathOrNone());
+    public static final Setting<List<ArchiveFormat>> ARCHIVE_FORMAT = SCHEMA.define("archive-format").defaultValue("json")
+            .doc("Archive formats, comma-separated: json (newline-delimited), parquet; each under its own format=... folder.")
+            .of(Values.enumList(ArchiveFormat.class));
+    public static final Setting<Duration> ARCHIVE_ROLL_INTERVAL = SCHEMA.define("archive-roll-interval").defaultValue("5m")
+            .doc("A plain JSON part file is finished after this long (or this long without events); it becomes visible at "
+                    + "the next completed checkpoint. Gzip JSON and Parquet part files finish at every checkpoint.")
+            .of(duration(Duration.ofSeconds(1), Duration.ofDays(1)));
+    public static final Setting<Long> ARCHIVE_MAX_PART_SIZE = SCHEMA.define("archive-max-part-size").defaultValue("128mb")
+            .doc("A part file (any format) is finished at this size.")
+            .of(size(1024, 64L << 30));
+    public static final Setting<Boolean> ARCHIVE_JSON_GZIP = SCHEMA.define("archive-json-gzip").defaultValue("false")
+            .doc("Gzip the JSON part files (.json.gz); they then finish at every checkpoint.").of(Values.bool());
+
+    static {
+        SCHEMA.check(s -> {
+            if (s.get(ARCHIVE_JSON_GZIP) && !s.get(ARCHIVE_FORMAT).contains(ArchiveFormat.JSON)) {
+                throw s.invalid(ARCHIVE_JSON_GZIP, "gzips JSON part files, but " + ARCHIVE_FORMAT.flag() + " is "
+                        + s.text(ARCHIVE_FORMAT) + "; add json to it or drop " + ARCHIVE_JSON_GZIP.flag());
+            }
+        });
     }
 
-    public static final String KAFKA_BOOTSTRAP = "kafka-bootstrap";
-    public static final String TOPIC = "topic";
-    public static final String DLQ_TOPIC = "dlq-topic";
-    public static final String GROUP_ID = "group-id";
-    public static final String STARTING_OFFSETS = "starting-offsets";
-    public static final String REDIS = "redis";
-    public static final String REDIS_KEY = "redis-key";
-    public static final String WINDOW = "window";
-    public static final String OUT_OF_ORDERNESS = "out-of-orderness";
-    public static final String IDLE_TIMEOUT = "idle-timeout";
-    public static final String MAX_FUTURE_SKEW = "max-future-skew";
-    public static final String WATERMARK_INTERVAL = "watermark-interval";
-    public static final String DEDUP_WINDOW = "dedup-window";
-    /** Remembered ids end at whole seconds counted in an int (from 2020), so the window has an upper bound. */
-    private static final Duration MAX_DEDUP_WINDOW = Duration.ofDays(3650);
-    public static final String CHECKPOINT_INTERVAL = "checkpoint-interval";
-    public static final String CHECKPOINT_DIR = "checkpoint-dir";
-    public static final String SAVEPOINT_DIR = "savepoint-dir";
-    public static final String STATE_BACKEND = "state-backend";
-    public static final String DELIVERY = "delivery";
-    public static final String PARALLELISM = "parallelism";
-    public static final String COMMIT_MARKER_TTL = "commit-marker-ttl";
-    public static final String STALE_COMMITS = "stale-commits";
-    public static final String REDIS_TIMEOUT = "redis-timeout";
-    public static final String ARCHIVE_PATH = "archive-path";
-    public static final String ARCHIVE_FORMAT = "archive-format";
-    public static final String ARCHIVE_ROLL_INTERVAL = "archive-roll-interval";
-    public static final String ARCHIVE_MAX_PART_SIZE_MB = "archive-max-part-size-mb";
-    public static final String ARCHIVE_JSON_GZIP = "archive-json-gzip";
+    private final Settings settings;
 
-
-    public static final List<Option> OPTIONS = List.of(
-            new Option(KAFKA_BOOTSTRAP, "localhost:9092", "Kafka bootstrap servers (host:port,...).", JobConfig::nonEmpty),
-            new Option(TOPIC, "views", "Kafka topic the page views are read from.", JobConfig::nonEmpty),
-            new Option(DLQ_TOPIC, "views-dlq",
-                    "Kafka topic for records that are not valid page views (original bytes; reason in headers).", JobConfig::nonEmpty),
-            new Option(GROUP_ID, "pageviews-job",
-                    "Kafka consumer group; offsets are committed to it on each checkpoint (for monitoring lag).", JobConfig::nonEmpty),
-            new Option(STARTING_OFFSETS, "committed-or-earliest",
-                    "Where a job without state starts reading: committed-or-earliest, earliest or latest. "
-                            + "A job restored from a checkpoint or savepoint always continues from its own offsets.",
-                    v -> enumValue(StartingOffsets.class, v)),
-            new Option(REDIS, "redis://localhost:6379",
-                    "Redis to count into: redis://[:password@]host:port[/db] or rediss://... for TLS; "
-                            + "redis-cluster://host:port,host:port for Redis Cluster.", RedisUri::parse),
-            new Option(REDIS_KEY, "page_views", "Redis hash holding the counts: HGET <key> <page_url>.", JobConfig::nonEmpty),
-            new Option(WINDOW, "1s", "Size of the tumbling event-time windows that pre-aggregate counts per page.",
-                    JobConfig::positiveDuration),
-            new Option(OUT_OF_ORDERNESS, "2s",
-                    "How far behind the newest event an event may arrive and still fall in its window; "
-                            + "later events are counted too, as late increments.", JobConfig::duration),
-            new Option(IDLE_TIMEOUT, "1s",
-                    "After this long without events on a Kafka partition, its event time catches up with the clock "
-                            + "(minus --out-of-orderness), so the last windows close when traffic stops and a partition "
-                            + "that only had old views does not hold back the live ones.", JobConfig::positiveDuration),
-            new Option(MAX_FUTURE_SKEW, "5m",
-                    "A view is never counted later than its Kafka record's time; one stamped more than this after it "
-                            + "(or after the clock) means a wrong clock: metric eventsFutureClamped and a log line. The "
-                            + "watermark never passes the clock by more than this.", JobConfig::positiveDuration),
-            new Option(DEDUP_WINDOW, "24h",
-                    "A view carrying a client's event_id is counted once per id within this window: copies are dropped "
-                            + "(metric duplicates) until this long after the first was counted, by the clock; later ones count "
-                            + "again. 0 turns deduplication off. Costs state per remembered id: see the README for sizing.",
-                    JobConfig::dedupWindow),
-            new Option(WATERMARK_INTERVAL, "200ms",
-                    "How often sources emit watermarks: how soon after a window ends it can fire.", JobConfig::positiveDuration),
-            new Option(CHECKPOINT_INTERVAL, "2s",
-                    "Checkpoint interval when the cluster sets no execution.checkpointing.interval. In exactly-once "
-                            + "delivery, counts reach Redis when a checkpoint completes.",
-                    JobConfig::positiveDuration),
-            new Option(CHECKPOINT_DIR, "",
-                    "Where checkpoints are kept (file://, s3://; retained on cancellation) when the cluster sets no "
-                            + "execution.checkpointing.dir. The job does not start without one of the two.", v -> { }),
-            new Option(SAVEPOINT_DIR, "", "Default savepoint directory (file://, s3://) when the cluster sets no "
-                    + "execution.checkpointing.savepoint-dir; empty for none.", v -> { }),
-            new Option(STATE_BACKEND, "hashmap", "State backend when the cluster sets no state.backend.type: hashmap (heap) "
-                    + "or rocksdb (large state, incremental checkpoints).",
-                    v -> enumValue(StateBackend.class, v)),
-            new Option(DELIVERY, "exactly-once",
-                    "exactly-once: counts are applied to Redis once per completed checkpoint, idempotently. "
-                            + "at-least-once: counts are flushed on every window firing (lowest latency); "
-                            + "after a failure some may be applied twice.", v -> enumValue(Delivery.class, v)),
-            new Option(PARALLELISM, "0", "Job parallelism; 0 keeps the cluster's default.", JobConfig::nonNegativeInt),
-            new Option(COMMIT_MARKER_TTL, "7d",
-                    "How long Redis remembers an applied commit, so it is not applied again after a recovery. "
-                            + "Must exceed the longest time a job may stay down before it is restored.", JobConfig::positiveDuration),
-            new Option(STALE_COMMITS, "fail",
-                    "What a restored commit older than --commit-marker-ttl does (Redis may have forgotten that it was "
-                            + "applied): fail (the job stops and says so), skip (right for the savepoint of a stop) "
-                            + "or apply (right for the last checkpoint of a crash).", v -> enumValue(RedisSinkSettings.StaleCommits.class, v)),
-            new Option(REDIS_TIMEOUT, "5s", "Redis connect and read timeout.", JobConfig::positiveDuration),
-            new Option(ARCHIVE_PATH, "", "Archive raw events under this path (s3://bucket/prefix or file:///dir); empty for off.",
-                    v -> { }),
-            new Option(ARCHIVE_FORMAT, "json",
-                    "Archive formats, comma-separated: json (newline-delimited), parquet; each under its own format=... folder.",
-                    JobConfig::archiveFormats),
-            new Option(ARCHIVE_ROLL_INTERVAL, "5m",
-                    "A plain JSON part file is finished after this long (or this long without events); it becomes visible "
-                            + "at the next completed checkpoint. Gzip JSON and Parquet part files finish at every checkpoint.",
-                    JobConfig::positiveDuration),
-            new Option(ARCHIVE_MAX_PART_SIZE_MB, "128", "A part file (any format) is finished at this size (MiB).",
-                    JobConfig::positiveInt),
-            new Option(ARCHIVE_JSON_GZIP, "false",
-                    "Gzip the JSON part files (.json.gz); they then finish at every checkpoint.", JobConfig::bool));
-
-    private final Map<String, String> values;
-
-    private JobConfig(Map<String, String> values) {
-        this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    private JobConfig(Settings settings) {
+        this.settings = settings;
     }
 
     public static JobConfig parse(String[] args) {
@@ -156,100 +163,69 @@ public final class JobConfig implements Serializable {
 
     /** Reads flags ({@code --flag value} or {@code --flag=value}) over environment variables over defaults. */
     public static JobConfig parse(String[] args, Map<String, String> env) {
-        Map<String, String> values = new LinkedHashMap<>();
-        for (Option option : OPTIONS) {
-            values.put(option.flag(), env.getOrDefault(option.env(), option.defaultValue()));
-        }
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (!arg.startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument '" + arg + "': settings are given as --flag value; see --help");
-            }
-            String flag = arg.substring(2);
-            String value;
-            int eq = flag.indexOf('=');
-            if (eq >= 0) {
-                value = flag.substring(eq + 1);
-                flag = flag.substring(0, eq);
-            } else if (i + 1 < args.length) {
-                value = args[++i];
-            } else {
-                throw new IllegalArgumentException("--" + flag + " needs a value; see --help");
-            }
-            if (option(flag) == null) {
-                throw new IllegalArgumentException("unknown flag --" + flag + "; see --help for the settings");
-            }
-            values.put(flag, value);
-        }
-        return new JobConfig(checked(values));
+        return new JobConfig(SCHEMA.parse(args, env));
     }
 
-    /** A copy with one setting changed (validated like a flag). */
-    public JobConfig with(String flag, String value) {
-        if (option(flag) == null) {
-            throw new IllegalArgumentException("unknown flag --" + flag);
-        }
-        Map<String, String> copy = new LinkedHashMap<>(values);
-        copy.put(flag, value);
-        return new JobConfig(checked(copy));
+    /** True when the arguments ask for {@code --help} or {@code -h}, whatever else they hold. */
+    public static boolean asksForHelp(String[] args) {
+        return List.of(args).contains("--help") || List.of(args).contains("-h");
+    }
+
+    /** A copy with one setting changed, from its text (checked like a flag). */
+    public JobConfig with(Setting<?> setting, String text) {
+        return new JobConfig(settings.withText(setting, text));
     }
 
     /** The settings as job arguments, e.g. for submitting the same job elsewhere. */
     public String[] toArgs() {
-        List<String> args = new ArrayList<>();
-        values.forEach((k, v) -> {
-            args.add("--" + k);
-            args.add(v);
-        });
-        return args.toArray(String[]::new);
+        return settings.toArgs();
     }
 
     public static String help() {
-        StringBuilder text = new StringBuilder("pageviews flink-job settings (flag, environment variable, default):\n");
-        for (Option o : OPTIONS) {
-            text.append(String.format("  --%-20s %-32s default: %s%n      %s%n", o.flag(), o.env(),
-                    o.defaultValue().isEmpty() ? "(none)" : o.defaultValue(), o.doc()));
-        }
-        return text.toString();
+        return SCHEMA.help();
     }
 
-    public String get(String flag) {
-        return values.get(flag);
+    /** The value as text, in the syntax its flag takes. */
+    public String text(Setting<?> setting) {
+        return settings.text(setting);
+    }
+
+    public <T> T get(Setting<T> setting) {
+        return settings.get(setting);
     }
 
     public String kafkaBootstrap() { return get(KAFKA_BOOTSTRAP); }
     public String topic() { return get(TOPIC); }
     public String dlqTopic() { return get(DLQ_TOPIC); }
     public String groupId() { return get(GROUP_ID); }
-    public StartingOffsets startingOffsets() { return enumValue(StartingOffsets.class, get(STARTING_OFFSETS)); }
+    public StartingOffsets startingOffsets() { return get(STARTING_OFFSETS); }
     public RedisUri redis() { return RedisUri.parse(get(REDIS)); }
     public String redisKey() { return get(REDIS_KEY); }
-    public Duration window() { return duration(get(WINDOW)); }
-    public Duration outOfOrderness() { return duration(get(OUT_OF_ORDERNESS)); }
-    public Duration idleTimeout() { return duration(get(IDLE_TIMEOUT)); }
-    public Duration maxFutureSkew() { return duration(get(MAX_FUTURE_SKEW)); }
-    public Duration watermarkInterval() { return duration(get(WATERMARK_INTERVAL)); }
-    public Duration dedupWindow() { return duration(get(DEDUP_WINDOW)); }
-    public Duration checkpointInterval() { return duration(get(CHECKPOINT_INTERVAL)); }
+    public Duration window() { return get(WINDOW); }
+    public Duration outOfOrderness() { return get(OUT_OF_ORDERNESS); }
+    public Duration idleTimeout() { return get(IDLE_TIMEOUT); }
+    public Duration maxFutureSkew() { return get(MAX_FUTURE_SKEW); }
+    public Duration watermarkInterval() { return get(WATERMARK_INTERVAL); }
+    public Duration dedupWindow() { return get(DEDUP_WINDOW); }
+    public Duration checkpointInterval() { return get(CHECKPOINT_INTERVAL); }
     public String checkpointDir() { return get(CHECKPOINT_DIR); }
     public String savepointDir() { return get(SAVEPOINT_DIR); }
-    public StateBackend stateBackend() { return enumValue(StateBackend.class, get(STATE_BACKEND)); }
-    public Delivery delivery() { return enumValue(Delivery.class, get(DELIVERY)); }
-    public int parallelism() { return Integer.parseInt(get(PARALLELISM)); }
-    public Duration commitMarkerTtl() { return duration(get(COMMIT_MARKER_TTL)); }
-    public RedisSinkSettings.StaleCommits staleCommits() { return enumValue(RedisSinkSettings.StaleCommits.class, get(STALE_COMMITS)); }
-    public Duration redisTimeout() { return duration(get(REDIS_TIMEOUT)); }
+    public StateBackend stateBackend() { return get(STATE_BACKEND); }
+    public Delivery delivery() { return get(DELIVERY); }
+    public int parallelism() { return get(PARALLELISM); }
+    public Duration commitMarkerTtl() { return get(COMMIT_MARKER_TTL); }
+    public RedisSinkSettings.StaleCommits staleCommits() { return get(STALE_COMMITS); }
+    public Duration redisTimeout() { return get(REDIS_TIMEOUT); }
+    /** The archive's base path; empty when archiving is off ({@code none}). */
     public String archivePath() { return get(ARCHIVE_PATH); }
-    public Set<ArchiveFormat> archiveFormats() { return archiveFormats(get(ARCHIVE_FORMAT)); }
-    public Duration archiveRollInterval() { return duration(get(ARCHIVE_ROLL_INTERVAL)); }
-    public int archiveMaxPartSizeMb() { return Integer.parseInt(get(ARCHIVE_MAX_PART_SIZE_MB)); }
-    public boolean archiveJsonGzip() { return Boolean.parseBoolean(get(ARCHIVE_JSON_GZIP)); }
+    public Set<ArchiveFormat> archiveFormats() { return new LinkedHashSet<>(get(ARCHIVE_FORMAT)); }
+    public Duration archiveRollInterval() { return get(ARCHIVE_ROLL_INTERVAL); }
+    public long archiveMaxPartSizeBytes() { return get(ARCHIVE_MAX_PART_SIZE); }
+    public boolean archiveJsonGzip() { return get(ARCHIVE_JSON_GZIP); }
 
     /** Every setting by flag, secrets masked: what the logs and the Flink web UI (global job parameters) show. */
     public Map<String, String> shown() {
-        Map<String, String> shown = new LinkedHashMap<>();
-        values.forEach((flag, value) -> shown.put(flag, value.replaceAll("(redis[^,]*://)[^@,]*@", "$1***@"))); // no Redis password
-        return shown;
+        return settings.shown();
     }
 
     @Override
@@ -257,104 +233,41 @@ public final class JobConfig implements Serializable {
         return shown().toString();
     }
 
-    private static Map<String, String> checked(Map<String, String> values) {
-        for (Option option : OPTIONS) {
-            String value = values.get(option.flag());
-            try {
-                option.check().accept(value);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--" + option.flag() + " (" + option.env() + "): " + e.getMessage(), e);
+    /** A duration in Flink's syntax, read by Flink's own {@link TimeUtils#parseDuration}. */
+    private static ValueType<Duration> duration(Duration min, Duration max) {
+        return Values.duration(text -> TimeUtils.parseDuration(text), min, max); // a lambda: TimeUtils loads on first use
+    }
+
+    /** A memory size in Flink's syntax, read by Flink's own {@link MemorySize#parse}. */
+    private static ValueType<Long> size(long min, long max) {
+        return Values.bytes(text -> MemorySize.parse(text).getBytes(), min, max);
+    }
+
+    /** {@code none} (or empty) for off, else a URI with a file system scheme Flink knows. */
+    private static ValueType<String> archivePathOrNone() {
+        return new ValueType<>() {
+            @Override
+            public String parse(String text) {
+                String path = text.trim();
+                if (path.isEmpty() || path.equalsIgnoreCase("none")) {
+                    return "";
+                }
+                if (!path.toLowerCase(Locale.ROOT).matches("[a-z][a-z0-9+.-]*://.+")) {
+                    throw new IllegalArgumentException("'" + text + "' is not a path with a scheme; write "
+                            + "s3://bucket/prefix or file:///dir, or none for no archive");
+                }
+                return path;
             }
-        }
-        return values;
-    }
 
-    private static Option option(String flag) {
-        return OPTIONS.stream().filter(o -> o.flag().equals(flag)).findFirst().orElse(null);
-    }
-
-    /**
-     * Parses a duration in Flink's syntax ({@link TimeUtils#parseDuration}: {@code 500ms}, {@code 2s}, {@code 30 s},
-     * {@code 5m} or {@code 10min}, {@code 1h}, {@code 7d}; a bare number is milliseconds, {@code 0} is zero).
-     */
-    public static Duration duration(String value) {
-        try {
-            return TimeUtils.parseDuration(value.trim());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("'" + value + "' is not a duration; write e.g. 500ms, 2s, 10min, 1h or 7d");
-        }
-    }
-
-    private static void positiveDuration(String value) {
-        if (value.trim().startsWith("-")) {
-            throw new IllegalArgumentException("'" + value + "' is negative; it must be longer than 0, e.g. 500ms, 2s or 5m");
-        }
-        if (duration(value).isZero()) {
-            throw new IllegalArgumentException("must be longer than 0");
-        }
-    }
-
-    private static void nonNegativeDuration(String value) {
-        if (value.trim().startsWith("-")) {
-            throw new IllegalArgumentException("'" + value + "' is negative; write 0 for off or a duration such as 24h");
-        }
-        duration(value);
-    }
-
-    private static void dedupWindow(String value) {
-        nonNegativeDuration(value);
-        if (duration(value).compareTo(MAX_DEDUP_WINDOW) > 0) {
-            throw new IllegalArgumentException("'" + value + "' is too long; it may be at most 3650d (ten years)");
-        }
-    }
-
-    private static void nonEmpty(String value) {
-        if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException("must not be empty");
-        }
-    }
-
-    private static void nonNegativeInt(String value) {
-        try {
-            if (Integer.parseInt(value) >= 0) {
-                return;
+            @Override
+            public String hint() {
+                return "<uri>|none";
             }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new IllegalArgumentException("'" + value + "' is not a whole number >= 0");
-    }
 
-    private static void positiveInt(String value) {
-        nonNegativeInt(value);
-        if (Integer.parseInt(value) == 0) {
-            throw new IllegalArgumentException("must be at least 1");
-        }
-    }
-
-    private static void bool(String value) {
-        if (!value.equals("true") && !value.equals("false")) {
-            throw new IllegalArgumentException("'" + value + "' is not true or false");
-        }
-    }
-
-    static <E extends Enum<E>> E enumValue(Class<E> type, String value) {
-        try {
-            return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
-        } catch (IllegalArgumentException e) {
-            List<String> names = new ArrayList<>();
-            for (E constant : type.getEnumConstants()) {
-                names.add(constant.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            @Override
+            public String format(String value) {
+                return value.isEmpty() ? "none" : value;
             }
-            throw new IllegalArgumentException("'" + value + "' is not one of " + String.join(", ", names));
-        }
-    }
-
-    private static Set<ArchiveFormat> archiveFormats(String value) {
-        Set<ArchiveFormat> formats = new LinkedHashSet<>();
-        for (String part : value.split(",")) {
-            formats.add(enumValue(ArchiveFormat.class, part));
-        }
-        return formats;
+        };
     }
 }

@@ -12,7 +12,7 @@ public final class PageViewsJob {
     private PageViewsJob() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+        if (JobConfig.asksForHelp(args)) {
             System.out.print(JobConfig.help()); // the one place the job prints: a person asked for help
             return;
         }

@@ -43,7 +43,7 @@ class JobConfigTest {
     @Test
     void namesTheBadFlagAndTheFix() {
         assertThatThrownBy(() -> JobConfig.parse(new String[] {"--windw", "1s"}, Map.of()))
-                .hasMessage("unknown flag --windw; see --help for the settings");
+                .hasMessage("unknown setting --windw; did you mean --window?; --help lists them all");
         assertThatThrownBy(() -> JobConfig.parse(new String[] {"--window", "one second"}, Map.of()))
                 .hasMessage("--window (PAGEVIEWS_WINDOW): 'one second' is not a duration; write e.g. 500ms, 2s, 10min, 1h or 7d");
         assertThatThrownBy(() -> JobConfig.parse(new String[] {"--window", "1 fortnight"}, Map.of()))
@@ -53,7 +53,7 @@ class JobConfigTest {
         assertThatThrownBy(() -> JobConfig.parse(new String[] {"--redis", "localhost:6379"}, Map.of()))
                 .hasMessageStartingWith("--redis (PAGEVIEWS_REDIS): 'localhost:6379' has no scheme");
         assertThatThrownBy(() -> JobConfig.parse(new String[] {"--topic"}, Map.of()))
-                .hasMessage("--topic needs a value; see --help");
+                .hasMessage("--topic needs a value, e.g. --topic views");
     }
 
     @Test
@@ -62,10 +62,9 @@ class JobConfigTest {
         assertThat(JobConfig.parse(new String[0], Map.of("PAGEVIEWS_MAX_FUTURE_SKEW", "90s")).maxFutureSkew())
                 .isEqualTo(Duration.ofSeconds(90));
         assertThatThrownBy(() -> JobConfig.parse(new String[] {"--max-future-skew", "0s"}, Map.of()))
-                .hasMessage("--max-future-skew (PAGEVIEWS_MAX_FUTURE_SKEW): must be longer than 0");
+                .hasMessage("--max-future-skew (PAGEVIEWS_MAX_FUTURE_SKEW): '0s' must be longer than 0");
         assertThatThrownBy(() -> JobConfig.parse(new String[] {"--max-future-skew=-5m"}, Map.of()))
-                .hasMessage("--max-future-skew (PAGEVIEWS_MAX_FUTURE_SKEW): '-5m' is negative; it must be longer than 0, "
-                        + "e.g. 500ms, 2s or 5m");
+                .hasMessage("--max-future-skew (PAGEVIEWS_MAX_FUTURE_SKEW): '-5m' is negative; write e.g. 500ms, 2s, 10min, 1h or 7d");
     }
 
     @Test
@@ -74,9 +73,9 @@ class JobConfigTest {
         assertThat(JobConfig.parse(new String[] {"--dedup-window", "0"}, Map.of()).dedupWindow()).isZero();
         assertThat(JobConfig.parse(new String[] {"--dedup-window", "3650d"}, Map.of()).dedupWindow()).isEqualTo(Duration.ofDays(3650));
         assertThatThrownBy(() -> JobConfig.parse(new String[] {"--dedup-window", "3651d"}, Map.of()))
-                .hasMessage("--dedup-window (PAGEVIEWS_DEDUP_WINDOW): '3651d' is too long; it may be at most 3650d (ten years)");
+                .hasMessage("--dedup-window (PAGEVIEWS_DEDUP_WINDOW): '3651d' is longer than the most allowed, 3650d");
         assertThatThrownBy(() -> JobConfig.parse(new String[] {"--dedup-window", "-1h"}, Map.of()))
-                .hasMessage("--dedup-window (PAGEVIEWS_DEDUP_WINDOW): '-1h' is negative; write 0 for off or a duration such as 24h");
+                .hasMessage("--dedup-window (PAGEVIEWS_DEDUP_WINDOW): '-1h' is negative; write e.g. 500ms, 2s, 10min, 1h or 7d");
     }
 
     @Test
@@ -95,5 +94,44 @@ class JobConfigTest {
         JobConfig config = JobConfig.parse(new String[] {"--parallelism", "4", "--archive-format", "json,parquet"}, Map.of());
         assertThat(JobConfig.parse(config.toArgs(), Map.of()).toArgs()).containsExactly(config.toArgs());
         assertThat(config.archiveFormats()).containsExactly(JobConfig.ArchiveFormat.JSON, JobConfig.ArchiveFormat.PARQUET);
+    }
+
+    @Test
+    void archivePathIsOffWithNoneOrUnsetAndMustHaveAScheme() {
+        assertThat(JobConfig.parse(new String[0], Map.of()).archivePath()).isEmpty();
+        assertThat(JobConfig.parse(new String[0], Map.of("PAGEVIEWS_ARCHIVE_PATH", "")).archivePath()).isEmpty();
+        assertThat(JobConfig.parse(new String[] {"--archive-path", "none"}, Map.of()).archivePath()).isEmpty();
+        assertThat(JobConfig.parse(new String[] {"--archive-path", "s3://b/p"}, Map.of()).archivePath()).isEqualTo("s3://b/p");
+        assertThatThrownBy(() -> JobConfig.parse(new String[] {"--archive-path", "/data/archive"}, Map.of()))
+                .hasMessage("--archive-path (PAGEVIEWS_ARCHIVE_PATH): '/data/archive' is not a path with a scheme; write "
+                        + "s3://bucket/prefix or file:///dir, or none for no archive");
+    }
+
+    @Test
+    void takesSizesInFlinksMemorySyntax() {
+        assertThat(JobConfig.parse(new String[0], Map.of()).archiveMaxPartSizeBytes()).isEqualTo(128L << 20);
+        assertThat(JobConfig.parse(new String[] {"--archive-max-part-size", "64 kb"}, Map.of()).archiveMaxPartSizeBytes())
+                .isEqualTo(64L << 10);
+        assertThatThrownBy(() -> JobConfig.parse(new String[] {"--archive-max-part-size", "12 parsecs"}, Map.of()))
+                .hasMessage("--archive-max-part-size (PAGEVIEWS_ARCHIVE_MAX_PART_SIZE): '12 parsecs' is not a size; "
+                        + "write e.g. 1048576, 64kb, 1mb or 2gb");
+    }
+
+    @Test
+    void settingsThatContradictEachOtherAreRefused() {
+        assertThatThrownBy(() -> JobConfig.parse(new String[] {"--archive-json-gzip", "--archive-format", "parquet"}, Map.of()))
+                .hasMessageStartingWith("--archive-json-gzip (PAGEVIEWS_ARCHIVE_JSON_GZIP) is 'true': gzips JSON part files, "
+                        + "but --archive-format is parquet");
+        assertThat(JobConfig.parse(new String[] {"--archive-json-gzip", "--archive-format", "parquet,json"}, Map.of())
+                .archiveJsonGzip()).isTrue();
+    }
+
+    @Test
+    void helpIsAskedWithEitherSpellingAnywhere() {
+        assertThat(JobConfig.asksForHelp(new String[] {"--topic", "t", "-h"})).isTrue();
+        assertThat(JobConfig.asksForHelp(new String[] {"--help"})).isTrue();
+        assertThat(JobConfig.asksForHelp(new String[] {"--topic", "help"})).isFalse();
+        assertThat(JobConfig.help()).contains("--window <duration>", "PAGEVIEWS_WINDOW, default: 1s",
+                "--archive-format json|parquet,...", "--help, -h");
     }
 }

@@ -2,6 +2,7 @@ package dev.pageviews.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pageviews.settings.Setting;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -12,10 +13,10 @@ class JobDocsTest {
     @Test
     void readmeDocumentsEverySettingWithItsDefault() throws Exception {
         String readme = Files.readString(Path.of("README.md"));
-        for (JobConfig.Option option : JobConfig.OPTIONS) {
-            String defaultCell = option.defaultValue().isEmpty() ? "(none)" : "`" + option.defaultValue() + "`";
-            assertThat(readme).as("README row for --" + option.flag())
-                    .contains("| `--" + option.flag() + "` | `" + option.env() + "` | " + defaultCell + " |");
+        for (Setting<?> setting : JobConfig.SCHEMA.settings()) {
+            String defaultCell = setting.defaultText().isEmpty() ? "(none)" : "`" + setting.defaultText() + "`";
+            assertThat(readme).as("README row for " + setting.flag())
+                    .contains("| `" + setting.flag() + "` | `" + setting.envName() + "` | " + defaultCell + " |");
         }
     }
 }

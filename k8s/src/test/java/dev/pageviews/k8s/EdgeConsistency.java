@@ -2,13 +2,16 @@ package dev.pageviews.k8s;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pageviews.edge.EdgeConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -54,12 +57,18 @@ final class EdgeConsistency {
         }
 
         JsonNode env = configMap.path("data");
+        Map<String, String> variables = new LinkedHashMap<>();
         env.fieldNames().forEachRemaining(name -> {
-            String flag = name.startsWith("EDGE_") ? name.substring(5).toLowerCase(Locale.ROOT).replace('_', '-') : "";
-            if (flag.isEmpty() || !edgeSources.contains("define(\"" + flag + "\"")) {
+            variables.put(name, env.path(name).asText());
+            if (EdgeConfig.settings().stream().noneMatch(s -> s.envName().equals(name))) {
                 problems.add("ConfigMap variable " + name + " is not a setting of the edge (EDGE_ + a flag in upper snake case)");
             }
         });
+        try {
+            EdgeConfig.parse(new String[0], variables); // the edge's own parser: values it would refuse at start
+        } catch (IllegalArgumentException e) {
+            problems.add("the edge would refuse the ConfigMap: " + e.getMessage());
+        }
         String port = env.path("EDGE_PORT").asText("8080");
         if (!port.equals(container.path("ports").path(0).path("containerPort").asText())) {
             problems.add("EDGE_PORT " + port + " differs from the containerPort");
@@ -71,10 +80,13 @@ final class EdgeConsistency {
         if (pause < 1) {
             problems.add("no preStop sleep: the pod would stop accepting before its endpoint is removed");
         }
-        if (!env.has("EDGE_SHUTDOWN_TIMEOUT_MS")) {
-            problems.add("EDGE_SHUTDOWN_TIMEOUT_MS is not set: the drain time the grace period must cover is unknown");
+        if (!env.has("EDGE_SHUTDOWN_TIMEOUT")) {
+            problems.add("EDGE_SHUTDOWN_TIMEOUT is not set: the drain time the grace period must cover is unknown");
         } else {
-            int drain = (int) Math.ceil(env.path("EDGE_SHUTDOWN_TIMEOUT_MS").asDouble() / 1000);
+            // read as the edge reads it (Flink's duration syntax: 20s, 20000 = 20000 ms)
+            Duration timeout = EdgeConfig.parse(new String[0], Map.of("EDGE_SHUTDOWN_TIMEOUT", env.path("EDGE_SHUTDOWN_TIMEOUT").asText()))
+                    .get(EdgeConfig.SHUTDOWN_TIMEOUT);
+            int drain = (int) Math.ceil(timeout.toMillis() / 1000.0);
             if (grace < pause + drain + 3) {
                 problems.add("terminationGracePeriodSeconds " + grace + " < preStop " + pause + " s + drain " + drain
                         + " s + 3 s to close the producer: the kubelet would kill the edge mid-drain");

@@ -3,6 +3,7 @@ package dev.pageviews.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pageviews.edge.EdgeConfig;
 import dev.pageviews.job.JobConfig;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,7 @@ class EdgeDeploymentTest {
         String deadLetters = jobDefault("dlq-topic");
         assertThat(views).isEqualTo("views");
         assertThat(deadLetters).isEqualTo("views-dlq");
-        assertThat(SOURCES).contains("define(\"topic\", \"" + views + "\"");
+        assertThat(EdgeConfig.TOPIC.defaultText()).isEqualTo(views);
 
         assertThat(configMap(overlay, deployment(overlay)).path("data").path("EDGE_TOPIC").asText()).isEqualTo(views);
         assertThat(overlay.all("KafkaTopic")).extracting(t -> t.path("spec").path("topicName").asText(t.path("metadata").path("name").asText()))
@@ -49,7 +50,7 @@ class EdgeDeploymentTest {
     }
 
     private static String jobDefault(String flag) {
-        return JobConfig.OPTIONS.stream().filter(o -> o.flag().equals(flag)).findFirst().orElseThrow().defaultValue();
+        return JobConfig.SCHEMA.byName(flag).defaultText();
     }
 
     // --- teeth

@@ -64,8 +64,7 @@ class FlinkDeploymentTest {
     void minikubeReadsRedisFromItsArgsAndCloudFromASecret() {
         assertThat(FlinkJobConsistency.args(deployment(Overlay.FLINK_MINIKUBE))).contains("--redis=redis://redis:6379");
         assertThat(FlinkJobConsistency.args(deployment(Overlay.FLINK_CLOUD))).noneMatch(a -> a.startsWith("--redis="));
-        assertThat(JobConfig.OPTIONS).filteredOn(o -> o.flag().equals("redis"))
-                .singleElement().satisfies(o -> assertThat(o.env()).isEqualTo("PAGEVIEWS_REDIS"));
+        assertThat(JobConfig.REDIS.envName()).isEqualTo("PAGEVIEWS_REDIS");
         assertThat(Overlay.FLINK_CLOUD.all("Secret")).anySatisfy(s -> assertThat(s.path("data").has("PAGEVIEWS_REDIS")).isTrue());
     }
 

@@ -3,6 +3,7 @@ package dev.pageviews.k8s;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pageviews.job.JobConfig;
+import dev.pageviews.settings.Setting;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -24,7 +25,7 @@ final class FlinkJobConsistency {
      * Job flag -> the flinkConfiguration key that owns the same setting. The job applies such a flag only where
      * the cluster sets nothing (ClusterDefaults): beside the key it does nothing, and a second copy would drift.
      */
-    static final Map<String, String> CLUSTER_SETTINGS = Map.of(
+    static final Map<Setting<?>, String> CLUSTER_SETTINGS = Map.of(
             JobConfig.CHECKPOINT_DIR, "execution.checkpointing.dir",
             JobConfig.SAVEPOINT_DIR, "execution.checkpointing.savepoint-dir",
             JobConfig.STATE_BACKEND, "state.backend.type",
@@ -108,7 +109,7 @@ final class FlinkJobConsistency {
             problems.add("--parallelism must not be passed: spec.job.parallelism is the one setting to rescale with");
         }
         Set<String> jobVariables = new HashSet<>();
-        JobConfig.OPTIONS.forEach(o -> jobVariables.add(o.env()));
+        JobConfig.SCHEMA.settings().forEach(s -> jobVariables.add(s.envName()));
         env.keySet().stream().filter(name -> name.startsWith("PAGEVIEWS_") && !jobVariables.contains(name))
                 .forEach(name -> problems.add("environment variable " + name + " is not a setting of the job"));
         try {
@@ -145,18 +146,17 @@ final class FlinkJobConsistency {
         JsonNode flink = deployment.path("spec").path("flinkConfiguration");
         Set<String> flags = new HashSet<>();
         args(deployment).forEach(arg -> flags.add(arg.replaceFirst("=.*$", "")));
-        JobConfig.OPTIONS.stream().filter(o -> CLUSTER_SETTINGS.containsKey(o.flag())).forEach(option -> {
-            String key = CLUSTER_SETTINGS.get(option.flag());
-            if (flags.contains("--" + option.flag())) {
-                problems.add("--" + option.flag() + " repeats a cluster setting: set " + key + " in flinkConfiguration only");
+        CLUSTER_SETTINGS.forEach((setting, key) -> {
+            if (flags.contains(setting.flag())) {
+                problems.add(setting.flag() + " repeats a cluster setting: set " + key + " in flinkConfiguration only");
             }
-            if (env.containsKey(option.env())) {
-                problems.add("environment variable " + option.env() + " repeats a cluster setting: set " + key
+            if (env.containsKey(setting.envName())) {
+                problems.add("environment variable " + setting.envName() + " repeats a cluster setting: set " + key
                         + " in flinkConfiguration only");
             }
             if (!REQUIRED_DIRS.containsKey(key) && flink.path(key).asText().isEmpty()) {
-                problems.add(key + " is not set in flinkConfiguration: the job's default (--" + option.flag() + " "
-                        + option.defaultValue() + ") would apply unseen; set it there");
+                problems.add(key + " is not set in flinkConfiguration: the job's default (" + setting.flag() + " "
+                        + setting.defaultText() + ") would apply unseen; set it there");
             }
         });
     }
@@ -167,7 +167,7 @@ final class FlinkJobConsistency {
                 "execution.checkpointing.dir", flink.path("execution.checkpointing.dir").asText(),
                 "execution.checkpointing.savepoint-dir", flink.path("execution.checkpointing.savepoint-dir").asText(),
                 "high-availability.storageDir", flink.path("high-availability.storageDir").asText(),
-                "--archive-path", config.get("archive-path"));
+                "--archive-path", config.archivePath());
         paths.forEach((what, path) -> {
             if (path.isEmpty() && REQUIRED_DIRS.containsKey(what)) {
                 problems.add(what + " is not set in flinkConfiguration: " + REQUIRED_DIRS.get(what) + "; set it to an s3:// path");
@@ -178,7 +178,7 @@ final class FlinkJobConsistency {
     }
 
     private void platformNames(JobConfig config) {
-        for (String topic : List.of(config.get("topic"), config.get("dlq-topic"))) {
+        for (String topic : List.of(config.topic(), config.dlqTopic())) {
             boolean exists = platformObjects.stream().filter(o -> o.path("kind").asText().equals("KafkaTopic"))
                     .anyMatch(t -> t.path("spec").path("topicName").asText(t.path("metadata").path("name").asText()).equals(topic));
             if (!exists) {
@@ -188,12 +188,12 @@ final class FlinkJobConsistency {
         ObjectNode kafka = platform("Kafka", null);
         String bootstrap = kafka == null ? "(no Kafka in the platform overlay)" : kafka.path("metadata").path("name").asText()
                 + "-kafka-bootstrap:" + kafka.path("spec").path("kafka").path("listeners").path(0).path("port").asText();
-        expect(config.get("kafka-bootstrap"), bootstrap, "--kafka-bootstrap (Strimzi's bootstrap Service)");
+        expect(config.kafkaBootstrap(), bootstrap, "--kafka-bootstrap (Strimzi's bootstrap Service)");
         String endpoint = deployment.path("spec").path("flinkConfiguration").path("s3.endpoint").asText("");
         if (!endpoint.isEmpty()) {
             serviceExists(endpoint.replaceFirst("^https?://", ""), "flinkConfiguration s3.endpoint");
         }
-        String redis = config.get("redis");
+        String redis = config.text(JobConfig.REDIS);
         if (redis.startsWith("redis://") && !redis.contains(".")) {
             serviceExists(redis.substring("redis://".length()).replaceFirst("/.*$", ""), "--redis");
         }

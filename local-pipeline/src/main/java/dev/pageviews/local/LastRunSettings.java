@@ -1,6 +1,7 @@
 package dev.pageviews.local;
 
 import dev.pageviews.job.JobConfig;
+import dev.pageviews.settings.Setting;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -20,16 +21,16 @@ import java.util.Set;
 final class LastRunSettings {
 
     static final String FILE = "last-run-settings.properties";
-    private static final Set<String> IGNORED = Set.of(JobConfig.KAFKA_BOOTSTRAP, JobConfig.REDIS, JobConfig.CHECKPOINT_DIR,
-            JobConfig.SAVEPOINT_DIR);
+    private static final Set<Setting<?>> IGNORED = Set.of(JobConfig.KAFKA_BOOTSTRAP, JobConfig.REDIS,
+            JobConfig.CHECKPOINT_DIR, JobConfig.SAVEPOINT_DIR);
 
     private LastRunSettings() {}
 
     static void save(Path dir, JobConfig config) {
         Properties props = new Properties();
-        for (JobConfig.Option option : JobConfig.OPTIONS) {
-            if (!IGNORED.contains(option.flag())) {
-                props.setProperty(option.flag(), config.get(option.flag()));
+        for (Setting<?> setting : JobConfig.SCHEMA.settings()) {
+            if (!IGNORED.contains(setting)) {
+                props.setProperty(setting.name(), config.text(setting));
             }
         }
         try {
@@ -55,11 +56,11 @@ final class LastRunSettings {
         } catch (IOException e) {
             return changes; // only used to explain a failure; never the cause of one
         }
-        for (String flag : last.stringPropertyNames()) {
-            String now = config.get(flag);
-            String before = last.getProperty(flag);
-            if (now != null && !now.equals(before)) {
-                changes.add("--" + flag + " " + shown(now) + " (was " + shown(before) + ")");
+        for (Setting<?> setting : JobConfig.SCHEMA.settings()) {
+            String before = last.getProperty(setting.name());
+            String now = config.text(setting);
+            if (before != null && !IGNORED.contains(setting) && !now.equals(before)) {
+                changes.add(setting.flag() + " " + shown(now) + " (was " + shown(before) + ")");
             }
         }
         changes.sort(null);

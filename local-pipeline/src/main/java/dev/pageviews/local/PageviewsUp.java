@@ -2,6 +2,7 @@ package dev.pageviews.local;
 
 import dev.pageviews.job.JobConfig;
 import dev.pageviews.stack.OrderedShutdown;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,12 +15,12 @@ public final class PageviewsUp {
     private PageviewsUp() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("help"))) {
-            System.out.print("Usage: ./pageviews up [options]\n" + UpConfig.help());
-            return;
-        }
         UpConfig config;
         try {
+            if (UpConfig.asksForHelp(args)) {
+                System.out.print(UpConfig.help());
+                return;
+            }
             config = UpConfig.parse(args, System.getenv());
         } catch (IllegalArgumentException e) {
             System.err.println("pageviews up: " + e.getMessage());
@@ -69,7 +70,7 @@ public final class PageviewsUp {
                 "  Redis       127.0.0.1:" + p.redisPort() + "   (hash page_views)",
                 "  data dir    " + p.dataDir(),
                 "  job         window " + p.window() + ", out-of-orderness " + p.outOfOrderness() + ", dedup-window "
-                        + p.dedupWindow() + (JobConfig.duration(p.dedupWindow()).isZero() ? " (off: every copy of a view is counted)"
+                        + p.dedupWindow() + (JobConfig.parse(new String[] {"--dedup-window", p.dedupWindow()}, Map.of()).dedupWindow().isZero() ? " (off: every copy of a view is counted)"
                         : " (a view with the client's event_id is counted once per id)"),
                 "  archive     " + (p.archivePath().isEmpty() ? "off"
                         : p.archivePath() + "  (" + p.archiveFormat() + ", format=.../dt=YYYY-MM-DD/hour=HH/)"),

@@ -1,15 +1,20 @@
 package dev.pageviews.local;
 
 import dev.pageviews.job.JobConfig;
+import dev.pageviews.settings.Setting;
+import dev.pageviews.settings.Settings;
+import dev.pageviews.settings.SettingsSchema;
+import dev.pageviews.settings.Values;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
  * Settings of {@code ./pageviews up}: flag, environment variable ({@code --http-port} ↔
- * {@code PAGEVIEWS_HTTP_PORT}), default. Ports of 0 pick free ones (used by tests).
+ * {@code PAGEVIEWS_HTTP_PORT}), default ({@link SettingsSchema}, the mechanism the edge and the job share; the
+ * job's settings that {@code up} passes on are checked by the job's own value types). Ports of 0 pick free ones
+ * (used by tests).
  */
 public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, Path dataDir, boolean fresh, String archivePath,
         String archiveFormat, boolean s3, int s3Port, String window, String outOfOrderness, String dedupWindow) {
@@ -28,100 +33,102 @@ public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, P
                 window, outOfOrderness, dedupWindow);
     }
 
-    record Option(String flag, String defaultValue, String doc) {
-        String env() {
-            return "PAGEVIEWS_" + flag.toUpperCase(Locale.ROOT).replace('-', '_');
-        }
-    }
+    static final SettingsSchema SCHEMA = new SettingsSchema("./pageviews up", "PAGEVIEWS_",
+            "Starts Kafka, Redis, the edge and the Flink job (with its web UI) on this machine. Ctrl-C stops everything; "
+                    + "the next up continues where it stopped.");
 
-    static final List<Option> OPTIONS = List.of(
-            new Option("http-port", "8080", "Port of the edge: POST /api/v1/track."),
-            new Option("ui-port", "8081", "Port of the Flink web UI."),
-            new Option("kafka-port", "9092", "Port of the Kafka broker."),
-            new Option("redis-port", "6379", "Port of Redis, where the counts are (hash page_views)."),
-            new Option("data-dir", ".pageviews",
-                    "Where Kafka's log, Redis's append-only file, Flink's checkpoints and the logs are kept."),
-            new Option("fresh", "false", "Start from empty: delete the data dir first (a flag; no value needed)."),
-            new Option("archive-path", "",
-                    "Where every valid view is archived (file:// or s3://); empty: <data-dir>/archive, or s3://" + S3_BUCKET
-                            + " with --s3; none: off."),
-            new Option("archive-format", "json", "Archive formats, comma-separated: json (newline-delimited), parquet."),
-            new Option("s3", "false", "Also start a local S3 server (S3Proxy, data in <data-dir>/s3) and archive to s3://"
-                    + S3_BUCKET + " on it (a flag; no value needed)."),
-            new Option("s3-port", "9000", "Port of the local S3 server (with --s3)."),
-            new Option("window", "1s", "Size of the job's event-time windows; may change between runs (state is kept)."),
-            new Option("out-of-orderness", "2s",
-                    "How late a view may arrive and still fall in its window (later ones are counted too); may change between runs."),
-            new Option("dedup-window", "24h",
-                    "A view with the client's own event_id is counted once per id within this long; 0: off (every copy "
-                            + "counted). May change between runs; 0 forgets the ids remembered so far."));
+    static final Setting<Integer> HTTP_PORT = SCHEMA.define("http-port").defaultValue("8080")
+            .doc("Port of the edge: POST /api/v1/track.").of(Values.port());
+    static final Setting<Integer> UI_PORT = SCHEMA.define("ui-port").defaultValue("8081")
+            .doc("Port of the Flink web UI.").of(Values.port());
+    static final Setting<Integer> KAFKA_PORT = SCHEMA.define("kafka-port").defaultValue("9092")
+            .doc("Port of the Kafka broker.").of(Values.port());
+    static final Setting<Integer> REDIS_PORT = SCHEMA.define("redis-port").defaultValue("6379")
+            .doc("Port of Redis, where the counts are (hash page_views).").of(Values.port());
+    static final Setting<String> DATA_DIR = SCHEMA.define("data-dir").defaultValue(".pageviews")
+            .doc("Where Kafka's log, Redis's append-only file, Flink's checkpoints and the logs are kept.")
+            .of(Values.nonEmptyText());
+    static final Setting<Boolean> FRESH = SCHEMA.define("fresh").defaultValue("false")
+            .doc("Start from empty: delete the data dir first (keeps pageviews.log).").of(Values.bool());
+    static final Setting<String> ARCHIVE_PATH = SCHEMA.define("archive-path")
+            .doc("Where every valid view is archived (file:// or s3://); unset: <data-dir>/archive, or s3://" + S3_BUCKET
+                    + " with --s3; none: off.")
+            .of(Values.checked(Values.text(), UpConfig::archivePathWithScheme));
+    static final Setting<?> ARCHIVE_FORMAT = SCHEMA.define("archive-format").defaultValue(JobConfig.ARCHIVE_FORMAT.defaultText())
+            .doc("Archive formats, comma-separated: json (newline-delimited), parquet.").of(JobConfig.ARCHIVE_FORMAT.type());
+    static final Setting<Boolean> S3 = SCHEMA.define("s3").defaultValue("false")
+            .doc("Also start a local S3 server (S3Proxy, data in <data-dir>/s3) and archive to s3://" + S3_BUCKET + " on it.")
+            .of(Values.bool());
+    static final Setting<Integer> S3_PORT = SCHEMA.define("s3-port").defaultValue("9000")
+            .doc("Port of the local S3 server (with --s3).").of(Values.port());
+    static final Setting<?> WINDOW = SCHEMA.define("window").defaultValue(JobConfig.WINDOW.defaultText())
+            .doc("Size of the job's event-time windows; may change between runs (state is kept).")
+            .of(JobConfig.WINDOW.type());
+    static final Setting<?> OUT_OF_ORDERNESS = SCHEMA.define("out-of-orderness")
+            .defaultValue(JobConfig.OUT_OF_ORDERNESS.defaultText())
+            .doc("How late a view may arrive and still fall in its window (later ones are counted too); may change "
+                    + "between runs.")
+            .of(JobConfig.OUT_OF_ORDERNESS.type());
+    static final Setting<?> DEDUP_WINDOW = SCHEMA.define("dedup-window").defaultValue(JobConfig.DEDUP_WINDOW.defaultText())
+            .doc("A view with the client's own event_id is counted once per id within this long; 0: off (every copy "
+                    + "counted). May change between runs; 0 forgets the ids remembered so far.")
+            .of(JobConfig.DEDUP_WINDOW.type());
 
-    public static UpConfig parse(String[] args, Map<String, String> env) {
-        Map<String, String> values = new LinkedHashMap<>();
-        for (Option option : OPTIONS) {
-            values.put(option.flag(), env.getOrDefault(option.env(), option.defaultValue()));
-        }
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            String flag = arg.startsWith("--") ? arg.substring(2) : arg;
-            String value = null;
-            int eq = flag.indexOf('=');
-            if (eq >= 0) {
-                value = flag.substring(eq + 1);
-                flag = flag.substring(0, eq);
-            }
-            String name = flag;
-            if (!arg.startsWith("--") || OPTIONS.stream().noneMatch(o -> o.flag().equals(name))) {
-                throw new IllegalArgumentException("unknown option '" + arg + "'; see ./pageviews help");
-            }
-            if (value == null) {
-                if (flag.equals("fresh") || flag.equals("s3")) {
-                    value = "true";
-                } else if (i + 1 < args.length) {
-                    value = args[++i];
-                } else {
-                    throw new IllegalArgumentException("--" + flag + " needs a value; see ./pageviews help");
+    static {
+        SCHEMA.check(s -> {
+            Map<Integer, Setting<Integer>> taken = new LinkedHashMap<>();
+            for (Setting<Integer> port : List.of(HTTP_PORT, UI_PORT, KAFKA_PORT, REDIS_PORT, S3_PORT)) {
+                if (port == S3_PORT && !s.get(S3)) {
+                    continue;
+                }
+                Setting<Integer> other = s.get(port) == 0 ? null : taken.putIfAbsent(s.get(port), port);
+                if (other != null) {
+                    throw s.invalid(port, "is " + other.flag() + " too; give each service its own port (0 picks a free one)");
                 }
             }
-            values.put(flag, value);
-        }
-        Path dataDir = Path.of(values.get("data-dir")).toAbsolutePath().normalize();
-        JobConfig.parse(new String[] {"--archive-format", values.get("archive-format"), "--window", values.get("window"),
-            "--out-of-orderness", values.get("out-of-orderness"), "--dedup-window", values.get("dedup-window")},
-            Map.of()); // fails early, naming the flag
-        boolean s3 = Boolean.parseBoolean(values.get("s3"));
-        String archive = values.get("archive-path");
+        });
+        SCHEMA.check(s -> {
+            if (s.get(ARCHIVE_PATH).startsWith("s3") && !s.get(S3)) {
+                throw s.invalid(ARCHIVE_PATH, "is on S3, but up only knows the local S3 server: add --s3, or archive to a "
+                        + "file:// path");
+            }
+        });
+    }
+
+    /** The settings from flags over {@code PAGEVIEWS_*} variables over defaults; {@code --help} is left to the caller. */
+    public static UpConfig parse(String[] args, Map<String, String> env) {
+        return of(SCHEMA.parse(args, env));
+    }
+
+    static boolean asksForHelp(String[] args) {
+        return SCHEMA.parse(args, Map.of()).helpRequested();
+    }
+
+    private static UpConfig of(Settings values) {
+        Path dataDir = Path.of(values.get(DATA_DIR)).toAbsolutePath().normalize();
+        boolean s3 = values.get(S3);
+        String archive = values.get(ARCHIVE_PATH).trim();
         if (archive.isEmpty()) {
             // toUri() ends with a slash only if the folder exists already: one spelling for every run
             archive = s3 ? "s3://" + S3_BUCKET : dataDir.resolve("archive").toUri().toString().replaceAll("/$", "");
         } else if (archive.equals("none")) {
             archive = "";
         }
-        return new UpConfig(port(values, "http-port"), port(values, "ui-port"), port(values, "kafka-port"),
-                port(values, "redis-port"), dataDir, Boolean.parseBoolean(values.get("fresh")), archive,
-                values.get("archive-format"), s3, port(values, "s3-port"), values.get("window"), values.get("out-of-orderness"),
-                values.get("dedup-window"));
+        return new UpConfig(values.get(HTTP_PORT), values.get(UI_PORT), values.get(KAFKA_PORT), values.get(REDIS_PORT),
+                dataDir, values.get(FRESH), archive, values.text(ARCHIVE_FORMAT), s3, values.get(S3_PORT),
+                values.text(WINDOW), values.text(OUT_OF_ORDERNESS), values.text(DEDUP_WINDOW));
     }
 
-    private static int port(Map<String, String> values, String flag) {
-        String value = values.get(flag);
-        try {
-            int port = Integer.parseInt(value);
-            if (port >= 0 && port <= 65535) {
-                return port;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
+    private static void archivePathWithScheme(String path) {
+        String trimmed = path.trim();
+        if (!trimmed.isEmpty() && !trimmed.equals("none") && !trimmed.matches("[a-zA-Z][a-zA-Z0-9+.-]*://.+")) {
+            throw new IllegalArgumentException("'" + path + "' is not a path with a scheme; write file:///dir or s3://bucket/"
+                    + "prefix, or none for no archive");
         }
-        throw new IllegalArgumentException("--" + flag + ": '" + value + "' is not a port (0-65535)");
     }
 
     static String help() {
-        StringBuilder text = new StringBuilder();
-        for (Option o : OPTIONS) {
-            text.append(String.format("  --%-12s %-24s default: %s%n      %s%n", o.flag(), o.env(), o.defaultValue(), o.doc()));
-        }
-        return text.toString();
+        return SCHEMA.help();
     }
 
     Path kafkaDir() { return dataDir.resolve("kafka"); }

@@ -26,7 +26,7 @@ public final class CorsPolicy {
             return new CorsPolicy(true, Set.of());
         }
         if (origins.isEmpty()) {
-            throw new IllegalArgumentException("--cors-origins: give * or at least one origin");
+            throw new IllegalArgumentException("give * or at least one origin");
         }
         return new CorsPolicy(false, origins);
     }

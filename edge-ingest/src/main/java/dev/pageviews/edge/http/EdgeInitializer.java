@@ -40,14 +40,14 @@ public final class EdgeInitializer extends ChannelInitializer<Channel> {
         this.metrics = metrics;
         this.connections = connections;
         this.decoderConfig = new HttpDecoderConfig()
-                .setMaxInitialLineLength(config.get(EdgeConfig.MAX_REQUEST_LINE_BYTES))
-                .setMaxHeaderSize(config.get(EdgeConfig.MAX_HEADER_BYTES));
+                .setMaxInitialLineLength(config.get(EdgeConfig.MAX_REQUEST_LINE_SIZE))
+                .setMaxHeaderSize(config.get(EdgeConfig.MAX_HEADER_SIZE));
         // The codec closes a connection past its own pipelining limit. The sequencer stops reading past
         // --max-pipelined-requests, but everything in one read is decoded anyway: the codec's limit sits
         // above ours by the most requests one read can hold (the smallest request is 16 bytes), so ours applies.
         this.codecPipelineDepth = config.get(EdgeConfig.MAX_PIPELINED_REQUESTS) + MAX_READ_BYTES / 16;
-        int retryAfter = config.get(EdgeConfig.RETRY_AFTER_SECONDS);
-        this.framingErrors = new FramingErrors(config.get(EdgeConfig.MAX_BODY_BYTES));
+        int retryAfter = (int) config.get(EdgeConfig.RETRY_AFTER).toSeconds();
+        this.framingErrors = new FramingErrors(config.get(EdgeConfig.MAX_BODY_SIZE));
         this.cors = new CorsHandler(CorsPolicy.parse(config.get(EdgeConfig.CORS_ORIGINS)));
         this.ops = new OpsHandler(readiness, metrics, retryAfter);
         this.track = new TrackHandler(producer, metrics, config.get(EdgeConfig.MAX_BATCH_EVENTS), retryAfter,
@@ -58,11 +58,11 @@ public final class EdgeInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel channel) {
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast("connections", new ConnectionTracker(config.get(EdgeConfig.MAX_CONNECTIONS), connections, metrics));
-        pipeline.addLast("idle", new IdleStateHandler(config.get(EdgeConfig.IDLE_TIMEOUT_MS), 0, 0, TimeUnit.MILLISECONDS));
-        pipeline.addLast("slow-requests", new SlowRequestGuard(config.get(EdgeConfig.REQUEST_TIMEOUT_MS), metrics));
+        pipeline.addLast("idle", new IdleStateHandler(config.get(EdgeConfig.IDLE_TIMEOUT).toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+        pipeline.addLast("slow-requests", new SlowRequestGuard((int) config.get(EdgeConfig.REQUEST_TIMEOUT).toMillis(), metrics));
         pipeline.addLast("http", new HttpServerCodec(decoderConfig, codecPipelineDepth));
         pipeline.addLast("length-required", lengthRequired);
-        pipeline.addLast("aggregator", new BodyAggregator(config.get(EdgeConfig.MAX_BODY_BYTES)));
+        pipeline.addLast("aggregator", new BodyAggregator(config.get(EdgeConfig.MAX_BODY_SIZE)));
         pipeline.addLast("sequencer", new ResponseSequencer(config.get(EdgeConfig.MAX_PIPELINED_REQUESTS), metrics));
         pipeline.addLast("framing-errors", framingErrors);
         pipeline.addLast("router", router);

@@ -71,9 +71,9 @@ public final class EventProducer implements AutoCloseable {
     /** The producer's settings: the guarantee (acks=all, idempotence) is fixed; throughput knobs come from the config. */
     static Properties properties(EdgeConfig config) {
         Properties props = new Properties();
-        props.putAll(config.get(EdgeConfig.KAFKA_PROPERTIES));
-        int linger = config.get(EdgeConfig.KAFKA_LINGER_MS);
-        int delivery = config.get(EdgeConfig.KAFKA_DELIVERY_TIMEOUT_MS);
+        props.putAll(config.kafkaProperties());
+        int linger = (int) config.get(EdgeConfig.KAFKA_LINGER).toMillis();
+        int delivery = (int) config.get(EdgeConfig.KAFKA_DELIVERY_TIMEOUT).toMillis();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "edge-ingest");
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -81,9 +81,9 @@ public final class EventProducer implements AutoCloseable {
         props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, config.get(EdgeConfig.KAFKA_COMPRESSION));
         props.put(ProducerConfig.LINGER_MS_CONFIG, Integer.toString(linger));
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(config.get(EdgeConfig.KAFKA_BATCH_BYTES)));
-        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(config.get(EdgeConfig.KAFKA_BUFFER_BYTES)));
-        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Integer.toString(config.get(EdgeConfig.KAFKA_MAX_BLOCK_MS)));
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(config.get(EdgeConfig.KAFKA_BATCH_SIZE)));
+        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(config.get(EdgeConfig.KAFKA_BUFFER_MEMORY)));
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(config.get(EdgeConfig.KAFKA_MAX_BLOCK).toMillis()));
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.toString(delivery));
         // Kafka demands delivery.timeout.ms >= linger.ms + request.timeout.ms
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Integer.toString(Math.min(30_000, delivery - linger)));

@@ -39,10 +39,10 @@ public final class KafkaHealth implements Readiness, AutoCloseable {
     private KafkaHealth(EdgeConfig config, EventProducer producer) {
         this.producer = producer;
         this.bootstrap = config.kafkaBootstrap();
-        this.interval = Duration.ofMillis(config.get(EdgeConfig.HEALTH_INTERVAL_MS));
+        this.interval = config.get(EdgeConfig.HEALTH_INTERVAL);
         this.timeout = Duration.ofMillis(Math.max(1_000, Math.min(5_000, interval.toMillis())));
         Properties props = new Properties();
-        props.putAll(config.get(EdgeConfig.KAFKA_PROPERTIES));
+        props.putAll(config.kafkaProperties());
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, "edge-ingest-health");
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));

@@ -31,6 +31,6 @@ class CorsPolicyTest {
 
     @Test
     void anEmptyListIsRefused() {
-        assertThatThrownBy(() -> CorsPolicy.parse(" , ")).hasMessage("--cors-origins: give * or at least one origin");
+        assertThatThrownBy(() -> CorsPolicy.parse(" , ")).hasMessage("give * or at least one origin");
     }
 }

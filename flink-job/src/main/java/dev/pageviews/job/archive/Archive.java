@@ -18,7 +18,7 @@ import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.
  * <p>Exactly once: a FileSink writes part files through the file system's recoverable writer (an S3
  * multipart upload) and publishes a part file only when the checkpoint after it was finished completes; a
  * recovery resumes or discards what was in progress. Plain JSON part files are finished at
- * {@code --archive-max-part-size-mb} or after {@code --archive-roll-interval} (also after that long without
+ * {@code --archive-max-part-size} or after {@code --archive-roll-interval} (also after that long without
  * events) and may stay open across checkpoints; gzip JSON and Parquet part files are finished at every
  * checkpoint (and at the size limit), as their encoders cannot resume a half-written file.
  */
@@ -58,7 +58,7 @@ public final class Archive {
         return FileSink.forRowFormat(formatDir(config, "json"), new JsonLinesEncoder())
                 .withBucketAssigner(new EventTimePartitions())
                 .withRollingPolicy(DefaultRollingPolicy.builder()
-                        .withMaxPartSize(MemorySize.ofMebiBytes(config.archiveMaxPartSizeMb()))
+                        .withMaxPartSize(new MemorySize(config.archiveMaxPartSizeBytes()))
                         .withRolloverInterval(roll)
                         .withInactivityInterval(roll)
                         .build())
@@ -90,7 +90,7 @@ public final class Archive {
     }
 
     private static long maxPartBytes(JobConfig config) {
-        return MemorySize.ofMebiBytes(config.archiveMaxPartSizeMb()).getBytes();
+        return config.archiveMaxPartSizeBytes();
     }
 
     private static OutputFileConfig fileNames(String suffix) {

@@ -31,7 +31,7 @@ public final class ChaosMain {
             return;
         }
         if (config == null) {
-            System.out.print(ChaosConfig.USAGE);
+            System.out.print(ChaosConfig.usage());
             return;
         }
         String given = System.getProperty("pageviews.chaos.dir"); // the pageviews script's temp dir, which also holds the log

@@ -32,7 +32,7 @@ enum FaultKind {
                 continue;
             }
             kinds.add(java.util.Arrays.stream(values()).filter(k -> k.flagName.equals(wanted)).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("--faults: unknown fault '" + wanted + "'; use all or some of "
+                    .orElseThrow(() -> new IllegalArgumentException("unknown fault '" + wanted + "'; use all or some of "
                             + String.join(",", java.util.Arrays.stream(values()).map(FaultKind::flagName).toList()))));
         }
         return kinds;

@@ -1,0 +1,75 @@
+package dev.pageviews.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class UpConfigTest {
+
+    private static UpConfig parse(Map<String, String> env, String... args) {
+        return UpConfig.parse(args, env);
+    }
+
+    @Test
+    void hasTheDocumentedDefaults() {
+        UpConfig config = parse(Map.of());
+        assertThat(config.httpPort()).isEqualTo(8080);
+        assertThat(config.uiPort()).isEqualTo(8081);
+        assertThat(config.dataDir()).isEqualTo(Path.of(".pageviews").toAbsolutePath().normalize());
+        assertThat(config.fresh()).isFalse();
+        assertThat(config.archivePath()).isEqualTo(config.dataDir().resolve("archive").toUri().toString().replaceAll("/$", ""));
+        assertThat(config.archiveFormat()).isEqualTo("json");
+        assertThat(config.window()).isEqualTo("1s");
+        assertThat(config.dedupWindow()).isEqualTo("24h");
+    }
+
+    @Test
+    void anArchivePathLeftEmptyIsTheDefaultAndNoneIsOffAsInTheJob() {
+        assertThat(parse(Map.of("PAGEVIEWS_ARCHIVE_PATH", "")).archivePath()).endsWith("/archive");
+        assertThat(parse(Map.of(), "--archive-path", "none").archivePath()).isEmpty();
+        assertThat(parse(Map.of("PAGEVIEWS_ARCHIVE_PATH", "none")).archivePath()).isEmpty();
+        assertThat(parse(Map.of(), "--s3").archivePath()).isEqualTo("s3://" + UpConfig.S3_BUCKET);
+        assertThatThrownBy(() -> parse(Map.of(), "--archive-path", "/tmp/archive"))
+                .hasMessageStartingWith("--archive-path (PAGEVIEWS_ARCHIVE_PATH): '/tmp/archive' is not a path with a scheme");
+        assertThatThrownBy(() -> parse(Map.of(), "--archive-path", "s3://elsewhere/views"))
+                .hasMessageStartingWith("--archive-path (PAGEVIEWS_ARCHIVE_PATH) is 's3://elsewhere/views': is on S3, but up "
+                        + "only knows the local S3 server");
+    }
+
+    @Test
+    void switchesTakeNoValueOrTrueOrFalse() {
+        assertThat(parse(Map.of(), "--fresh").fresh()).isTrue();
+        assertThat(parse(Map.of(), "--fresh", "false", "--s3", "--http-port", "0").fresh()).isFalse();
+        assertThat(parse(Map.of("PAGEVIEWS_FRESH", "true")).fresh()).isTrue();
+    }
+
+    @Test
+    void jobSettingsAreCheckedByTheJobsOwnTypesAndNamedAsUpFlags() {
+        assertThat(parse(Map.of(), "--window", "10 s", "--dedup-window", "0").window()).isEqualTo("10 s"); // passed on as written
+        assertThatThrownBy(() -> parse(Map.of(), "--window", "soon"))
+                .hasMessage("--window (PAGEVIEWS_WINDOW): 'soon' is not a duration; write e.g. 500ms, 2s, 10min, 1h or 7d");
+        assertThatThrownBy(() -> parse(Map.of(), "--archive-format", "csv"))
+                .hasMessage("--archive-format (PAGEVIEWS_ARCHIVE_FORMAT): 'csv' is not one of json, parquet");
+    }
+
+    @Test
+    void twoServicesOnOnePortAreRefused() {
+        assertThatThrownBy(() -> parse(Map.of(), "--ui-port", "8080"))
+                .hasMessage("--ui-port (PAGEVIEWS_UI_PORT) is '8080': is --http-port too; give each service its own port "
+                        + "(0 picks a free one)");
+        assertThat(parse(Map.of(), "--http-port", "0", "--ui-port", "0").uiPort()).isZero();
+        assertThat(parse(Map.of(), "--s3-port", "8080").s3Port()).isEqualTo(8080); // unused without --s3
+    }
+
+    @Test
+    void helpListsEverySettingWithItsVariable() {
+        assertThat(UpConfig.asksForHelp(new String[] {"-h"})).isTrue();
+        assertThat(UpConfig.asksForHelp(new String[] {"--fresh", "--help"})).isTrue();
+        assertThat(UpConfig.help()).contains("Usage: ./pageviews up", "--http-port <port>", "PAGEVIEWS_HTTP_PORT, default: 8080",
+                "--fresh [true|false]", "--dedup-window <duration>");
+        assertThatThrownBy(() -> parse(Map.of(), "--windo", "1s")).hasMessageContaining("did you mean --window?");
+    }
+}
