@@ -61,7 +61,7 @@ class ImagesTest {
                 .anySatisfy(p -> assertThat(p).contains("/opt/flink/usrlib/job.jar"));
         assertThat(Dockerfiles.checkFlinkJob(good.replace("plugins/s3-fs-hadoop/", "lib/"), jarUri()))
                 .anySatisfy(p -> assertThat(p).contains("S3 filesystem plugin"));
-        assertThat(Dockerfiles.checkFlinkJob(good.replace("FROM flink:2.2.0", "FROM flink:1.20.1"), jarUri()))
+        assertThat(Dockerfiles.checkFlinkJob(good.replace("FROM flink:2.2.1", "FROM flink:1.20.1"), jarUri()))
                 .anySatisfy(p -> assertThat(p).startsWith("missing: FROM flink:"));
     }
 }

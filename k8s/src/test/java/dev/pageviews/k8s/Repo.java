@@ -34,6 +34,8 @@ final class Repo {
     /**
      * The Flink Kubernetes Operator CRDs. In CI the repository is cloned with {@code shared/} beside it,
      * so they are at {@code <repo>/../shared/k8s-schemas/...}; {@code -Dk8s.schemas.dir=...} overrides.
+     * (Read from a folder because the registry this project builds from serves no
+     * {@code flink-kubernetes-operator-api} jar, which carries them: 1.12.1 to 1.15.0 were tried.)
      */
     static Path operatorSchemas() {
         List<Path> tried = new ArrayList<>();
