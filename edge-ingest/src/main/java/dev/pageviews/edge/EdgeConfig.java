@@ -66,6 +66,9 @@ public final class EdgeConfig {
             "Address to listen on.", EdgeConfig::nonEmpty);
     public static final Setting<Integer> PORT = define("port", "8080",
             "TCP port to listen on; 0 picks a free port.", intIn(0, 65_535));
+    public static final Setting<Integer> ADMIN_PORT = define("admin-port", "9464",
+            "TCP port of the admin server (/metrics, /readyz with details, /healthz), on the same host; 0 picks a free "
+                    + "port. Keep it away from the public network.", intIn(0, 65_535));
     public static final Setting<String> KAFKA_BOOTSTRAP = define("kafka-bootstrap", "localhost:9092",
             "Kafka bootstrap servers, host:port[,host:port...].", EdgeConfig::nonEmpty);
     public static final Setting<String> TOPIC = define("topic", "views",
@@ -244,6 +247,10 @@ public final class EdgeConfig {
 
     public int port() {
         return get(PORT);
+    }
+
+    public int adminPort() {
+        return get(ADMIN_PORT);
     }
 
     public String kafkaBootstrap() {
