@@ -11,20 +11,21 @@ import java.util.Map;
  * Settings of {@code ./pageviews up}: flag, environment variable ({@code --http-port} ↔
  * {@code PAGEVIEWS_HTTP_PORT}), default. Ports of 0 pick free ones (used by tests).
  */
-public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, Path dataDir, boolean fresh, String archivePath,
+public record UpConfig(int httpPort, int edgeAdminPort, int uiPort, int kafkaPort, int redisPort, Path dataDir, boolean fresh, String archivePath,
         String archiveFormat, boolean s3, int s3Port, String window, String outOfOrderness, String dedupWindow) {
 
     /** The bucket the local S3 server ({@code --s3}) gets, and the default archive path there. */
     public static final String S3_BUCKET = "pageviews-archive";
 
     /** JSON archive, no S3 server, the job's defaults. */
-    public UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, Path dataDir, boolean fresh, String archivePath) {
-        this(httpPort, uiPort, kafkaPort, redisPort, dataDir, fresh, archivePath, "json", false, 0, "1s", "2s", "24h");
+    public UpConfig(int httpPort, int edgeAdminPort, int uiPort, int kafkaPort, int redisPort, Path dataDir, boolean fresh,
+            String archivePath) {
+        this(httpPort, edgeAdminPort, uiPort, kafkaPort, redisPort, dataDir, fresh, archivePath, "json", false, 0, "1s", "2s", "24h");
     }
 
     /** A copy with other job settings, as a user changes them between two runs on the same data dir. */
     public UpConfig withJob(String archivePath, String archiveFormat, String window, String outOfOrderness, String dedupWindow) {
-        return new UpConfig(httpPort, uiPort, kafkaPort, redisPort, dataDir, false, archivePath, archiveFormat, s3, s3Port,
+        return new UpConfig(httpPort, edgeAdminPort, uiPort, kafkaPort, redisPort, dataDir, false, archivePath, archiveFormat, s3, s3Port,
                 window, outOfOrderness, dedupWindow);
     }
 
@@ -36,6 +37,8 @@ public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, P
 
     static final List<Option> OPTIONS = List.of(
             new Option("http-port", "8080", "Port of the edge: POST /api/v1/track."),
+            new Option("edge-admin-port", "9464",
+                    "Admin port of the edge: /metrics (Prometheus format), /readyz with the reason, /healthz."),
             new Option("ui-port", "8081", "Port of the Flink web UI."),
             new Option("kafka-port", "9092", "Port of the Kafka broker."),
             new Option("redis-port", "6379", "Port of Redis, where the counts are (hash page_views)."),
@@ -97,8 +100,8 @@ public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, P
         } else if (archive.equals("none")) {
             archive = "";
         }
-        return new UpConfig(port(values, "http-port"), port(values, "ui-port"), port(values, "kafka-port"),
-                port(values, "redis-port"), dataDir, Boolean.parseBoolean(values.get("fresh")), archive,
+        return new UpConfig(port(values, "http-port"), port(values, "edge-admin-port"), port(values, "ui-port"),
+                port(values, "kafka-port"), port(values, "redis-port"), dataDir, Boolean.parseBoolean(values.get("fresh")), archive,
                 values.get("archive-format"), s3, port(values, "s3-port"), values.get("window"), values.get("out-of-orderness"),
                 values.get("dedup-window"));
     }
