@@ -74,7 +74,13 @@ class AdminPortIT {
                     .anyMatch(k -> k.startsWith("netty_eventexecutor_tasks_pending{name=\"edge-io-"))
                     .anyMatch(k -> k.startsWith("netty_eventexecutor_tasks_pending{name=\"edge-accept-"))
                     .anyMatch(k -> k.startsWith("netty_allocator_memory_used{"))
-                    .anyMatch(k -> k.startsWith("kafka_producer_"));
+                    .anyMatch(k -> k.startsWith("jvm_buffer_"))
+                    .anyMatch(k -> k.startsWith("jvm_gc_memory_allocated_bytes_total"))
+                    .anyMatch(k -> k.startsWith("jvm_threads_states_threads{"))
+                    .anyMatch(k -> k.startsWith("process_cpu_usage"))
+                    .anyMatch(k -> k.startsWith("netty_allocator_memory_used{allocator_type=\"AdaptiveByteBufAllocator\""))
+                    .anyMatch(k -> k.startsWith("kafka_producer_buffer_available_bytes{"))
+                    .anyMatch(k -> k.startsWith("kafka_producer_record_error_total{"));
             assertThat(samples.entrySet()).filteredOn(e -> e.getKey().startsWith("kafka_producer_record_send_total{"))
                     .singleElement().satisfies(e -> assertThat(e.getValue()).isEqualTo(4.0));
         }
