@@ -88,12 +88,12 @@ public final class EdgeServer implements AutoCloseable {
     public static EdgeServer start(EdgeConfig config, Readiness alsoRequired) {
         Transport transport = Transport.choose(config.get(EdgeConfig.TRANSPORT));
         Metrics metrics = new Metrics();
-        metrics.bindJvm();
         EventProducer producer = EventProducer.create(config, metrics);
         KafkaHealth health = null;
         EventLoopGroup acceptor = null;
         EventLoopGroup workers = null;
         try {
+            metrics.bindJvm();
             health = KafkaHealth.create(config, producer);
             Readiness readiness = health.and(alsoRequired);
             metrics.readiness(readinessGauge(readiness));
@@ -144,7 +144,7 @@ public final class EdgeServer implements AutoCloseable {
                         health.notReadyReason());
             }
             return server;
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // also Netty's bind failure, an IOException it throws undeclared
             shutdown(acceptor, workers);
             if (health != null) {
                 health.close();

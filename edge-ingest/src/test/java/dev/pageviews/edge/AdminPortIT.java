@@ -3,12 +3,15 @@ package dev.pageviews.edge;
 import static dev.pageviews.edge.RunningEdge.event;
 import static dev.pageviews.edge.RunningEdge.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pageviews.stack.FreePorts;
 import dev.pageviews.stack.LocalStack;
 import dev.pageviews.stack.LocalStackExtension;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -102,6 +105,20 @@ class AdminPortIT {
             assertThat(adminReady.statusCode()).isEqualTo(503);
             assertThat(json(adminReady.body()).get("problem").asText()).contains(nowhere);
             assertThat(PrometheusText.parse(adminMetrics.body())).containsEntry("edge_ready", 0.0);
+        }
+    }
+
+    @Test
+    void anAdminPortInUseStopsTheStartNamingTheSetting(LocalStack stack) throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            EdgeConfig config = EdgeConfig.parse(new String[] {"--host", "127.0.0.1"}, Map.of())
+                    .withPort(0).with(EdgeConfig.ADMIN_PORT, taken.getLocalPort())
+                    .withKafkaBootstrap(stack.kafka().bootstrapServers()).withTopic("edge-admin-taken");
+
+            assertThatThrownBy(() -> EdgeServer.start(config).close())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("admin port " + taken.getLocalPort())
+                    .hasMessageContaining("--admin-port or EDGE_ADMIN_PORT");
         }
     }
 
