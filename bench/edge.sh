@@ -11,6 +11,7 @@
 #   EDGE_BENCH_THREADS (1)    wrk threads
 #   EDGE_BENCH_BATCH (100)    events per batch request
 #   EDGE_BENCH_PORT (18080)   edge port on 127.0.0.1
+#   EDGE_BENCH_ADMIN_PORT (19464) edge admin port (/metrics, /readyz with the reason) on 127.0.0.1
 #   EDGE_BENCH_JAVA_OPTS      edge JVM options (default: -Xms1g -Xmx1g -XX:+UseParallelGC)
 #   EDGE_BENCH_EDGE_ARGS      extra edge flags, e.g. "--kafka-linger 10"
 set -euo pipefail
@@ -22,10 +23,12 @@ BATCH_CONNECTIONS=${EDGE_BENCH_BATCH_CONNECTIONS:-32}
 THREADS=${EDGE_BENCH_THREADS:-1}
 BATCH=${EDGE_BENCH_BATCH:-100}
 PORT=${EDGE_BENCH_PORT:-18080}
+ADMIN_PORT=${EDGE_BENCH_ADMIN_PORT:-19464}
 JAVA_OPTS=${EDGE_BENCH_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseParallelGC}
 read -r -a EDGE_ARGS <<< "${EDGE_BENCH_EDGE_ARGS:-}"
 WORK=edge-ingest/target/bench
 URL=http://127.0.0.1:$PORT
+ADMIN_URL=http://127.0.0.1:$ADMIN_PORT
 
 if ! command -v wrk > /dev/null; then
   if [ "$(id -u)" = 0 ]; then
@@ -77,7 +80,7 @@ BROKER_PID=$(cat "$WORK/kafka/kafka.pid")
 
 echo "bench edge: starting the edge on $URL (log: $WORK/edge.log) ..."
 # shellcheck disable=SC2086
-java $JAVA_OPTS -cp "$EDGE_CP" dev.pageviews.edge.EdgeMain --host 127.0.0.1 --port "$PORT" \
+java $JAVA_OPTS -cp "$EDGE_CP" dev.pageviews.edge.EdgeMain --host 127.0.0.1 --port "$PORT" --admin-port "$ADMIN_PORT" \
   --kafka-bootstrap "$BOOTSTRAP" --topic views "${EDGE_ARGS[@]}" > "$WORK/edge.log" 2>&1 &
 EDGE_PID=$!
 for _ in $(seq 1 300); do
@@ -85,7 +88,7 @@ for _ in $(seq 1 300); do
   kill -0 "$EDGE_PID" 2> /dev/null || { cat "$WORK/edge.log" >&2; exit 1; }
   sleep 0.2
 done
-curl -fs "$URL/readyz" > /dev/null || { echo "bench edge: the edge did not get ready" >&2; exit 1; }
+curl -fs "$URL/readyz" > /dev/null || { echo "bench edge: the edge did not get ready: $(curl -s "$ADMIN_URL/readyz")" >&2; exit 1; }
 
 pid_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 busy_idle() { awk '/^cpu / {print $2 + $3 + $4 + $5 + $7 + $8, $5}' /proc/stat; }
@@ -115,7 +118,7 @@ echo "bench edge: single events, $CONNECTIONS connections, ${SECONDS_PER_RUN} s 
 SINGLE=$(run single "$SECONDS_PER_RUN" "$CONNECTIONS" bench/edge-single.lua "$URL/api/v1/track")
 echo "bench edge: batches of $BATCH events, $BATCH_CONNECTIONS connections, ${SECONDS_PER_RUN} s ..."
 BATCHED=$(run batch "$SECONDS_PER_RUN" "$BATCH_CONNECTIONS" bench/edge-batch.lua "$URL/api/v1/track/batch" "$BATCH")
-METRICS=$(curl -fs "$URL/metrics")
+METRICS=$(curl -fs "$ADMIN_URL/metrics")
 
 cores=$(nproc)
 mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)

@@ -29,6 +29,10 @@ public final class EdgeConfig {
             .doc("Address to listen on.").of(Values.nonEmptyText());
     public static final Setting<Integer> PORT = SCHEMA.define("port").defaultValue("8080")
             .doc("TCP port to listen on; 0 picks a free port.").of(Values.port());
+    public static final Setting<Integer> ADMIN_PORT = SCHEMA.define("admin-port").defaultValue("9464")
+            .doc("TCP port of the admin server (/metrics, /readyz with details, /healthz), on the same host; 0 picks a "
+                    + "free port. Keep it away from the public network.")
+            .of(Values.port());
     public static final Setting<String> KAFKA_BOOTSTRAP = SCHEMA.define("kafka-bootstrap").defaultValue("localhost:9092")
             .doc("Kafka bootstrap servers, host:port[,host:port...].").of(Values.nonEmptyText());
     public static final Setting<String> TOPIC = SCHEMA.define("topic").defaultValue("views")
@@ -109,6 +113,11 @@ public final class EdgeConfig {
 
     static {
         SCHEMA.check(s -> {
+            if (s.get(PORT) != 0 && s.get(PORT).equals(s.get(ADMIN_PORT))) {
+                throw s.invalid(ADMIN_PORT, "is " + PORT.flag() + " too; the admin port must be another (0 picks a free one)");
+            }
+        });
+        SCHEMA.check(s -> {
             if (s.get(KAFKA_DELIVERY_TIMEOUT).compareTo(s.get(KAFKA_LINGER).plusMillis(500)) < 0) {
                 throw s.invalid(KAFKA_DELIVERY_TIMEOUT, "must be at least 500ms more than " + KAFKA_LINGER.flag() + " ("
                         + s.text(KAFKA_LINGER) + "): Kafka needs delivery.timeout.ms >= linger.ms + request.timeout.ms");
@@ -179,6 +188,10 @@ public final class EdgeConfig {
 
     public int port() {
         return get(PORT);
+    }
+
+    public int adminPort() {
+        return get(ADMIN_PORT);
     }
 
     public String kafkaBootstrap() {

@@ -1,5 +1,6 @@
 package dev.pageviews.edge;
 
+import dev.pageviews.edge.http.AdminInitializer;
 import dev.pageviews.edge.http.EdgeInitializer;
 import dev.pageviews.edge.http.Readiness;
 import dev.pageviews.edge.http.ResponseSequencer;
@@ -7,6 +8,9 @@ import dev.pageviews.edge.metrics.Metrics;
 import dev.pageviews.edge.produce.EventProducer;
 import dev.pageviews.edge.produce.KafkaHealth;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -29,8 +33,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The edge: boots the event loops, the Kafka producer and the health check, and listens. It only boots;
- * {@link EdgeInitializer} builds each connection's pipeline and the handlers answer.
+ * The edge: boots the event loops, the Kafka producer and the health check, and listens on two ports: the public one
+ * (events, {@code /healthz}, status-only {@code /readyz}) and the admin one ({@code /metrics}, {@code /readyz} with the
+ * reason, {@code /healthz}). It only boots; {@link EdgeInitializer} and {@link AdminInitializer} build each
+ * connection's pipeline and the handlers answer.
  */
 public final class EdgeServer implements AutoCloseable {
 
@@ -42,6 +48,8 @@ public final class EdgeServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final Channel listener;
     private final ChannelGroup connections;
+    private final Channel adminListener;
+    private final ChannelGroup adminConnections;
     private final EventProducer producer;
     private final KafkaHealth health;
     private final Metrics metrics;
@@ -49,21 +57,24 @@ public final class EdgeServer implements AutoCloseable {
     private final CountDownLatch closed = new CountDownLatch(1);
 
     private EdgeServer(EdgeConfig config, Transport transport, EventLoopGroup acceptor, EventLoopGroup workers, Channel listener,
-            ChannelGroup connections, EventProducer producer, KafkaHealth health, Metrics metrics) {
+            ChannelGroup connections, Channel adminListener, ChannelGroup adminConnections, EventProducer producer,
+            KafkaHealth health, Metrics metrics) {
         this.config = config;
         this.transport = transport;
         this.acceptor = acceptor;
         this.workers = workers;
         this.listener = listener;
         this.connections = connections;
+        this.adminListener = adminListener;
+        this.adminConnections = adminConnections;
         this.producer = producer;
         this.health = health;
         this.metrics = metrics;
     }
 
     /**
-     * Starts the producer, binds the port, then waits up to {@code --kafka-startup-wait} for Kafka.
-     * Returns once listening; throws {@link IllegalStateException} when it cannot listen.
+     * Starts the producer, binds the public and the admin port, then waits up to {@code --kafka-startup-wait} for
+     * Kafka. Returns once listening; throws {@link IllegalStateException} when it cannot listen.
      */
     public static EdgeServer start(EdgeConfig config) {
         return start(config, Readiness.ALWAYS);
@@ -82,6 +93,7 @@ public final class EdgeServer implements AutoCloseable {
         EventLoopGroup acceptor = null;
         EventLoopGroup workers = null;
         try {
+            metrics.bindJvm();
             health = KafkaHealth.create(config, producer);
             Readiness readiness = health.and(alsoRequired);
             metrics.readiness(readinessGauge(readiness));
@@ -89,6 +101,7 @@ public final class EdgeServer implements AutoCloseable {
             acceptor = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("edge-accept"), transport.ioHandlerFactory());
             workers = new MultiThreadIoEventLoopGroup(threads == 0 ? Runtime.getRuntime().availableProcessors() : threads,
                     new DefaultThreadFactory("edge-io"), transport.ioHandlerFactory());
+            metrics.bindNetty(channelAllocator(), acceptor, workers);
             ChannelGroup connections = new DefaultChannelGroup("edge-connections", GlobalEventExecutor.INSTANCE);
             Channel listener = new ServerBootstrap()
                     .group(acceptor, workers)
@@ -103,9 +116,22 @@ public final class EdgeServer implements AutoCloseable {
                     .bind(config.host(), config.port())
                     .syncUninterruptibly()
                     .channel();
-            EdgeServer server = new EdgeServer(config, transport, acceptor, workers, listener, connections, producer, health, metrics);
-            LOG.info("Edge listening on {}:{} ({}), producing to topic {} at {}", config.host(), server.port(),
-                    transport.name().toLowerCase(), config.topic(), config.kafkaBootstrap());
+            // Scrapes and probes run on the acceptor's thread, not in line with client requests on the workers.
+            ChannelGroup adminConnections = new DefaultChannelGroup("edge-admin-connections", GlobalEventExecutor.INSTANCE);
+            Channel adminListener = new ServerBootstrap()
+                    .group(acceptor)
+                    .channel(transport.serverChannelClass())
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new AdminInitializer(config, readiness, metrics, adminConnections))
+                    .bind(config.host(), config.adminPort())
+                    .syncUninterruptibly()
+                    .channel();
+            EdgeServer server = new EdgeServer(config, transport, acceptor, workers, listener, connections, adminListener,
+                    adminConnections, producer, health, metrics);
+            LOG.info("Edge listening on {}:{} ({}), admin port {} (/metrics, /readyz, /healthz), producing to topic {} at {}",
+                    config.host(), server.port(), transport.name().toLowerCase(), server.adminPort(), config.topic(),
+                    config.kafkaBootstrap());
             if (health.awaitReadyThenWatch(config.get(EdgeConfig.KAFKA_STARTUP_WAIT))) {
                 String otherwise = readiness.notReadyReason();
                 if (otherwise == null) {
@@ -118,15 +144,24 @@ public final class EdgeServer implements AutoCloseable {
                         health.notReadyReason());
             }
             return server;
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // also Netty's bind failure, an IOException it throws undeclared
             shutdown(acceptor, workers);
             if (health != null) {
                 health.close();
             }
             producer.close(Duration.ZERO);
+            metrics.close();
             throw new IllegalStateException("could not start the edge on " + config.host() + ":" + config.port()
-                    + ": " + e.getMessage() + " (is the port in use? set --port or EDGE_PORT)", e);
+                    + " (admin port " + config.adminPort() + "): " + e.getMessage()
+                    + " (is a port in use? set --port or EDGE_PORT, --admin-port or EDGE_ADMIN_PORT)", e);
         }
+    }
+
+    /** The allocator the connections use (Netty 4.2's default is the adaptive pooled one), for its metrics. */
+    private static ByteBufAllocatorMetricProvider channelAllocator() {
+        ByteBufAllocator allocator = ByteBufAllocator.DEFAULT;
+        return allocator instanceof ByteBufAllocatorMetricProvider provider ? provider
+                : PooledByteBufAllocator.DEFAULT;
     }
 
     private static IntSupplier readinessGauge(Readiness readiness) {
@@ -136,6 +171,11 @@ public final class EdgeServer implements AutoCloseable {
     /** The port listened on (the one picked when {@code --port 0}). */
     public int port() {
         return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** The admin port listened on (the one picked when {@code --admin-port 0}). */
+    public int adminPort() {
+        return ((InetSocketAddress) adminListener.localAddress()).getPort();
     }
 
     Transport transport() {
@@ -148,8 +188,9 @@ public final class EdgeServer implements AutoCloseable {
 
     /**
      * Graceful stop: report not ready, stop accepting, let each connection answer what it has received
-     * (closing it after its last response), then flush and close the producer. Waits at most
-     * {@code --shutdown-timeout} for connections, then closes them. Safe to call twice, from any thread.
+     * (closing it after its last response), then flush and close the producer, and close the admin port (it answers
+     * until then: {@code /readyz} 503, metrics of the drain). Waits at most {@code --shutdown-timeout} for
+     * connections, then closes them. Safe to call twice, from any thread.
      */
     @Override
     public void close() {
@@ -167,7 +208,10 @@ public final class EdgeServer implements AutoCloseable {
             long left = Math.max(0, deadline - System.nanoTime());
             producer.close(Duration.ofNanos(Math.max(left, TimeUnit.SECONDS.toNanos(1)))); // flushes what is buffered
             health.close();
+            adminListener.close().syncUninterruptibly();
+            adminConnections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
             shutdown(acceptor, workers);
+            metrics.close();
             LOG.info("Edge stopped; {} events produced in total", metrics.producedCount());
         } finally {
             closed.countDown();

@@ -155,8 +155,9 @@ class BadInputIT {
                 Arguments.of("PUT on batch", new String(post(TRACK + "/batch", JSON, event), StandardCharsets.UTF_8)
                         .replaceFirst("POST", "PUT"), 405, "POST, OPTIONS"),
                 Arguments.of("unknown method", "BREW " + TRACK + " HTTP/1.1\r\nHost: x\r\n\r\n", 405, "POST, OPTIONS"),
-                Arguments.of("TRACE on metrics", "TRACE /metrics HTTP/1.1\r\nHost: x\r\n\r\n", 405, "GET"),
-                Arguments.of("OPTIONS on metrics", "OPTIONS /metrics HTTP/1.1\r\nHost: x\r\n\r\n", 405, "GET"),
+                Arguments.of("TRACE on readyz", "TRACE /readyz HTTP/1.1\r\nHost: x\r\n\r\n", 405, "GET"),
+                Arguments.of("OPTIONS on readyz", "OPTIONS /readyz HTTP/1.1\r\nHost: x\r\n\r\n", 405, "GET"),
+                Arguments.of("metrics (on the admin port only)", "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", 404, null),
                 Arguments.of("traversal to a file", "GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n", 404, null),
                 Arguments.of("traversal onto track", new String(post("/api/v1/../v1/track", JSON, event), StandardCharsets.UTF_8),
                         404, null),

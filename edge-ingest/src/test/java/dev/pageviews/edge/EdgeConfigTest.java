@@ -141,6 +141,15 @@ class EdgeConfigTest {
     }
 
     @Test
+    void theAdminPortMustDifferFromThePublicOne() {
+        assertThat(EdgeConfig.defaults().adminPort()).isEqualTo(9464);
+        assertThatThrownBy(() -> EdgeConfig.parse(new String[] {"--port", "9000", "--admin-port", "9000"}, Map.of()))
+                .hasMessage("--admin-port (EDGE_ADMIN_PORT) is '9000': is --port too; the admin port must be another "
+                        + "(0 picks a free one)");
+        assertThat(EdgeConfig.parse(new String[] {"--port", "0", "--admin-port", "0"}, Map.of()).adminPort()).isZero();
+    }
+
+    @Test
     void withMethodsReturnChangedCopies() {
         EdgeConfig original = EdgeConfig.defaults();
         EdgeConfig changed = original.withPort(0).withKafkaBootstrap("127.0.0.1:1234").withTopic("t");

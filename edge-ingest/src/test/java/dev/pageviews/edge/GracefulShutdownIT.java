@@ -74,7 +74,7 @@ class GracefulShutdownIT {
         stack.kafka().createTopic(topic, 4);
         int port = FreePorts.pick();
         Path log = Files.createTempFile(LocalStackExtension.newWorkDir(), "edge-main", ".log");
-        Process edge = java(log, "dev.pageviews.edge.EdgeMain", "--port", Integer.toString(port),
+        Process edge = java(log, "dev.pageviews.edge.EdgeMain", "--port", Integer.toString(port), "--admin-port", "0",
                 "--kafka-bootstrap", stack.kafka().bootstrapServers(), "--topic", topic, "--kafka-linger", "200");
         try {
             RawHttpClient client = awaitListening(port, edge, log);

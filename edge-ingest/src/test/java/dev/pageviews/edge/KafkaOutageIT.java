@@ -64,9 +64,12 @@ class KafkaOutageIT {
             assertThat(batchBody.get("rejected").findValuesAsText("error")).containsExactly("unavailable", "invalid_event", "unavailable");
             assertThat(batchBody.get("rejected").findValuesAsText("index")).containsExactly("0", "1", "2");
             HttpResponse<String> notReady = eventually(edge, "/readyz", 503);
-            assertThat(json(notReady.body()).get("status").asText()).isEqualTo("not_ready");
+            assertThat(json(notReady.body())).isEqualTo(json("{\"status\":\"not_ready\"}")); // why: on the admin port
             assertThat(notReady.headers().firstValue("retry-after")).hasValue("2");
-            assertThat(PrometheusText.parse(edge.get("/metrics").body()).get("edge_events_rejected_total{reason=\"kafka_timeout\"}"))
+            HttpResponse<String> notReadyWhy = edge.admin("/readyz");
+            assertThat(notReadyWhy.statusCode()).isEqualTo(503);
+            assertThat(json(notReadyWhy.body()).get("problem").asText()).isNotEmpty();
+            assertThat(PrometheusText.parse(edge.admin("/metrics").body()).get("edge_events_rejected_total{reason=\"kafka_timeout\"}"))
                     .isGreaterThanOrEqualTo(22);
 
             kafka.restart();

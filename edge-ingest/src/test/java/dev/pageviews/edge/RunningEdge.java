@@ -33,12 +33,13 @@ final class RunningEdge implements AutoCloseable {
         this.bootstrap = bootstrap;
     }
 
-    /** Creates {@code topic} (4 partitions) and starts an edge for it on a free port; {@code flags} as on the command line. */
+    /** Creates {@code topic} (4 partitions) and starts an edge for it on free ports (public and admin); {@code flags} as on the command line. */
     static RunningEdge start(KafkaBroker kafka, String topic, String... flags) {
         kafka.createTopic(topic, 4);
         List<String> args = new ArrayList<>(List.of(flags));
         EdgeConfig config = EdgeConfig.parse(args.toArray(String[]::new), Map.of())
                 .withPort(0)
+                .with(EdgeConfig.ADMIN_PORT, 0)
                 .withKafkaBootstrap(kafka.bootstrapServers())
                 .withTopic(topic);
         return new RunningEdge(EdgeServer.start(config), topic, kafka.bootstrapServers());
@@ -71,6 +72,12 @@ final class RunningEdge implements AutoCloseable {
 
     HttpResponse<String> get(String path) {
         return send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build());
+    }
+
+    /** GET on the admin port ({@code /metrics}, the detailed {@code /readyz}). */
+    HttpResponse<String> admin(String path) {
+        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.adminPort() + path))
+                .timeout(Duration.ofSeconds(30)).GET().build());
     }
 
     HttpResponse<String> send(HttpRequest request) {

@@ -12,12 +12,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The edge Deployment agrees with the edge's code: probe paths are routes it serves, its EDGE_* variables
- * are settings it defines, and the grace period covers the preStop pause plus the configured drain.
+ * The edge Deployment agrees with the edge's code: probe paths are routes it serves, probes and the Prometheus scrape
+ * go to its admin port, its EDGE_* variables are settings it defines, and the grace period covers the preStop pause
+ * plus the configured drain.
  */
 final class EdgeConsistency {
 
@@ -73,6 +76,23 @@ final class EdgeConsistency {
         if (!port.equals(container.path("ports").path(0).path("containerPort").asText())) {
             problems.add("EDGE_PORT " + port + " differs from the containerPort");
         }
+        // probes and the scrape go to the admin port: the public one has no /metrics and no reason in /readyz
+        Matcher adminDefault = Pattern.compile("define\\(\"admin-port\", \"(\\d+)\"").matcher(edgeSources);
+        String adminPort = env.path("EDGE_ADMIN_PORT").asText(adminDefault.find() ? adminDefault.group(1) : "(no --admin-port in the edge)");
+        String adminContainerPort = null;
+        for (JsonNode p : container.path("ports")) {
+            if (p.path("name").asText().equals("admin")) {
+                adminContainerPort = p.path("containerPort").asText();
+            }
+        }
+        if (!adminPort.equals(adminContainerPort)) {
+            problems.add("EDGE_ADMIN_PORT " + adminPort + " differs from the containerPort named admin (" + adminContainerPort + ")");
+        }
+        for (String probe : List.of("readinessProbe", "livenessProbe")) {
+            expect(container.path(probe).path("httpGet").path("port").asText(), "admin", probe + " port", problems);
+        }
+        expect(deployment.path("spec").path("template").path("metadata").path("annotations").path("prometheus.io/port").asText(),
+                adminPort, "prometheus.io/port (the admin port)", problems);
 
         int grace = pod.path("terminationGracePeriodSeconds").asInt(30);
         JsonNode preStop = container.path("lifecycle").path("preStop").path("exec").path("command");

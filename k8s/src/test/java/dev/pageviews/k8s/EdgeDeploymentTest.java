@@ -71,6 +71,20 @@ class EdgeDeploymentTest {
     }
 
     @Test
+    void readinessOnThePublicPort() {
+        // The public port's /readyz works but says no reason; metrics are not there at all.
+        ObjectNode broken = Edit.set(deployment(Overlay.K8S_MINIKUBE),
+                "/spec/template/spec/containers/0/readinessProbe/httpGet/port", "http");
+        assertThat(problems(Overlay.K8S_MINIKUBE, broken)).anySatisfy(p -> assertThat(p).contains("readinessProbe port"));
+    }
+
+    @Test
+    void scrapeOnThePublicPort() {
+        ObjectNode broken = Edit.set(deployment(Overlay.K8S_MINIKUBE), "/spec/template/metadata/annotations/prometheus.io~1port", "8080");
+        assertThat(problems(Overlay.K8S_MINIKUBE, broken)).anySatisfy(p -> assertThat(p).contains("prometheus.io/port"));
+    }
+
+    @Test
     void aVariableTheEdgeDoesNotRead() {
         ObjectNode deployment = deployment(Overlay.K8S_MINIKUBE);
         ObjectNode config = Edit.set(configMap(Overlay.K8S_MINIKUBE, deployment), "/data/EDGE_KAFKA_BOOTSTRAPP", "kafka:9092");

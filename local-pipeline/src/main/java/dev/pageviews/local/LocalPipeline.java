@@ -106,6 +106,7 @@ public final class LocalPipeline implements AutoCloseable {
             edge = EdgeServer.start(EdgeConfig.parse(new String[] {
                 "--host", "127.0.0.1",
                 "--port", Integer.toString(config.httpPort()),
+                "--admin-port", Integer.toString(config.edgeAdminPort()),
                 "--kafka-bootstrap", stack.kafka().bootstrapServers(),
                 "--topic", LocalStack.VIEWS_TOPIC}, env), job);
             return new LocalPipeline(config, stack, edge, job, restorePoint, dropped, lock, metricsPort);
@@ -226,6 +227,11 @@ public final class LocalPipeline implements AutoCloseable {
 
     public int httpPort() {
         return edge.port();
+    }
+
+    /** The edge's admin port: {@code /metrics} (Prometheus format), {@code /readyz} with the reason, {@code /healthz}. */
+    public int edgeAdminPort() {
+        return edge.adminPort();
     }
 
     /** The job's metrics in Prometheus' format (Flink's Prometheus reporter): {@code http://localhost:<port>/metrics}. */

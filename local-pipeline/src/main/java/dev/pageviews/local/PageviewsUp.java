@@ -63,7 +63,9 @@ public final class PageviewsUp {
         return String.join("\n",
                 "",
                 "pageviews is up" + p.restoredFrom().map(r -> " (resumed from " + r + ")").orElse("") + ":",
-                "  edge        http://localhost:" + p.httpPort() + "/api/v1/track   (health: /healthz, /readyz, metrics: /metrics)",
+                "  edge        http://localhost:" + p.httpPort() + "/api/v1/track   (health: /healthz, /readyz)",
+                "  edge admin  http://localhost:" + p.edgeAdminPort() + "/metrics   (the edge's metrics, Prometheus format; "
+                        + "/readyz with the reason when not ready)",
                 "  Flink UI    " + p.uiUrl(),
                 "  Flink       http://localhost:" + p.flinkMetricsPort() + "/metrics   (the job's metrics, Prometheus format)",
                 "  Kafka       " + p.kafkaBootstrap() + "   (topics views, views-dlq)",

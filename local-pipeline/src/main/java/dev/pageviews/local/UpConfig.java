@@ -16,21 +16,24 @@ import java.util.Map;
  * job's settings that {@code up} passes on are checked by the job's own value types). Ports of 0 pick free ones
  * (used by tests).
  */
-public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, Path dataDir, boolean fresh, String archivePath,
+public record UpConfig(int httpPort, int edgeAdminPort, int uiPort, int kafkaPort, int redisPort, Path dataDir, boolean fresh,
+        String archivePath,
         String archiveFormat, boolean s3, int s3Port, String window, String outOfOrderness, String dedupWindow) {
 
     /** The bucket the local S3 server ({@code --s3}) gets, and the default archive path there. */
     public static final String S3_BUCKET = "pageviews-archive";
 
     /** JSON archive, no S3 server, the job's defaults. */
-    public UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, Path dataDir, boolean fresh, String archivePath) {
-        this(httpPort, uiPort, kafkaPort, redisPort, dataDir, fresh, archivePath, "json", false, 0, "1s", "2s", "24h");
+    public UpConfig(int httpPort, int edgeAdminPort, int uiPort, int kafkaPort, int redisPort, Path dataDir, boolean fresh,
+            String archivePath) {
+        this(httpPort, edgeAdminPort, uiPort, kafkaPort, redisPort, dataDir, fresh, archivePath, "json", false, 0, "1s", "2s",
+                "24h");
     }
 
     /** A copy with other job settings, as a user changes them between two runs on the same data dir. */
     public UpConfig withJob(String archivePath, String archiveFormat, String window, String outOfOrderness, String dedupWindow) {
-        return new UpConfig(httpPort, uiPort, kafkaPort, redisPort, dataDir, false, archivePath, archiveFormat, s3, s3Port,
-                window, outOfOrderness, dedupWindow);
+        return new UpConfig(httpPort, edgeAdminPort, uiPort, kafkaPort, redisPort, dataDir, false, archivePath, archiveFormat,
+                s3, s3Port, window, outOfOrderness, dedupWindow);
     }
 
     static final SettingsSchema SCHEMA = new SettingsSchema("./pageviews up", "PAGEVIEWS_",
@@ -39,6 +42,8 @@ public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, P
 
     static final Setting<Integer> HTTP_PORT = SCHEMA.define("http-port").defaultValue("8080")
             .doc("Port of the edge: POST /api/v1/track.").of(Values.port());
+    static final Setting<Integer> EDGE_ADMIN_PORT = SCHEMA.define("edge-admin-port").defaultValue("9464")
+            .doc("Admin port of the edge: /metrics (Prometheus format), /readyz with the reason, /healthz.").of(Values.port());
     static final Setting<Integer> UI_PORT = SCHEMA.define("ui-port").defaultValue("8081")
             .doc("Port of the Flink web UI.").of(Values.port());
     static final Setting<Integer> KAFKA_PORT = SCHEMA.define("kafka-port").defaultValue("9092")
@@ -77,7 +82,7 @@ public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, P
     static {
         SCHEMA.check(s -> {
             Map<Integer, Setting<Integer>> taken = new LinkedHashMap<>();
-            for (Setting<Integer> port : List.of(HTTP_PORT, UI_PORT, KAFKA_PORT, REDIS_PORT, S3_PORT)) {
+            for (Setting<Integer> port : List.of(HTTP_PORT, EDGE_ADMIN_PORT, UI_PORT, KAFKA_PORT, REDIS_PORT, S3_PORT)) {
                 if (port == S3_PORT && !s.get(S3)) {
                     continue;
                 }
@@ -114,7 +119,7 @@ public record UpConfig(int httpPort, int uiPort, int kafkaPort, int redisPort, P
         } else if (archive.equals("none")) {
             archive = "";
         }
-        return new UpConfig(values.get(HTTP_PORT), values.get(UI_PORT), values.get(KAFKA_PORT), values.get(REDIS_PORT),
+        return new UpConfig(values.get(HTTP_PORT), values.get(EDGE_ADMIN_PORT), values.get(UI_PORT), values.get(KAFKA_PORT), values.get(REDIS_PORT),
                 dataDir, values.get(FRESH), archive, values.text(ARCHIVE_FORMAT), s3, values.get(S3_PORT),
                 values.text(WINDOW), values.text(OUT_OF_ORDERNESS), values.text(DEDUP_WINDOW));
     }

@@ -44,7 +44,7 @@ class FlinkRunIT {
                         "execution.checkpointing.dir", clusterCheckpoints.toUri().toString(),
                         "execution.checkpointing.interval", "1500 ms")); // the job's default is 2 s
                 EdgeServer edge = EdgeServer.start(EdgeConfig.parse(new String[] {"--host", "127.0.0.1",
-                        "--port", Integer.toString(FreePorts.pick()), "--kafka-bootstrap", stack.kafka().bootstrapServers()},
+                        "--port", Integer.toString(FreePorts.pick()), "--admin-port", "0", "--kafka-bootstrap", stack.kafka().bootstrapServers()},
                         Map.of()));
                 Jedis jedis = new Jedis("127.0.0.1", stack.redis().port())) {
             List<String> jobArgs = List.of(JOB_JAR.toAbsolutePath().toString(),

@@ -21,7 +21,7 @@ class PipelineIT {
     @Test
     void countsEveryAcceptedViewExactlyAndKeepsCountingAfterARestart() throws Exception {
         Path dataDir = LocalStackExtension.newWorkDir();
-        UpConfig config = new UpConfig(FreePorts.pick(), FreePorts.pick(), FreePorts.pick(), FreePorts.pick(), dataDir, false,
+        UpConfig config = new UpConfig(FreePorts.pick(), 0, FreePorts.pick(), FreePorts.pick(), FreePorts.pick(), dataDir, false,
                 dataDir.resolve("archive").toUri().toString());
         Map<String, Long> afterFirstRun;
 
@@ -40,6 +40,11 @@ class PipelineIT {
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
             assertThat(metrics).as("the job's metrics through Flink's Prometheus reporter")
                     .contains("flink_jobmanager_job_numRestarts", "_eventsIn", "_duplicates");
+            String edgeMetrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + pipeline.edgeAdminPort() + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(edgeMetrics).as("the edge's metrics on its admin port")
+                    .contains("edge_events_produced_total 210.0\n", "edge_ready 1.0\n", "jvm_memory_used_bytes{");
         }
 
         try (LocalPipeline pipeline = LocalPipeline.start(config, Map.of())) {

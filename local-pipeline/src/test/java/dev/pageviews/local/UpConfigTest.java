@@ -61,6 +61,8 @@ class UpConfigTest {
                 .hasMessage("--ui-port (PAGEVIEWS_UI_PORT) is '8080': is --http-port too; give each service its own port "
                         + "(0 picks a free one)");
         assertThat(parse(Map.of(), "--http-port", "0", "--ui-port", "0").uiPort()).isZero();
+        assertThatThrownBy(() -> parse(Map.of("PAGEVIEWS_EDGE_ADMIN_PORT", "9092")))
+                .hasMessageStartingWith("--kafka-port (PAGEVIEWS_KAFKA_PORT) is '9092': is --edge-admin-port too");
         assertThat(parse(Map.of(), "--s3-port", "8080").s3Port()).isEqualTo(8080); // unused without --s3
     }
 

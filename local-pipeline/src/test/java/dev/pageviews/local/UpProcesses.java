@@ -26,6 +26,7 @@ final class UpProcesses {
 
     final Path dataDir;
     final int httpPort = FreePorts.pick();
+    final int edgeAdminPort = FreePorts.pick();
     final int redisPort = FreePorts.pick();
     final int kafkaPort = FreePorts.pick();
     final int uiPort = FreePorts.pick();
@@ -44,7 +45,8 @@ final class UpProcesses {
                 "-Dpageviews.log.file=" + dataDir.resolve("pageviews.log"),
                 "-cp", classpath, PageviewsUp.class.getName(),
                 "--data-dir", dataDir.toString(),
-                "--http-port", Integer.toString(httpPort), "--ui-port", Integer.toString(uiPort),
+                "--http-port", Integer.toString(httpPort), "--edge-admin-port", Integer.toString(edgeAdminPort),
+                "--ui-port", Integer.toString(uiPort),
                 "--kafka-port", Integer.toString(kafkaPort), "--redis-port", Integer.toString(redisPort)));
         command.addAll(List.of(extra));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output(name).toFile());

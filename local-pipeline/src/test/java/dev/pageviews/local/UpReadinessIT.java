@@ -24,7 +24,7 @@ class UpReadinessIT {
     @Test
     void readyzIs503OnceTheJobNoLongerRuns() throws Exception {
         Path dataDir = LocalStackExtension.newWorkDir();
-        UpConfig config = new UpConfig(FreePorts.pick(), FreePorts.pick(), FreePorts.pick(), FreePorts.pick(), dataDir, false, "");
+        UpConfig config = new UpConfig(FreePorts.pick(), 0, FreePorts.pick(), FreePorts.pick(), FreePorts.pick(), dataDir, false, "");
         try (LocalPipeline pipeline = LocalPipeline.start(config, Map.of())) {
             assertThat(get(pipeline.httpPort(), "/readyz").statusCode()).isEqualTo(200);
             assertThat(pipeline.jobNotRunningReason()).isNull();
@@ -34,8 +34,12 @@ class UpReadinessIT {
             String reason = pipeline.jobEndedUnexpectedly().get(60, TimeUnit.SECONDS);
             assertThat(reason).contains("CANCELED");
             HttpResponse<String> notReady = awaitStatus(pipeline.httpPort(), 503, Duration.ofSeconds(10));
-            assertThat(notReady.body()).contains("not_ready").contains("Flink job");
-            assertThat(get(pipeline.httpPort(), "/metrics").body()).contains("edge_ready 0");
+            assertThat(notReady.body()).isEqualTo("{\"status\":\"not_ready\"}"); // the reason only on the admin port
+            HttpResponse<String> why = get(pipeline.edgeAdminPort(), "/readyz");
+            assertThat(why.statusCode()).isEqualTo(503);
+            assertThat(why.body()).contains("not_ready").contains("Flink job");
+            assertThat(get(pipeline.edgeAdminPort(), "/metrics").body()).contains("edge_ready 0.0");
+            assertThat(get(pipeline.httpPort(), "/metrics").statusCode()).isEqualTo(404);
         } // closing a pipeline whose job ended stops the rest without a savepoint
     }
 

@@ -23,7 +23,7 @@ class UpRestoreIT {
     private static final long TIMESTAMP = 1_730_814_562L;
 
     private final Path dataDir = LocalStackExtension.newWorkDir();
-    private final UpConfig base = new UpConfig(FreePorts.pick(), FreePorts.pick(), FreePorts.pick(), FreePorts.pick(), dataDir, false,
+    private final UpConfig base = new UpConfig(FreePorts.pick(), 0, FreePorts.pick(), FreePorts.pick(), FreePorts.pick(), dataDir, false,
             dataDir.resolve("archive").toUri().toString());
     private final String archive = base.archivePath();
     private final PipelineTraffic traffic = new PipelineTraffic(base.httpPort(), Map.of());

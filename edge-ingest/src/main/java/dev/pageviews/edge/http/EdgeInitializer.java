@@ -49,7 +49,7 @@ public final class EdgeInitializer extends ChannelInitializer<Channel> {
         int retryAfter = (int) config.get(EdgeConfig.RETRY_AFTER).toSeconds();
         this.framingErrors = new FramingErrors(config.get(EdgeConfig.MAX_BODY_SIZE));
         this.cors = new CorsHandler(CorsPolicy.parse(config.get(EdgeConfig.CORS_ORIGINS)));
-        this.ops = new OpsHandler(readiness, metrics, retryAfter);
+        this.ops = new OpsHandler(readiness, retryAfter);
         this.track = new TrackHandler(producer, metrics, config.get(EdgeConfig.MAX_BATCH_EVENTS), retryAfter,
                 new FutureSkewCheck(config.maxFutureSkew()));
     }

@@ -37,7 +37,11 @@ public final class Exchange {
 
     /** The request's path, without query string; absolute-form URIs are reduced to their path. */
     public String path() {
-        String uri = request.uri();
+        return pathOf(request.uri());
+    }
+
+    /** The path of a request URI: without query string or fragment; absolute-form URIs are reduced to their path. */
+    static String pathOf(String uri) {
         int scheme = uri.indexOf("://");
         if (scheme > 0 && !uri.startsWith("/")) {
             int slash = uri.indexOf('/', scheme + 3);

@@ -1,15 +1,26 @@
 package dev.pageviews.edge.http;
 
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.FullHttpResponse;
+import java.util.EnumSet;
+import java.util.Set;
 
-/** Finds the exchange's {@link Route}; answers 404 for unknown paths and 405 (with {@code Allow}) for wrong methods. */
+/**
+ * Finds the exchange's {@link Route} among those the public port serves (all but {@code /metrics}, which is on the
+ * admin port); answers 404 for other paths and 405 (with {@code Allow}) for wrong methods.
+ */
 public final class Router extends ExchangeHandler {
+
+    /** What the public port serves: the event endpoints, {@code /healthz} and the status-only {@code /readyz}. */
+    public static final Set<Route> PUBLIC = EnumSet.of(Route.TRACK, Route.TRACK_BATCH, Route.HEALTHZ, Route.READYZ);
 
     @Override
     protected boolean answer(Exchange exchange) {
         Route route = Route.match(exchange.path());
+        if (!PUBLIC.contains(route)) {
+            route = Route.UNMATCHED;
+        }
         exchange.route(route);
         if (route == Route.UNMATCHED) {
             exchange.reply(Replies.error(HttpResponseStatus.NOT_FOUND, "not_found", null,

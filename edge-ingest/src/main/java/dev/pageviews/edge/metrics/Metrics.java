@@ -1,60 +1,115 @@
 package dev.pageviews.edge.metrics;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyEventExecutorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.util.concurrent.EventExecutorGroup;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
+import org.apache.kafka.clients.producer.Producer;
 
 /**
- * The edge's metrics, written in the Prometheus text exposition format (version 0.0.4) by hand: a few
- * counters, gauges and one histogram need no client library. Updates are lock-free; they happen on
- * event-loop and producer threads.
+ * The edge's metrics, kept in Micrometer's Prometheus registry and scraped in the Prometheus text format
+ * (version 0.0.4). The edge's own meters render to the names they had before Micrometer ({@code edge_...});
+ * {@link #bindJvm}, {@link #bindNetty} and {@link #bindKafkaProducer} add the JVM's, the event loops' and
+ * allocator's, and the producer's. Updates are lock-free; they happen on event-loop and producer threads.
  */
-public final class Metrics {
+public final class Metrics implements AutoCloseable {
 
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-    /** Upper bounds of the produce-latency buckets, in seconds, as they are printed. */
-    private static final String[] LATENCY_BUCKETS = {
-        "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10"
+    /** Upper bounds of the produce-latency buckets; Micrometer adds {@code +Inf}. */
+    private static final Duration[] LATENCY_BUCKETS = {
+        Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10),
+        Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+        Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2_500), Duration.ofSeconds(5),
+        Duration.ofSeconds(10)
     };
 
-    private final Map<RequestKey, LongAdder> requests = new ConcurrentHashMap<>();
-    private final Map<String, LongAdder> rejected = new ConcurrentHashMap<>();
-    private final LongAdder produced = new LongAdder();
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<RequestKey, Counter> requests = new ConcurrentHashMap<>();
+    private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
     private final AtomicInteger requestsInFlight = new AtomicInteger();
     private final AtomicInteger eventsInFlight = new AtomicInteger();
     private final AtomicInteger connectionsOpen = new AtomicInteger();
-    private final LongAdder connectionsRefused = new LongAdder();
-    private final LongAdder connectionsTimedOut = new LongAdder();
-    private final Histogram produceLatency = new Histogram(LATENCY_BUCKETS);
+    private final Counter produced;
+    private final Counter connectionsRefused;
+    private final Counter connectionsTimedOut;
+    private final Timer produceLatency;
+    private final List<AutoCloseable> binders = new ArrayList<>();
     private volatile IntSupplier ready = () -> 0;
 
     private record RequestKey(String route, int status) {}
 
+    public Metrics() {
+        // Micrometer's names are dotted; the Prometheus registry writes them with underscores, adds _total to
+        // counters and the base unit (_seconds) to timers: edge.events.produced -> edge_events_produced_total.
+        Gauge.builder("edge.http.requests.in.flight", requestsInFlight, AtomicInteger::get)
+                .description("Requests received and not yet answered.").register(registry);
+        produced = Counter.builder("edge.events.produced").description("Events acknowledged by Kafka.").register(registry);
+        Gauge.builder("edge.events.in.flight", eventsInFlight, AtomicInteger::get)
+                .description("Events handed to the Kafka producer and not yet acknowledged.").register(registry);
+        produceLatency = Timer.builder("edge.produce.latency")
+                .description("Time from handing an event to the producer to Kafka's acknowledgement.")
+                .serviceLevelObjectives(LATENCY_BUCKETS)
+                .register(registry);
+        Gauge.builder("edge.connections.open", connectionsOpen, AtomicInteger::get)
+                .description("Client connections open.").register(registry);
+        connectionsRefused = Counter.builder("edge.connections.refused")
+                .description("Connections closed on accept because --max-connections were open.").register(registry);
+        connectionsTimedOut = Counter.builder("edge.connections.timed.out")
+                .description("Connections closed for idleness or a request that arrived too slowly.").register(registry);
+        Gauge.builder("edge.ready", this, m -> m.ready.getAsInt())
+                .description("1 when /readyz answers 200: Kafka reachable, the producer healthy, and any condition "
+                        + "the embedding process adds.")
+                .register(registry);
+    }
+
     public void requestAnswered(String route, int status) {
         RequestKey key = new RequestKey(route, status);
-        LongAdder counter = requests.get(key);
+        Counter counter = requests.get(key);
         if (counter == null) {
-            counter = requests.computeIfAbsent(key, k -> new LongAdder());
+            counter = requests.computeIfAbsent(key, k -> Counter.builder("edge.http.requests")
+                    .description("HTTP requests answered, by route and status code.")
+                    .tag("route", k.route()).tag("status", Integer.toString(k.status()))
+                    .register(registry));
         }
         counter.increment();
     }
 
     /** {@code reason} must come from a small fixed set (it becomes a label value). */
     public void eventsRejected(String reason, int count) {
-        LongAdder counter = rejected.get(reason);
+        Counter counter = rejected.get(reason);
         if (counter == null) {
-            counter = rejected.computeIfAbsent(reason, k -> new LongAdder());
+            counter = rejected.computeIfAbsent(reason, r -> Counter.builder("edge.events.rejected")
+                    .description("Events not accepted, by reason (invalid_<field>, kafka_timeout, kafka_buffer_full, kafka_error).")
+                    .tag("reason", r)
+                    .register(registry));
         }
-        counter.add(count);
+        counter.increment(count);
     }
 
     public void eventProduced(long latencyNanos) {
         produced.increment();
-        produceLatency.observe(latencyNanos);
+        produceLatency.record(latencyNanos, TimeUnit.NANOSECONDS);
     }
 
     public AtomicInteger requestsInFlight() {
@@ -82,58 +137,54 @@ public final class Metrics {
     }
 
     public long producedCount() {
-        return produced.sum();
+        return (long) produced.count();
     }
 
+    /** The JVM's memory, garbage collection, threads, class loading, CPU and uptime ({@code jvm_}, {@code process_}, {@code system_}). */
+    public void bindJvm() {
+        new JvmMemoryMetrics().bindTo(registry);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        binders.add(gc);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
+    /**
+     * Tasks waiting on each event loop of {@code groups} ({@code netty_eventexecutor_tasks_pending{name=<thread>}}) and
+     * the memory {@code allocator} holds ({@code netty_allocator_...}). Starts the groups' threads if they have not yet.
+     */
+    public void bindNetty(ByteBufAllocatorMetricProvider allocator, EventExecutorGroup... groups) {
+        for (EventExecutorGroup group : groups) {
+            new NettyEventExecutorMetrics(group).bindTo(registry);
+        }
+        new NettyAllocatorMetrics(allocator).bindTo(registry);
+    }
+
+    /** The producer's own metrics ({@code kafka_producer_...}), until {@link #close()}. */
+    public void bindKafkaProducer(Producer<?, ?> producer) {
+        KafkaClientMetrics kafka = new KafkaClientMetrics(producer);
+        kafka.bindTo(registry);
+        binders.add(kafka);
+    }
+
+    /** Every meter, in the Prometheus text format 0.0.4 ({@link #CONTENT_TYPE}). */
     public String exposition() {
-        StringBuilder out = new StringBuilder(4096);
-        header(out, "edge_http_requests_total", "counter", "HTTP requests answered, by route and status code.");
-        Map<String, Long> sortedRequests = new TreeMap<>();
-        requests.forEach((k, v) -> sortedRequests.put(
-                "{route=\"" + escape(k.route()) + "\",status=\"" + k.status() + "\"}", v.sum()));
-        sortedRequests.forEach((labels, value) -> sample(out, "edge_http_requests_total" + labels, value));
-
-        header(out, "edge_http_requests_in_flight", "gauge", "Requests received and not yet answered.");
-        sample(out, "edge_http_requests_in_flight", requestsInFlight.get());
-
-        header(out, "edge_events_produced_total", "counter", "Events acknowledged by Kafka.");
-        sample(out, "edge_events_produced_total", produced.sum());
-
-        header(out, "edge_events_rejected_total", "counter",
-                "Events not accepted, by reason (invalid_<field>, kafka_timeout, kafka_buffer_full, kafka_error).");
-        new TreeMap<>(rejected).forEach((reason, v) ->
-                sample(out, "edge_events_rejected_total{reason=\"" + escape(reason) + "\"}", v.sum()));
-
-        header(out, "edge_events_in_flight", "gauge", "Events handed to the Kafka producer and not yet acknowledged.");
-        sample(out, "edge_events_in_flight", eventsInFlight.get());
-
-        header(out, "edge_produce_latency_seconds", "histogram",
-                "Time from handing an event to the producer to Kafka's acknowledgement.");
-        produceLatency.writeTo(out, "edge_produce_latency_seconds");
-
-        header(out, "edge_connections_open", "gauge", "Client connections open.");
-        sample(out, "edge_connections_open", connectionsOpen.get());
-        header(out, "edge_connections_refused_total", "counter", "Connections closed on accept because --max-connections were open.");
-        sample(out, "edge_connections_refused_total", connectionsRefused.sum());
-        header(out, "edge_connections_timed_out_total", "counter", "Connections closed for idleness or a request that arrived too slowly.");
-        sample(out, "edge_connections_timed_out_total", connectionsTimedOut.sum());
-
-        header(out, "edge_ready", "gauge", "1 when /readyz answers 200: Kafka reachable, the producer healthy, and any condition the embedding process adds.");
-        sample(out, "edge_ready", ready.getAsInt());
-        return out.toString();
+        return registry.scrape(CONTENT_TYPE);
     }
 
-    private static void header(StringBuilder out, String name, String type, String help) {
-        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
-    }
-
-    static void sample(StringBuilder out, String nameAndLabels, long value) {
-        out.append(nameAndLabels).append(' ').append(value).append('\n');
-    }
-
-    /** Label values are escaped as the format demands: backslash, double quote and line feed. */
-    static String escape(String value) {
-        return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    /** Stops the binders that run threads or listen to the JVM (GC notifications, Kafka's metric refresh). */
+    @Override
+    public void close() {
+        for (AutoCloseable binder : binders) {
+            try {
+                binder.close();
+            } catch (Exception ignored) {
+                // closing metrics cannot fail the shutdown
+            }
+        }
+        binders.clear();
     }
 }

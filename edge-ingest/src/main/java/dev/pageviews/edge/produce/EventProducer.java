@@ -63,9 +63,12 @@ public final class EventProducer implements AutoCloseable {
         this.metrics = metrics;
     }
 
+    /** Creates the producer and adds its own metrics ({@code kafka_producer_...}) to {@code metrics}. */
     public static EventProducer create(EdgeConfig config, Metrics metrics) {
-        return new EventProducer(new KafkaProducer<>(properties(config), new ByteArraySerializer(), new ByteArraySerializer()),
-                config.topic(), metrics);
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(properties(config), new ByteArraySerializer(),
+                new ByteArraySerializer());
+        metrics.bindKafkaProducer(producer);
+        return new EventProducer(producer, config.topic(), metrics);
     }
 
     /** The producer's settings: the guarantee (acks=all, idempotence) is fixed; throughput knobs come from the config. */

@@ -78,6 +78,7 @@ final class EdgeProcess implements AutoCloseable {
                 EdgeMain.class.getName(),
                 "--host", "127.0.0.1",
                 "--port", Integer.toString(port),
+                "--admin-port", "0", // a free one: only the public port's /readyz status is read
                 "--kafka-bootstrap", kafkaBootstrap,
                 "--topic", "views",
                 "--io-threads", "2");
