@@ -1,34 +1,28 @@
 #!/usr/bin/env bash
-# ./pageviews bench edge   (or: bench/edge.sh)
-# Loads the edge (its own JVM) in front of a real Kafka (local-stack, same machine) with wrk over plain
-# keep-alive connections (no pipelining): single events on /api/v1/track, then batches on
-# /api/v1/track/batch. Prints requests/s, p50/p99 latency, errors and events/s, then stops everything.
+# ./pageviews bench edge: the edge as users run it, inside `./pageviews up` (edge, Flink job, Kafka, Redis and
+# wrk on this one machine). Starts up on a fresh data dir, then measures with wrk over plain keep-alive
+# connections (no pipelining):
+#   - cold start: seconds until /readyz answers, then the first 15 s of single events at 64 connections;
+#   - after a warm-up: single events at 64 and at 512 connections, batches at 32 connections;
+# and prints requests/s, events/s, p50/p99, errors and the CPU of each process (100% = one core) per run.
+# The edge alone, without the pipeline, is bench edge-isolated (a micro-figure).
 #
-# `./pageviews bench edge` builds the project first when needed (run directly, it needs `mvn install -DskipTests` once).
-# It builds edge-ingest's classes and classpath itself. Settings (environment):
-#   EDGE_BENCH_SECONDS (25)   length of each measured run; a 5 s warm-up run comes first
-#   EDGE_BENCH_CONNECTIONS (512) single-event connections; EDGE_BENCH_BATCH_CONNECTIONS (32)
-#   EDGE_BENCH_THREADS (1)    wrk threads
-#   EDGE_BENCH_BATCH (100)    events per batch request
-#   EDGE_BENCH_PORT (18080)   edge port on 127.0.0.1
-#   EDGE_BENCH_ADMIN_PORT (19464) edge admin port (/metrics, /readyz with the reason) on 127.0.0.1
-#   EDGE_BENCH_JAVA_OPTS      edge JVM options (default: -Xms1g -Xmx1g -XX:+UseParallelGC)
-#   EDGE_BENCH_EDGE_ARGS      extra edge flags, e.g. "--kafka-linger 10"
+# Settings (environment):
+#   EDGE_BENCH_SECONDS (20)   length of each measured run      EDGE_BENCH_WARMUP (15) warm-up seconds
+#   EDGE_BENCH_BATCH (100)    events per batch request          EDGE_BENCH_THREADS (2) wrk threads
+#   EDGE_BENCH_PORT (18080)   the edge's port; the other services take the next ports (admin +1384, UI +1, ...)
+#   EDGE_* variables reach the edge inside up (e.g. EDGE_KAFKA_LINGER=2ms), PAGEVIEWS_* reach up and the job.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-SECONDS_PER_RUN=${EDGE_BENCH_SECONDS:-25}
-CONNECTIONS=${EDGE_BENCH_CONNECTIONS:-512}
-BATCH_CONNECTIONS=${EDGE_BENCH_BATCH_CONNECTIONS:-32}
-THREADS=${EDGE_BENCH_THREADS:-1}
+SECONDS_PER_RUN=${EDGE_BENCH_SECONDS:-20}
+WARMUP=${EDGE_BENCH_WARMUP:-15}
 BATCH=${EDGE_BENCH_BATCH:-100}
+THREADS=${EDGE_BENCH_THREADS:-2}
 PORT=${EDGE_BENCH_PORT:-18080}
-ADMIN_PORT=${EDGE_BENCH_ADMIN_PORT:-19464}
-JAVA_OPTS=${EDGE_BENCH_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseParallelGC}
-read -r -a EDGE_ARGS <<< "${EDGE_BENCH_EDGE_ARGS:-}"
-WORK=edge-ingest/target/bench
+WORK=local-pipeline/target/bench-edge
 URL=http://127.0.0.1:$PORT
-ADMIN_URL=http://127.0.0.1:$ADMIN_PORT
+ADMIN=http://127.0.0.1:$((PORT + 1384))
 
 if ! command -v wrk > /dev/null; then
   if [ "$(id -u)" = 0 ]; then
@@ -39,98 +33,87 @@ if ! command -v wrk > /dev/null; then
     exit 1
   fi
 fi
-if (exec 3<> "/dev/tcp/127.0.0.1/$PORT") 2> /dev/null; then
-  echo "bench edge: port $PORT is in use; set EDGE_BENCH_PORT" >&2
-  exit 1
-fi
-
-echo "bench edge: building edge-ingest (classes + classpath) ..."
-MVN=(mvn -B --no-transfer-progress -q)
-"${MVN[@]}" -pl edge-ingest test-compile dependency:build-classpath \
-  -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
-"${MVN[@]}" -pl edge-ingest dependency:build-classpath \
-  -Dmdep.includeScope=runtime -Dmdep.outputFile=target/runtime.classpath
-TEST_CP="edge-ingest/target/test-classes:edge-ingest/target/classes:$(cat edge-ingest/target/bench.classpath)"
-EDGE_CP="edge-ingest/target/classes:$(cat edge-ingest/target/runtime.classpath)"
+for p in "$PORT" $((PORT + 1)) $((PORT + 1384)) $((PORT + 1012)) $((PORT - 1701)); do
+  if (exec 3<> "/dev/tcp/127.0.0.1/$p") 2> /dev/null; then
+    echo "bench edge: port $p is in use; set EDGE_BENCH_PORT" >&2
+    exit 1
+  fi
+done
 
 rm -rf "$WORK" && mkdir -p "$WORK"
-KAFKA_PID=""
-EDGE_PID=""
-stop_all() {
-  if [ -n "$EDGE_PID" ] && kill -0 "$EDGE_PID" 2> /dev/null; then
-    kill -TERM "$EDGE_PID" && wait "$EDGE_PID" || true
-  fi
-  if [ -n "$KAFKA_PID" ] && kill -0 "$KAFKA_PID" 2> /dev/null; then
-    kill -TERM "$KAFKA_PID" && wait "$KAFKA_PID" || true
+UP_PID=""
+stop_up() {
+  if [ -n "$UP_PID" ] && kill -0 "$UP_PID" 2> /dev/null; then
+    kill -TERM "$UP_PID" && wait "$UP_PID" || true
   fi
 }
-trap stop_all EXIT
+trap stop_up EXIT
 trap 'exit 130' INT TERM
 
-echo "bench edge: starting Kafka (log: $WORK/kafka) ..."
-java -Xmx256m -cp "$TEST_CP" dev.pageviews.edge.bench.BenchKafka "$WORK" views 4 > "$WORK/kafka-launcher.log" 2>&1 &
-KAFKA_PID=$!
-for _ in $(seq 1 600); do
-  [ -s "$WORK/bootstrap" ] && break
-  kill -0 "$KAFKA_PID" 2> /dev/null || { cat "$WORK/kafka-launcher.log" >&2; exit 1; }
-  sleep 0.2
+echo "bench edge: starting ./pageviews up (fresh data dir $WORK/data, log $WORK/up.log) ..."
+start_ns=$(date +%s%N)
+./pageviews up --fresh --data-dir "$WORK/data" --http-port "$PORT" --edge-admin-port $((PORT + 1384)) \
+  --ui-port $((PORT + 1)) --kafka-port $((PORT + 1012)) --redis-port $((PORT - 1701)) > "$WORK/up.log" 2>&1 &
+UP_PID=$!
+until curl -fs "$URL/readyz" > /dev/null 2>&1; do
+  kill -0 "$UP_PID" 2> /dev/null || { tail -20 "$WORK/up.log" >&2; exit 1; }
+  sleep 0.1
 done
-BOOTSTRAP=$(cat "$WORK/bootstrap")
-BROKER_PID=$(cat "$WORK/kafka/kafka.pid")
+ready_s=$(awk -v a="$start_ns" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f", (b - a) / 1e9}')
 
-echo "bench edge: starting the edge on $URL (log: $WORK/edge.log) ..."
-# shellcheck disable=SC2086
-java $JAVA_OPTS -cp "$EDGE_CP" dev.pageviews.edge.EdgeMain --host 127.0.0.1 --port "$PORT" --admin-port "$ADMIN_PORT" \
-  --kafka-bootstrap "$BOOTSTRAP" --topic views "${EDGE_ARGS[@]}" > "$WORK/edge.log" 2>&1 &
-EDGE_PID=$!
-for _ in $(seq 1 300); do
-  curl -fs "$URL/readyz" > /dev/null 2>&1 && break
-  kill -0 "$EDGE_PID" 2> /dev/null || { cat "$WORK/edge.log" >&2; exit 1; }
-  sleep 0.2
-done
-curl -fs "$URL/readyz" > /dev/null || { echo "bench edge: the edge did not get ready: $(curl -s "$ADMIN_URL/readyz")" >&2; exit 1; }
+# The processes: up's JVM (the edge and the Flink job), and its children Kafka (a JVM) and redis-server.
+KAFKA_PID=$(pgrep -P "$UP_PID" java | head -1 || true)
+REDIS_PID=$(pgrep -P "$UP_PID" redis-server | head -1 || true)
 
-pid_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+pid_ticks() { if [ -n "$1" ] && [ -r "/proc/$1/stat" ]; then awk '{print $14 + $15}' "/proc/$1/stat"; else echo 0; fi; }
 busy_idle() { awk '/^cpu / {print $2 + $3 + $4 + $5 + $7 + $8, $5}' /proc/stat; }
-run() { # name seconds connections script url [args]; prints wrk's RESULT plus CPU use during the run
+heap_mib() { curl -fs "$ADMIN/metrics" 2> /dev/null | awk '/^jvm_memory_used_bytes\{.*area="heap"/ {s += $NF} END {printf "%.0f", s / 1048576}'; }
+run() { # name seconds connections script url [args]: wrk's RESULT, then the CPU of each process during the run
   local name=$1 seconds=$2 connections=$3 script=$4 url=$5
   shift 5
-  local edge0 kafka0 all0 idle0 edge1 kafka1 all1 idle1
-  edge0=$(pid_ticks "$EDGE_PID"); kafka0=$(pid_ticks "$BROKER_PID"); read -r all0 idle0 <<< "$(busy_idle)"
+  local up0 kafka0 redis0 all0 idle0 up1 kafka1 redis1 all1 idle1 hz
+  hz=$(getconf CLK_TCK)
+  up0=$(pid_ticks "$UP_PID"); kafka0=$(pid_ticks "$KAFKA_PID"); redis0=$(pid_ticks "$REDIS_PID"); read -r all0 idle0 <<< "$(busy_idle)"
+  local children0 children1 me=$BASHPID
+  children0=$(awk '{print $16 + $17}' "/proc/$me/stat") # CPU of this shell's finished children: wrk's, after it
   wrk -t"$THREADS" -c"$connections" -d"${seconds}s" --timeout 10s --latency -s "$script" "$url" -- "$@" \
     > "$WORK/wrk-$name.txt" 2>&1
-  edge1=$(pid_ticks "$EDGE_PID"); kafka1=$(pid_ticks "$BROKER_PID"); read -r all1 idle1 <<< "$(busy_idle)"
-  local hz
-  hz=$(getconf CLK_TCK)
+  children1=$(awk '{print $16 + $17}' "/proc/$me/stat")
+  up1=$(pid_ticks "$UP_PID"); kafka1=$(pid_ticks "$KAFKA_PID"); redis1=$(pid_ticks "$REDIS_PID"); read -r all1 idle1 <<< "$(busy_idle)"
+  local wrk_cpu=$(( (children1 - children0) * 100 / (hz * seconds) ))
   echo "$(grep '^RESULT' "$WORK/wrk-$name.txt" | sed 's/^RESULT //')" \
-    "edge_cpu=$(( (edge1 - edge0) * 100 / (hz * seconds) ))%" \
-    "kafka_cpu=$(( (kafka1 - kafka0) * 100 / (hz * seconds) ))%" \
-    "machine_busy=$(( 100 * ((all1 - all0) - (idle1 - idle0)) / (all1 - all0) ))%"
+    "cpu=up(edge+job):$(( (up1 - up0) * 100 / (hz * seconds) ))%,kafka:$(( (kafka1 - kafka0) * 100 / (hz * seconds) ))%,redis:$(( (redis1 - redis0) * 100 / (hz * seconds) ))%,wrk:${wrk_cpu}%,machine_busy:$(( 100 * ((all1 - all0) - (idle1 - idle0)) / (all1 - all0) ))%"
 }
 field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<< "$2"; }
+row() { # label result events-per-request
+  printf '%-40s %10s %12s %8s %8s %7s  %s\n' "$1" "$(field rps "$2")" "$(( $(field rps "$2") * $3 ))" \
+    "$(field p50_ms "$2")" "$(field p99_ms "$2")" "$(( $(field non2xx "$2") + $(field socket_errors "$2") ))" "$(field cpu "$2")"
+}
 
-echo "bench edge: load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews the figures)"
-echo "bench edge: warming up (5 s) ..."
-run warmup 5 "$CONNECTIONS" bench/edge-single.lua "$URL/api/v1/track" > /dev/null
-run warmup-batch 5 "$BATCH_CONNECTIONS" bench/edge-batch.lua "$URL/api/v1/track/batch" "$BATCH" > /dev/null
-
-echo "bench edge: single events, $CONNECTIONS connections, ${SECONDS_PER_RUN} s ..."
-SINGLE=$(run single "$SECONDS_PER_RUN" "$CONNECTIONS" bench/edge-single.lua "$URL/api/v1/track")
-echo "bench edge: batches of $BATCH events, $BATCH_CONNECTIONS connections, ${SECONDS_PER_RUN} s ..."
-BATCHED=$(run batch "$SECONDS_PER_RUN" "$BATCH_CONNECTIONS" bench/edge-batch.lua "$URL/api/v1/track/batch" "$BATCH")
-METRICS=$(curl -fs "$ADMIN_URL/metrics")
+echo "bench edge: ready after ${ready_s} s; cold: single events, 64 connections, the first 15 s ..."
+COLD=$(run cold 15 64 bench/edge-single.lua "$URL/api/v1/track")
+echo "bench edge: warming up (${WARMUP} s) ..."
+run warmup "$WARMUP" 512 bench/edge-single.lua "$URL/api/v1/track" > /dev/null
+run warmup-batch 5 32 bench/edge-batch.lua "$URL/api/v1/track/batch" "$BATCH" > /dev/null
+echo "bench edge: single events, 64 connections, ${SECONDS_PER_RUN} s ..."
+S64=$(run single-64 "$SECONDS_PER_RUN" 64 bench/edge-single.lua "$URL/api/v1/track")
+echo "bench edge: single events, 512 connections, ${SECONDS_PER_RUN} s ..."
+S512=$(run single-512 "$SECONDS_PER_RUN" 512 bench/edge-single.lua "$URL/api/v1/track")
+echo "bench edge: batches of $BATCH, 32 connections, ${SECONDS_PER_RUN} s ..."
+B32=$(run batch-32 "$SECONDS_PER_RUN" 32 bench/edge-batch.lua "$URL/api/v1/track/batch" "$BATCH")
+HEAP=$(heap_mib)
+METRICS=$(curl -fs "$ADMIN/metrics" || true)
 
 cores=$(nproc)
 mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
 echo
-echo "== Edge benchmark ($cores cores, $mem; Kafka, edge and wrk on this machine) =="
-printf '%-28s %12s %10s %10s %10s %14s\n' "run" "requests/s" "p50 ms" "p99 ms" "errors" "events/s"
-printf '%-28s %12s %10s %10s %10s %14s\n' "POST /api/v1/track" "$(field rps "$SINGLE")" \
-  "$(field p50_ms "$SINGLE")" "$(field p99_ms "$SINGLE")" \
-  "$(( $(field non2xx "$SINGLE") + $(field socket_errors "$SINGLE") ))" "$(field rps "$SINGLE")"
-printf '%-28s %12s %10s %10s %10s %14s\n' "POST /api/v1/track/batch" "$(field rps "$BATCHED")" \
-  "$(field p50_ms "$BATCHED")" "$(field p99_ms "$BATCHED")" \
-  "$(( $(field non2xx "$BATCHED") + $(field socket_errors "$BATCHED") ))" "$(( $(field rps "$BATCHED") * BATCH ))"
-echo "CPU during the runs (100% = one core): single: $(grep -o 'edge_cpu.*' <<< "$SINGLE"); batch: $(grep -o 'edge_cpu.*' <<< "$BATCHED")"
-echo "edge metrics: $(grep -E '^edge_events_produced_total|^edge_events_rejected_total' <<< "$METRICS" | tr '\n' ' ')"
+echo "== Edge benchmark inside ./pageviews up ($cores cores, $mem; edge + Flink job, Kafka, Redis and wrk -t$THREADS on this machine) =="
+echo "ready (readyz 200) ${ready_s} s after ./pageviews up started (fresh data dir)"
+printf '%-40s %10s %12s %8s %8s %7s  %s\n' "run" "requests/s" "events/s" "p50 ms" "p99 ms" "errors" "CPU (100% = one core)"
+row "single, 64 conns, first 15 s (cold)" "$COLD" 1
+row "single, 64 conns (warm)" "$S64" 1
+row "single, 512 conns (warm)" "$S512" 1
+row "batch of $BATCH, 32 conns (warm)" "$B32" "$BATCH"
+echo "heap of up's JVM after the runs (edge and Flink job share it): ${HEAP} MiB"
+echo "edge: $(grep -E '^edge_events_produced_total|^edge_events_rejected_total' <<< "$METRICS" | tr '\n' ' ')"
 echo "(errors = non-2xx responses + socket errors; wrk output in $WORK/wrk-*.txt)"

@@ -59,6 +59,14 @@ public final class JobConfig implements Serializable {
             .doc("Where a job without state starts reading. A job restored from a checkpoint or savepoint always "
                     + "continues from its own offsets.")
             .of(Values.oneOf(StartingOffsets.class));
+    public static final Setting<Long> KAFKA_FETCH_MIN_SIZE = SCHEMA.define("kafka-fetch-min-size").defaultValue("64kb")
+            .doc("Consumer fetch.min.bytes: the broker answers a fetch once this much is there (or after "
+                    + "--kafka-fetch-max-wait). Larger fetches mean fewer requests for the broker to handle.")
+            .of(size(1, 64L << 20));
+    public static final Setting<Duration> KAFKA_FETCH_MAX_WAIT = SCHEMA.define("kafka-fetch-max-wait").defaultValue("200ms")
+            .doc("Consumer fetch.max.wait.ms: how long the broker holds a fetch waiting for --kafka-fetch-min-size; the "
+                    + "most it adds to a view's way to Redis when traffic is low.")
+            .of(duration(Duration.ZERO, Duration.ofSeconds(30)));
     public static final Setting<String> REDIS = SCHEMA.define("redis").defaultValue("redis://localhost:6379")
             .doc("Redis to count into: redis://[:password@]host:port[/db] or rediss://... for TLS; "
                     + "redis-cluster://host:port,host:port for Redis Cluster.")
@@ -198,6 +206,8 @@ public final class JobConfig implements Serializable {
     public String topic() { return get(TOPIC); }
     public String dlqTopic() { return get(DLQ_TOPIC); }
     public String groupId() { return get(GROUP_ID); }
+    public long kafkaFetchMinSize() { return get(KAFKA_FETCH_MIN_SIZE); }
+    public Duration kafkaFetchMaxWait() { return get(KAFKA_FETCH_MAX_WAIT); }
     public StartingOffsets startingOffsets() { return get(STARTING_OFFSETS); }
     public RedisUri redis() { return RedisUri.parse(get(REDIS)); }
     public String redisKey() { return get(REDIS_KEY); }

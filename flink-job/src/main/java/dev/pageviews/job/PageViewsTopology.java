@@ -131,6 +131,10 @@ public final class PageViewsTopology {
                 .setDeserializer(new RawViewDeserializer())
                 .setProperty("commit.offsets.on.checkpoint", "true")
                 .setProperty("partition.discovery.interval.ms", "60000")
+                // fewer, larger fetches: each fetch answered at once is a request the broker (on the same two cores
+                // in up) handles while the edge waits for its produce acknowledgements (BENCHMARKS.md, edge)
+                .setProperty("fetch.min.bytes", Long.toString(config.kafkaFetchMinSize()))
+                .setProperty("fetch.max.wait.ms", Long.toString(config.kafkaFetchMaxWait().toMillis()))
                 .build();
     }
 

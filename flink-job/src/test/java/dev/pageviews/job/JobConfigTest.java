@@ -19,6 +19,8 @@ class JobConfigTest {
         assertThat(config.window()).isEqualTo(Duration.ofSeconds(1));
         assertThat(config.delivery()).isEqualTo(JobConfig.Delivery.EXACTLY_ONCE);
         assertThat(config.redis().toString()).isEqualTo("redis://localhost:6379");
+        assertThat(config.kafkaFetchMinSize()).isEqualTo(64 * 1024);
+        assertThat(config.kafkaFetchMaxWait()).isEqualTo(Duration.ofMillis(200));
     }
 
     @Test
