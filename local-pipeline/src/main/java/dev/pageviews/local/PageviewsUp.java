@@ -2,7 +2,6 @@ package dev.pageviews.local;
 
 import dev.pageviews.job.JobConfig;
 import dev.pageviews.stack.OrderedShutdown;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,7 +71,7 @@ public final class PageviewsUp {
                 "  Redis       127.0.0.1:" + p.redisPort() + "   (hash page_views)",
                 "  data dir    " + p.dataDir(),
                 "  job         window " + p.window() + ", out-of-orderness " + p.outOfOrderness() + ", dedup-window "
-                        + p.dedupWindow() + (JobConfig.parse(new String[] {"--dedup-window", p.dedupWindow()}, Map.of()).dedupWindow().isZero() ? " (off: every copy of a view is counted)"
+                        + p.dedupWindow() + (JobConfig.DEDUP_WINDOW.type().parse(p.dedupWindow()).isZero() ? " (off: every copy of a view is counted)"
                         : " (a view with the client's event_id is counted once per id)"),
                 "  archive     " + (p.archivePath().isEmpty() ? "off"
                         : p.archivePath() + "  (" + p.archiveFormat() + ", format=.../dt=YYYY-MM-DD/hour=HH/)"),

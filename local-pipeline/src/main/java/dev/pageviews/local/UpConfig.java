@@ -58,7 +58,7 @@ public record UpConfig(int httpPort, int edgeAdminPort, int uiPort, int kafkaPor
     static final Setting<String> ARCHIVE_PATH = SCHEMA.define("archive-path")
             .doc("Where every valid view is archived (file:// or s3://); unset: <data-dir>/archive, or s3://" + S3_BUCKET
                     + " with --s3; none: off.")
-            .of(Values.checked(Values.text(), UpConfig::archivePathWithScheme));
+            .of(Values.checked(Values.text(), text -> JobConfig.ARCHIVE_PATH.type().parse(text))); // the job's own check
     static final Setting<?> ARCHIVE_FORMAT = SCHEMA.define("archive-format").defaultValue(JobConfig.ARCHIVE_FORMAT.defaultText())
             .doc("Archive formats, comma-separated: json (newline-delimited), parquet.").of(JobConfig.ARCHIVE_FORMAT.type());
     static final Setting<Boolean> S3 = SCHEMA.define("s3").defaultValue("false")
@@ -122,14 +122,6 @@ public record UpConfig(int httpPort, int edgeAdminPort, int uiPort, int kafkaPor
         return new UpConfig(values.get(HTTP_PORT), values.get(EDGE_ADMIN_PORT), values.get(UI_PORT), values.get(KAFKA_PORT), values.get(REDIS_PORT),
                 dataDir, values.get(FRESH), archive, values.text(ARCHIVE_FORMAT), s3, values.get(S3_PORT),
                 values.text(WINDOW), values.text(OUT_OF_ORDERNESS), values.text(DEDUP_WINDOW));
-    }
-
-    private static void archivePathWithScheme(String path) {
-        String trimmed = path.trim();
-        if (!trimmed.isEmpty() && !trimmed.equals("none") && !trimmed.matches("[a-zA-Z][a-zA-Z0-9+.-]*://.+")) {
-            throw new IllegalArgumentException("'" + path + "' is not a path with a scheme; write file:///dir or s3://bucket/"
-                    + "prefix, or none for no archive");
-        }
     }
 
     static String help() {
