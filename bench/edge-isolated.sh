@@ -12,7 +12,10 @@
 #   EDGE_BENCH_BATCH (100)    events per batch request
 #   EDGE_BENCH_PORT (18080)   edge port on 127.0.0.1
 #   EDGE_BENCH_ADMIN_PORT (19464) edge admin port (/metrics, /readyz with the reason) on 127.0.0.1
-#   EDGE_BENCH_JAVA_OPTS      edge JVM options (default: -Xms1g -Xmx1g -XX:+UseParallelGC)
+#   EDGE_BENCH_JAVA_OPTS      edge JVM options (default: the container image's JAVA_TOOL_OPTIONS, from
+#                             k8s/images/edge-ingest/Dockerfile, with its MALLOC_ARENA_MAX)
+# Besides the throughput it prints the edge's peak resident memory (the kernel's high-water mark, what a container
+# limit is checked against), its peak heap use, direct memory and GC pauses, for the arithmetic in k8s/README.md.
 #   EDGE_BENCH_EDGE_ARGS      extra edge flags, e.g. "--kafka-linger 10"
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -24,7 +27,9 @@ THREADS=${EDGE_BENCH_THREADS:-1}
 BATCH=${EDGE_BENCH_BATCH:-100}
 PORT=${EDGE_BENCH_PORT:-18080}
 ADMIN_PORT=${EDGE_BENCH_ADMIN_PORT:-19464}
-JAVA_OPTS=${EDGE_BENCH_JAVA_OPTS:--Xms1g -Xmx1g -XX:+UseParallelGC}
+IMAGE_JAVA_OPTS=$(sed -n 's/^ENV JAVA_TOOL_OPTIONS="\(.*\)"$/\1/p' k8s/images/edge-ingest/Dockerfile)
+JAVA_OPTS=${EDGE_BENCH_JAVA_OPTS:-$IMAGE_JAVA_OPTS}
+export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-$(sed -n 's/^ENV MALLOC_ARENA_MAX=//p' k8s/images/edge-ingest/Dockerfile)}
 read -r -a EDGE_ARGS <<< "${EDGE_BENCH_EDGE_ARGS:-}"
 WORK=edge-ingest/target/bench
 URL=http://127.0.0.1:$PORT
@@ -56,7 +61,9 @@ EDGE_CP="edge-ingest/target/classes:$(cat edge-ingest/target/runtime.classpath)"
 rm -rf "$WORK" && mkdir -p "$WORK"
 KAFKA_PID=""
 EDGE_PID=""
+SAMPLER_PID=""
 stop_all() {
+  if [ -n "$SAMPLER_PID" ]; then kill "$SAMPLER_PID" 2> /dev/null || true; fi
   if [ -n "$EDGE_PID" ] && kill -0 "$EDGE_PID" 2> /dev/null; then
     kill -TERM "$EDGE_PID" && wait "$EDGE_PID" || true
   fi
@@ -109,6 +116,19 @@ run() { # name seconds connections script url [args]; prints wrk's RESULT plus C
 }
 field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<< "$2"; }
 
+# Every 0.5 s: heap used and direct memory (Netty's allocator, and the JDK's direct buffers), as "heap direct jdk_direct"
+sample_memory() {
+  while sleep 0.5; do
+    curl -fs "$ADMIN_URL/metrics" 2> /dev/null | awk '
+      /^jvm_memory_used_bytes\{.*area="heap"/ {heap += $NF}
+      /^netty_allocator_memory_used\{.*memory_type="direct"/ {direct += $NF}
+      /^jvm_buffer_memory_used_bytes\{.*id="direct"/ {jdk += $NF}
+      END {if (heap > 0) printf "%d %d %d\n", heap, direct, jdk}'
+  done >> "$WORK/memory-samples.txt"
+}
+sample_memory &
+SAMPLER_PID=$!
+
 echo "bench edge: load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews the figures)"
 echo "bench edge: warming up (5 s) ..."
 run warmup 5 "$CONNECTIONS" bench/edge-single.lua "$URL/api/v1/track" > /dev/null
@@ -119,6 +139,13 @@ SINGLE=$(run single "$SECONDS_PER_RUN" "$CONNECTIONS" bench/edge-single.lua "$UR
 echo "bench edge: batches of $BATCH events, $BATCH_CONNECTIONS connections, ${SECONDS_PER_RUN} s ..."
 BATCHED=$(run batch "$SECONDS_PER_RUN" "$BATCH_CONNECTIONS" bench/edge-batch.lua "$URL/api/v1/track/batch" "$BATCH")
 METRICS=$(curl -fs "$ADMIN_URL/metrics")
+kill "$SAMPLER_PID" 2> /dev/null || true
+SAMPLER_PID=""
+PEAK_RSS_KIB=$(awk '/^VmHWM/ {print $2}' "/proc/$EDGE_PID/status")
+read -r PEAK_HEAP PEAK_DIRECT PEAK_JDK_DIRECT <<< "$(awk '$1 > h {h = $1} $2 > d {d = $2} $3 > j {j = $3}
+  END {printf "%.0f %.0f %.0f", h / 1048576, d / 1048576, j / 1048576}' "$WORK/memory-samples.txt")"
+GC_PAUSES=$(awk '/^jvm_gc_pause_seconds_sum/ {s += $NF} /^jvm_gc_pause_seconds_count/ {n += $NF}
+  END {printf "%d pauses, %.2f s in all", n, s}' <<< "$METRICS")
 
 cores=$(nproc)
 mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
@@ -133,4 +160,8 @@ printf '%-28s %12s %10s %10s %10s %14s\n' "POST /api/v1/track/batch" "$(field rp
   "$(( $(field non2xx "$BATCHED") + $(field socket_errors "$BATCHED") ))" "$(( $(field rps "$BATCHED") * BATCH ))"
 echo "CPU during the runs (100% = one core): single: $(grep -o 'edge_cpu.*' <<< "$SINGLE"); batch: $(grep -o 'edge_cpu.*' <<< "$BATCHED")"
 echo "edge metrics: $(grep -E '^edge_events_produced_total|^edge_events_rejected_total' <<< "$METRICS" | tr '\n' ' ')"
+echo "edge JVM options: $JAVA_OPTS (MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX)"
+echo "edge memory: peak resident $((PEAK_RSS_KIB / 1024)) MiB (VmHWM); peak heap used ${PEAK_HEAP} MiB; peak direct: Netty ${PEAK_DIRECT} MiB, JDK buffers ${PEAK_JDK_DIRECT} MiB (sampled every 0.5 s); GC: $GC_PAUSES"
+echo "edge non-heap after the runs: $(awk '/^jvm_memory_used_bytes\{.*area="nonheap"/ {
+  id = $0; sub(/.*id="/, "", id); sub(/".*/, "", id); printf "%s %.0f MiB; ", id, $NF / 1048576}' <<< "$METRICS")"
 echo "(errors = non-2xx responses + socket errors; wrk output in $WORK/wrk-*.txt)"

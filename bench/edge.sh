@@ -2,7 +2,8 @@
 # ./pageviews bench edge: the edge as users run it, inside `./pageviews up` (edge, Flink job, Kafka, Redis and
 # wrk on this one machine). Starts up on a fresh data dir, then measures with wrk over plain keep-alive
 # connections (no pipelining):
-#   - cold start: seconds until /readyz answers, then the first 15 s of single events at 64 connections;
+#   - cold start: seconds until /readyz answers and until a view sent then is counted in Redis, then the first
+#     15 s of single events at 64 connections (run it twice: the first up records its class-data archive);
 #   - after a warm-up: single events at 64 and at 512 connections, batches at 32 connections;
 # and prints requests/s, events/s, p50/p99, errors and the CPU of each process (100% = one core) per run.
 # The edge alone, without the pipeline, is bench edge-isolated (a micro-figure).
@@ -60,6 +61,22 @@ until curl -fs "$URL/readyz" > /dev/null 2>&1; do
   sleep 0.1
 done
 ready_s=$(awk -v a="$start_ns" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f", (b - a) / 1e9}')
+# A user's first impression: one view right away, until its count is in Redis (window, watermark, checkpoint)
+curl -fs -o /dev/null -X POST "$URL/api/v1/track" -H 'Content-Type: application/json' \
+  -d "{\"user_id\":\"bench\",\"page_url\":\"/bench-first-view\",\"timestamp\":$(date +%s)}"
+until [ "$(redis-cli -p $((PORT - 1701)) HGET page_views /bench-first-view 2> /dev/null)" = 1 ]; do
+  kill -0 "$UP_PID" 2> /dev/null || { tail -20 "$WORK/up.log" >&2; exit 1; }
+  sleep 0.05
+done
+counted_s=$(awk -v a="$start_ns" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f", (b - a) / 1e9}')
+CDS_STATE="off (PAGEVIEWS_CDS=off)"
+if [ "${PAGEVIEWS_CDS:-on}" != off ]; then
+  if tr '\0' ' ' < "/proc/$UP_PID/cmdline" | grep -q SharedArchiveFile; then
+    CDS_STATE="on (classes mapped from the archive an earlier up recorded)"
+  else
+    CDS_STATE="recording (no archive yet, or the jars changed: this run writes it when it stops)"
+  fi
+fi
 
 # The processes: up's JVM (the edge and the Flink job), and its children Kafka (a JVM) and redis-server.
 KAFKA_PID=$(pgrep -P "$UP_PID" java | head -1 || true)
@@ -108,7 +125,8 @@ cores=$(nproc)
 mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
 echo
 echo "== Edge benchmark inside ./pageviews up ($cores cores, $mem; edge + Flink job, Kafka, Redis and wrk -t$THREADS on this machine) =="
-echo "ready (readyz 200) ${ready_s} s after ./pageviews up started (fresh data dir)"
+echo "ready (readyz 200) ${ready_s} s after ./pageviews up started (fresh data dir); a view sent then was counted in Redis at ${counted_s} s"
+echo "class-data sharing for up's JVM: $CDS_STATE"
 printf '%-40s %10s %12s %8s %8s %7s  %s\n' "run" "requests/s" "events/s" "p50 ms" "p99 ms" "errors" "CPU (100% = one core)"
 row "single, 64 conns, first 15 s (cold)" "$COLD" 1
 row "single, 64 conns (warm)" "$S64" 1

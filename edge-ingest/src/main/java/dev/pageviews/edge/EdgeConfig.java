@@ -43,6 +43,11 @@ public final class EdgeConfig {
             .of(Values.checked(Values.nonEmptyText(), CorsPolicy::parse));
     public static final Setting<Integer> MAX_BODY_SIZE = SCHEMA.define("max-body-size").defaultValue("1mb")
             .doc("Largest request body accepted; larger bodies get 413.").of(Values.intBytes(1024, 64 << 20));
+    public static final Setting<Long> MAX_BODY_MEMORY = SCHEMA.define("max-body-memory").defaultValue("32mb")
+            .doc("Most bytes the request bodies being received may hold together; a body that does not fit gets 503 "
+                    + "with Retry-After. Bodies over 64kb may use only half, so slow large uploads cannot starve small "
+                    + "requests. Bounds the edge's direct memory; see k8s/README.md.")
+            .of(Values.bytes(128 << 10, 16L << 30));
     public static final Setting<Integer> MAX_BATCH_EVENTS = SCHEMA.define("max-batch-events").defaultValue("1000")
             .doc("Most events in one batch; more get 413.").of(Values.intIn(1, 100_000));
     public static final Setting<Integer> MAX_HEADER_SIZE = SCHEMA.define("max-header-size").defaultValue("8kb")
@@ -91,8 +96,13 @@ public final class EdgeConfig {
     public static final Setting<Duration> KAFKA_DELIVERY_TIMEOUT = SCHEMA.define("kafka-delivery-timeout").defaultValue("5s")
             .doc("Producer delivery.timeout.ms: an event not acknowledged by then is answered 503.")
             .of(Values.duration(Duration.ofSeconds(1), Duration.ofMinutes(10)));
+    public static final Setting<Integer> KAFKA_PRODUCERS = SCHEMA.define("kafka-producers").defaultValue("1")
+            .doc("Kafka producers the events are spread over (by user_id, so one user's events stay in order). A broker "
+                    + "serves one request per connection at a time; more producers help only when the edge waits on a "
+                    + "distant broker, and each costs CPU (see BENCHMARKS.md).")
+            .of(Values.intIn(1, 64));
     public static final Setting<Long> KAFKA_BUFFER_MEMORY = SCHEMA.define("kafka-buffer-memory").defaultValue("64mb")
-            .doc("Producer buffer.memory: events waiting for Kafka; when full, requests get 503 at once.")
+            .doc("Producer buffer.memory, shared by the producers: events waiting for Kafka; when full, requests get 503 at once.")
             .of(Values.bytes(1 << 20, 16L << 30));
     public static final Setting<Duration> KAFKA_MAX_BLOCK = SCHEMA.define("kafka-max-block").defaultValue("0")
             .doc("Producer max.block.ms: how long a send may wait for buffer space or metadata on an event-loop thread. "
@@ -118,6 +128,10 @@ public final class EdgeConfig {
             }
         });
         SCHEMA.check(s -> {
+            if (s.get(MAX_BODY_MEMORY) < 2L * s.get(MAX_BODY_SIZE)) {
+                throw s.invalid(MAX_BODY_MEMORY, "must be at least twice " + MAX_BODY_SIZE.flag() + " ("
+                        + s.text(MAX_BODY_SIZE) + "): a body of the largest size may use only half of it");
+            }
             if (s.get(KAFKA_DELIVERY_TIMEOUT).compareTo(s.get(KAFKA_LINGER).plusMillis(500)) < 0) {
                 throw s.invalid(KAFKA_DELIVERY_TIMEOUT, "must be at least 500ms more than " + KAFKA_LINGER.flag() + " ("
                         + s.text(KAFKA_LINGER) + "): Kafka needs delivery.timeout.ms >= linger.ms + request.timeout.ms");

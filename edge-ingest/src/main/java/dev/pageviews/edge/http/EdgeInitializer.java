@@ -33,6 +33,7 @@ public final class EdgeInitializer extends ChannelInitializer<Channel> {
     private final OpsHandler ops;
     private final TrackHandler track;
     private final Unanswered unanswered = new Unanswered();
+    private final BodyMemoryBudget.Pool bodyMemory;
 
     public EdgeInitializer(EdgeConfig config, EventProducer producer, Readiness readiness, Metrics metrics,
             ChannelGroup connections) {
@@ -47,7 +48,9 @@ public final class EdgeInitializer extends ChannelInitializer<Channel> {
         // above ours by the most requests one read can hold (the smallest request is 16 bytes), so ours applies.
         this.codecPipelineDepth = config.get(EdgeConfig.MAX_PIPELINED_REQUESTS) + MAX_READ_BYTES / 16;
         int retryAfter = (int) config.get(EdgeConfig.RETRY_AFTER).toSeconds();
-        this.framingErrors = new FramingErrors(config.get(EdgeConfig.MAX_BODY_SIZE));
+        this.framingErrors = new FramingErrors(config.get(EdgeConfig.MAX_BODY_SIZE), retryAfter);
+        this.bodyMemory = new BodyMemoryBudget.Pool(config.get(EdgeConfig.MAX_BODY_MEMORY));
+        metrics.bodyMemory(bodyMemory::used, bodyMemory.limit());
         this.cors = new CorsHandler(CorsPolicy.parse(config.get(EdgeConfig.CORS_ORIGINS)));
         this.ops = new OpsHandler(readiness, retryAfter);
         this.track = new TrackHandler(producer, metrics, config.get(EdgeConfig.MAX_BATCH_EVENTS), retryAfter,
@@ -62,6 +65,7 @@ public final class EdgeInitializer extends ChannelInitializer<Channel> {
         pipeline.addLast("slow-requests", new SlowRequestGuard((int) config.get(EdgeConfig.REQUEST_TIMEOUT).toMillis(), metrics));
         pipeline.addLast("http", new HttpServerCodec(decoderConfig, codecPipelineDepth));
         pipeline.addLast("length-required", lengthRequired);
+        pipeline.addLast("body-memory", new BodyMemoryBudget(bodyMemory, config.get(EdgeConfig.MAX_BODY_SIZE)));
         pipeline.addLast("aggregator", new BodyAggregator(config.get(EdgeConfig.MAX_BODY_SIZE)));
         pipeline.addLast("sequencer", new ResponseSequencer(config.get(EdgeConfig.MAX_PIPELINED_REQUESTS), metrics));
         pipeline.addLast("framing-errors", framingErrors);

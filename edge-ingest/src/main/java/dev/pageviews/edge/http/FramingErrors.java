@@ -1,5 +1,7 @@
 package dev.pageviews.edge.http;
 
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.TooLongHttpContentException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -14,9 +16,11 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 public final class FramingErrors extends ExchangeHandler {
 
     private final int maxBodyBytes;
+    private final int retryAfterSeconds;
 
-    public FramingErrors(int maxBodyBytes) {
+    public FramingErrors(int maxBodyBytes, int retryAfterSeconds) {
         this.maxBodyBytes = maxBodyBytes;
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 
     @Override
@@ -31,6 +35,11 @@ public final class FramingErrors extends ExchangeHandler {
         } else if (cause instanceof TooLongHttpContentException) {
             exchange.replyAndClose(Replies.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large", "body",
                     "is larger than " + maxBodyBytes + " bytes; send fewer events per request"));
+        } else if (cause instanceof BodyMemoryBudget.BodyMemoryFull) {
+            FullHttpResponse busy = Replies.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "busy", null,
+                    "the edge is receiving too many request bodies at once; send it again after Retry-After seconds");
+            busy.headers().setInt(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
+            exchange.replyAndClose(busy);
         } else if (cause instanceof TooLongHttpLineException) {
             exchange.replyAndClose(Replies.error(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request_line_too_long", null,
                     "the request line (method, URL, version) is longer than allowed"));

@@ -132,6 +132,14 @@ public final class Metrics implements AutoCloseable {
         connectionsTimedOut.increment();
     }
 
+    /** The bytes request bodies hold while they arrive ({@code edge_body_memory_used_bytes}), out of {@code limit}. */
+    public void bodyMemory(java.util.function.LongSupplier used, long limit) {
+        Gauge.builder("edge.body.memory.used", used, u -> u.getAsLong()).strongReference(true).baseUnit("bytes")
+                .description("Bytes reserved by request bodies being received, out of --max-body-memory.").register(registry);
+        Gauge.builder("edge.body.memory.limit", () -> limit).baseUnit("bytes")
+                .description("--max-body-memory: the most bytes request bodies being received may hold.").register(registry);
+    }
+
     public void readiness(IntSupplier readyAsOneOrZero) {
         this.ready = readyAsOneOrZero;
     }

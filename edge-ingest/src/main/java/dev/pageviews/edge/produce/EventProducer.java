@@ -6,6 +6,7 @@ import dev.pageviews.event.PageView;
 import dev.pageviews.event.PageViewCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * Produces stamped events to the topic and reports each outcome once Kafka has answered. Record key:
  * {@code user_id} (spreads load evenly, keeps one user's events in order); value:
  * {@link PageViewCodec#encode}.
+ *
+ * <p>The events are spread over {@code --kafka-producers} producers by {@code user_id}. The broker handles one
+ * request per connection at a time, so one producer has one batch being written while the next waits; more
+ * producers overlap them. Inside {@code ./pageviews up} (broker on the same machine) four producers were no faster
+ * than one and took about twice the CPU (BENCHMARKS.md), so the default is one.
  *
  * <p>{@link #send} is called on event-loop threads. With {@code max.block.ms} 0 it never waits: a full
  * buffer or missing metadata fails the event at once. The topic's metadata is fetched before traffic and
@@ -51,41 +57,55 @@ public final class EventProducer implements AutoCloseable {
         void completed(Failure failure);
     }
 
-    private final KafkaProducer<byte[], byte[]> producer;
+    private final List<KafkaProducer<byte[], byte[]>> producers;
     private final String topic;
     private final Metrics metrics;
     private final AtomicBoolean failing = new AtomicBoolean();
     private volatile long lastFailureNanos;
 
-    private EventProducer(KafkaProducer<byte[], byte[]> producer, String topic, Metrics metrics) {
-        this.producer = producer;
+    private EventProducer(List<KafkaProducer<byte[], byte[]>> producers, String topic, Metrics metrics) {
+        this.producers = producers;
         this.topic = topic;
         this.metrics = metrics;
     }
 
-    /** Creates the producer and adds its own metrics ({@code kafka_producer_...}) to {@code metrics}. */
+    /** Creates the producers and adds their own metrics ({@code kafka_producer_...}, by client id) to {@code metrics}. */
     public static EventProducer create(EdgeConfig config, Metrics metrics) {
-        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(properties(config), new ByteArraySerializer(),
-                new ByteArraySerializer());
-        metrics.bindKafkaProducer(producer);
-        return new EventProducer(producer, config.topic(), metrics);
+        int count = config.get(EdgeConfig.KAFKA_PRODUCERS);
+        List<KafkaProducer<byte[], byte[]>> producers = new ArrayList<>(count);
+        try {
+            for (int i = 0; i < count; i++) {
+                KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(properties(config, i),
+                        new ByteArraySerializer(), new ByteArraySerializer());
+                producers.add(producer);
+                metrics.bindKafkaProducer(producer);
+            }
+        } catch (RuntimeException e) {
+            producers.forEach(p -> p.close(Duration.ZERO));
+            throw e;
+        }
+        return new EventProducer(List.copyOf(producers), config.topic(), metrics);
     }
 
-    /** The producer's settings: the guarantee (acks=all, idempotence) is fixed; throughput knobs come from the config. */
-    static Properties properties(EdgeConfig config) {
+    /**
+     * The settings of producer {@code index}: the guarantee (acks=all, idempotence) is fixed; throughput knobs
+     * come from the config, and each producer gets its share of {@code --kafka-buffer-memory}.
+     */
+    static Properties properties(EdgeConfig config, int index) {
         Properties props = new Properties();
         props.putAll(config.kafkaProperties());
         int linger = (int) config.get(EdgeConfig.KAFKA_LINGER).toMillis();
         int delivery = (int) config.get(EdgeConfig.KAFKA_DELIVERY_TIMEOUT).toMillis();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "edge-ingest");
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "edge-ingest-" + index);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, config.get(EdgeConfig.KAFKA_COMPRESSION));
         props.put(ProducerConfig.LINGER_MS_CONFIG, Integer.toString(linger));
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(config.get(EdgeConfig.KAFKA_BATCH_SIZE)));
-        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(config.get(EdgeConfig.KAFKA_BUFFER_MEMORY)));
+        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG,
+                Long.toString(config.get(EdgeConfig.KAFKA_BUFFER_MEMORY) / config.get(EdgeConfig.KAFKA_PRODUCERS)));
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(config.get(EdgeConfig.KAFKA_MAX_BLOCK).toMillis()));
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.toString(delivery));
         // Kafka demands delivery.timeout.ms >= linger.ms + request.timeout.ms
@@ -104,7 +124,7 @@ public final class EventProducer implements AutoCloseable {
         long start = System.nanoTime();
         metrics.eventsInFlight().incrementAndGet();
         try {
-            producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) -> {
+            producerFor(stamped.userId()).send(new ProducerRecord<>(topic, key, value), (metadata, error) -> {
                 metrics.eventsInFlight().decrementAndGet();
                 if (error == null) {
                     succeeded(System.nanoTime() - start);
@@ -117,6 +137,11 @@ public final class EventProducer implements AutoCloseable {
             metrics.eventsInFlight().decrementAndGet();
             outcome.completed(failed(e));
         }
+    }
+
+    /** The same producer for every event of a user, so Kafka keeps that user's events in the order they came. */
+    private KafkaProducer<byte[], byte[]> producerFor(String userId) {
+        return producers.get(Math.floorMod(userId.hashCode(), producers.size()));
     }
 
     private void succeeded(long latencyNanos) {
@@ -139,11 +164,20 @@ public final class EventProducer implements AutoCloseable {
     }
 
     /**
-     * The topic's partitions from the producer's metadata, or an empty list when it has none yet. Does
-     * not wait: with {@code max.block.ms} 0 a miss only asks the producer to fetch the metadata. Calling it
-     * regularly also keeps the topic's metadata from expiring while no events come.
+     * The topic's partitions from the producers' metadata, or an empty list while any producer has none yet (its
+     * events would be answered 503). Does not wait: with {@code max.block.ms} 0 a miss only asks that producer to
+     * fetch the metadata. Calling it regularly also keeps the topic's metadata from expiring while no events come.
      */
     public List<PartitionInfo> topicPartitions() {
+        List<PartitionInfo> known = List.of();
+        for (KafkaProducer<byte[], byte[]> producer : producers) { // ask every producer, so all fetch at once
+            List<PartitionInfo> partitions = partitionsKnownTo(producer);
+            known = known == null || partitions.isEmpty() ? null : partitions;
+        }
+        return known == null ? List.of() : known;
+    }
+
+    private List<PartitionInfo> partitionsKnownTo(KafkaProducer<byte[], byte[]> producer) {
         try {
             List<PartitionInfo> partitions = producer.partitionsFor(topic);
             return partitions == null ? List.of() : partitions;
@@ -158,11 +192,19 @@ public final class EventProducer implements AutoCloseable {
     }
 
     public void flush() {
-        producer.flush();
+        producers.forEach(KafkaProducer::flush);
     }
 
+    /**
+     * Closes the producers, each sending what it has buffered, all within {@code timeout}. Their sender threads
+     * keep sending while an earlier one is closed, so one deadline covers all; an event not sent by then fails
+     * (its client gets 503), never silently.
+     */
     public void close(Duration timeout) {
-        producer.close(timeout);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (KafkaProducer<byte[], byte[]> producer : producers) {
+            producer.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        }
     }
 
     @Override
