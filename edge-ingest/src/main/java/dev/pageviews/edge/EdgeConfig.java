@@ -54,6 +54,10 @@ public final class EdgeConfig {
             .doc("Largest total size of a request's headers; larger get 431.").of(Values.intBytes(1024, 1 << 20));
     public static final Setting<Integer> MAX_REQUEST_LINE_SIZE = SCHEMA.define("max-request-line-size").defaultValue("4kb")
             .doc("Longest request line (method, URL, version); longer get 414.").of(Values.intBytes(256, 1 << 20));
+    public static final Setting<String> TRACKER_PATH = SCHEMA.define("tracker-path").defaultValue("/pv.js")
+            .doc("Path of the browser tracker script (GET); another name keeps ad-block lists that match /pv.js from "
+                    + "catching it; none serves no script.")
+            .of(Values.checked(Values.nonEmptyText(), EdgeConfig::checkTrackerPath));
     public static final Setting<Integer> MAX_CONNECTIONS = SCHEMA.define("max-connections").defaultValue("10000")
             .doc("Most client connections open at once; further ones are closed on accept.").of(Values.intIn(1, 1_000_000));
     public static final Setting<Integer> MAX_PIPELINED_REQUESTS = SCHEMA.define("max-pipelined-requests").defaultValue("64")
@@ -221,6 +225,24 @@ public final class EdgeConfig {
     }
 
     /** {@code --kafka-properties} as client properties. */
+    /** The tracker script's path, or null when {@code --tracker-path none}. */
+    public String trackerPath() {
+        String path = get(TRACKER_PATH);
+        return path.equals("none") ? null : path;
+    }
+
+    private static void checkTrackerPath(String path) {
+        if (path.equals("none")) {
+            return;
+        }
+        if (!path.matches("/[A-Za-z0-9._~/-]{1,200}")) {
+            throw new IllegalArgumentException("must be a path like /pv.js (letters, digits and . _ ~ / -), or none");
+        }
+        if (dev.pageviews.edge.http.Route.match(path) != dev.pageviews.edge.http.Route.UNMATCHED) {
+            throw new IllegalArgumentException("is already the path of another endpoint");
+        }
+    }
+
     public Map<String, String> kafkaProperties() {
         Map<String, String> props = new LinkedHashMap<>();
         for (String pair : get(KAFKA_PROPERTIES)) {

@@ -69,8 +69,17 @@ final class RawHttpClient implements AutoCloseable {
         return in.available() > 0;
     }
 
+    /** Reads the status line and headers of a response that has no body (the answer to HEAD). */
+    Response readHeadersOnly() throws IOException {
+        return read(false);
+    }
+
     /** Reads one response; the edge always sends Content-Length. */
     Response read() throws IOException {
+        return read(true);
+    }
+
+    private Response read(boolean withBody) throws IOException {
         String statusLine = readLine();
         if (statusLine == null) {
             throw new IOException("the server closed the connection before a response");
@@ -82,7 +91,7 @@ final class RawHttpClient implements AutoCloseable {
             int colon = line.indexOf(':');
             headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
         }
-        int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
+        int length = withBody ? Integer.parseInt(headers.getOrDefault("content-length", "0")) : 0;
         byte[] body = in.readNBytes(length);
         if (body.length != length) {
             throw new IOException("body ended after " + body.length + " of " + length + " bytes");

@@ -282,6 +282,28 @@ class TrackEndpointIT {
         assertThat(badPath.body()).doesNotContain("script").doesNotContain("%3C");
     }
 
+    /** Through the real HTTP codec: HEAD gets GET's headers and no body; GET's body is the script. */
+    @Test
+    void servesTheTrackerScriptToGetAndItsHeadersToHead() throws Exception {
+        try (RawHttpClient client = new RawHttpClient(edge.port())) {
+            client.send("HEAD /pv.js HTTP/1.1\r\nHost: x\r\n\r\nGET /pv.js HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawHttpClient.Response head = readHeadResponse(client);
+            RawHttpClient.Response get = client.read();
+
+            assertThat(head.status()).isEqualTo(200);
+            assertThat(get.status()).isEqualTo(200);
+            assertThat(head.header("content-length")).isEqualTo(get.header("content-length"));
+            assertThat(head.header("etag")).isEqualTo(get.header("etag"));
+            assertThat(get.header("content-type")).isEqualTo("text/javascript; charset=utf-8");
+            assertThat(get.body()).contains("sendBeacon").hasSize(Integer.parseInt(get.header("content-length")));
+        }
+    }
+
+    /** A HEAD response has a Content-Length but no body: read its headers only. */
+    private static RawHttpClient.Response readHeadResponse(RawHttpClient client) throws Exception {
+        return client.readHeadersOnly();
+    }
+
     @Test
     void unknownPathGets404() {
         HttpResponse<String> response = edge.get("/api/v1/nope");

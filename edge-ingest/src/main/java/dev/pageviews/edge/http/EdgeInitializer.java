@@ -5,6 +5,8 @@ import dev.pageviews.edge.metrics.Metrics;
 import dev.pageviews.edge.produce.EventProducer;
 import dev.pageviews.edge.track.FutureSkewCheck;
 import dev.pageviews.edge.track.TrackHandler;
+import dev.pageviews.edge.tracker.TrackerHandler;
+import dev.pageviews.edge.tracker.TrackerScript;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -28,7 +30,8 @@ public final class EdgeInitializer extends ChannelInitializer<Channel> {
     // stateless handlers, shared by all connections
     private final LengthRequiredCheck lengthRequired = new LengthRequiredCheck();
     private final FramingErrors framingErrors;
-    private final Router router = new Router();
+    private final Router router;
+    private final TrackerHandler tracker;
     private final CorsHandler cors;
     private final OpsHandler ops;
     private final TrackHandler track;
@@ -53,6 +56,8 @@ public final class EdgeInitializer extends ChannelInitializer<Channel> {
         metrics.bodyMemory(bodyMemory::used, bodyMemory.limit());
         this.cors = new CorsHandler(CorsPolicy.parse(config.get(EdgeConfig.CORS_ORIGINS)));
         this.ops = new OpsHandler(readiness, retryAfter);
+        this.router = new Router(config.trackerPath());
+        this.tracker = new TrackerHandler(TrackerScript.load());
         this.track = new TrackHandler(producer, metrics, config.get(EdgeConfig.MAX_BATCH_EVENTS), retryAfter,
                 new FutureSkewCheck(config.maxFutureSkew()));
     }
@@ -72,6 +77,7 @@ public final class EdgeInitializer extends ChannelInitializer<Channel> {
         pipeline.addLast("router", router);
         pipeline.addLast("cors", cors);
         pipeline.addLast("ops", ops);
+        pipeline.addLast("tracker", tracker);
         pipeline.addLast("track", track);
         pipeline.addLast("unanswered", unanswered);
     }

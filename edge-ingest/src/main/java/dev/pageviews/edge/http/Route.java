@@ -10,6 +10,8 @@ public enum Route {
     HEALTHZ("/healthz", Set.of(HttpMethod.GET), "GET"),
     READYZ("/readyz", Set.of(HttpMethod.GET), "GET"),
     METRICS("/metrics", Set.of(HttpMethod.GET), "GET"),
+    /** The browser tracker script; its path is a setting ({@code --tracker-path}), so the {@link Router} matches it. */
+    TRACKER(null, Set.of(HttpMethod.GET, HttpMethod.HEAD), "GET, HEAD"),
     /** Requests that match no route, or could not be parsed; one label keeps metrics bounded. */
     UNMATCHED(null, Set.of(), "");
 
@@ -47,6 +49,6 @@ public enum Route {
 
     /** The metrics label: the route's path, never the client's. */
     public String label() {
-        return path == null ? "unmatched" : path;
+        return this == TRACKER ? "tracker" : path == null ? "unmatched" : path;
     }
 }

@@ -15,10 +15,17 @@ public final class Router extends ExchangeHandler {
     /** What the public port serves: the event endpoints, {@code /healthz} and the status-only {@code /readyz}. */
     public static final Set<Route> PUBLIC = EnumSet.of(Route.TRACK, Route.TRACK_BATCH, Route.HEALTHZ, Route.READYZ);
 
+    /** The tracker script's path ({@code --tracker-path}), or null when the edge serves no script. */
+    private final String trackerPath;
+
+    public Router(String trackerPath) {
+        this.trackerPath = trackerPath;
+    }
+
     @Override
     protected boolean answer(Exchange exchange) {
-        Route route = Route.match(exchange.path());
-        if (!PUBLIC.contains(route)) {
+        Route route = exchange.path().equals(trackerPath) ? Route.TRACKER : Route.match(exchange.path());
+        if (!PUBLIC.contains(route) && route != Route.TRACKER) {
             route = Route.UNMATCHED;
         }
         exchange.route(route);

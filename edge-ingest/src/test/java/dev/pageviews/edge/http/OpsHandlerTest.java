@@ -28,7 +28,7 @@ class OpsHandlerTest {
     private String notReady;
 
     private EmbeddedChannel publicPort() {
-        return new EmbeddedChannel(new ResponseSequencer(64, metrics), new FramingErrors(1024, 1), new Router(),
+        return new EmbeddedChannel(new ResponseSequencer(64, metrics), new FramingErrors(1024, 1), new Router("/pv.js"),
                 new OpsHandler(() -> notReady, 1), new Unanswered());
     }
 
