@@ -238,7 +238,7 @@ public final class EdgeConfig {
         if (!path.matches("/[A-Za-z0-9._~/-]{1,200}")) {
             throw new IllegalArgumentException("must be a path like /pv.js (letters, digits and . _ ~ / -), or none");
         }
-        if (dev.pageviews.edge.http.Route.match(path) != dev.pageviews.edge.http.Route.UNMATCHED) {
+        if (dev.pageviews.edge.http.Paths.isEndpoint(path)) {
             throw new IllegalArgumentException("is already the path of another endpoint");
         }
     }

@@ -5,11 +5,11 @@ import java.util.Set;
 
 /** The edge's endpoints. Paths match exactly (after dropping the query string); nothing is normalised. */
 public enum Route {
-    TRACK("/api/v1/track", Set.of(HttpMethod.POST, HttpMethod.OPTIONS), "POST, OPTIONS"),
-    TRACK_BATCH("/api/v1/track/batch", Set.of(HttpMethod.POST, HttpMethod.OPTIONS), "POST, OPTIONS"),
-    HEALTHZ("/healthz", Set.of(HttpMethod.GET), "GET"),
-    READYZ("/readyz", Set.of(HttpMethod.GET), "GET"),
-    METRICS("/metrics", Set.of(HttpMethod.GET), "GET"),
+    TRACK(Paths.TRACK, Set.of(HttpMethod.POST, HttpMethod.OPTIONS), "POST, OPTIONS"),
+    TRACK_BATCH(Paths.TRACK_BATCH, Set.of(HttpMethod.POST, HttpMethod.OPTIONS), "POST, OPTIONS"),
+    HEALTHZ(Paths.HEALTHZ, Set.of(HttpMethod.GET), "GET"),
+    READYZ(Paths.READYZ, Set.of(HttpMethod.GET), "GET"),
+    METRICS(Paths.METRICS, Set.of(HttpMethod.GET), "GET"),
     /** The browser tracker script; its path is a setting ({@code --tracker-path}), so the {@link Router} matches it. */
     TRACKER(null, Set.of(HttpMethod.GET, HttpMethod.HEAD), "GET, HEAD"),
     /** Requests that match no route, or could not be parsed; one label keeps metrics bounded. */

@@ -126,6 +126,16 @@ class TrackerHandlerTest {
         assertThat(SCRIPT.gzippedSize()).as("small enough to add to every page").isLessThan(2048);
     }
 
+    @Test
+    void aTrackerPathThatIsNotAPathOrIsAnEndpointIsRefusedNamingTheFlag() {
+        for (String bad : new String[] {"pv.js", "/api/v1/track", "/readyz", "/a b.js", "/x?y=1"}) {
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> dev.pageviews.edge.EdgeConfig.parse(
+                    new String[] {"--tracker-path", bad}, java.util.Map.of()))).as(bad).hasMessageContaining("--tracker-path");
+        }
+        assertThat(dev.pageviews.edge.EdgeConfig.parse(new String[] {"--tracker-path", "none"}, java.util.Map.of())
+                .trackerPath()).isNull();
+    }
+
     private EmbeddedChannel port(String trackerPath) {
         return new EmbeddedChannel(new ResponseSequencer(64, metrics), new FramingErrors(1024, 1), new Router(trackerPath),
                 new TrackerHandler(SCRIPT), new Unanswered());
