@@ -158,9 +158,14 @@ final class LocalJob implements Readiness, AutoCloseable {
         }
     }
 
-    String stopWithSavepoint(String dir, Duration timeout) throws Exception {
+    /**
+     * Stops with a savepoint in {@code dir}. With {@code drain}, event time first advances to its end: every open
+     * window fires and every in-progress archive part file is finished before the savepoint (Flink's
+     * {@code flink stop --drain}).
+     */
+    String stopWithSavepoint(String dir, boolean drain, Duration timeout) throws Exception {
         stopping = true;
-        return cluster.stopWithSavepoint(id, dir, false, SavepointFormatType.CANONICAL).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return cluster.stopWithSavepoint(id, dir, drain, SavepointFormatType.CANONICAL).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     void cancel(Duration timeout) throws Exception {

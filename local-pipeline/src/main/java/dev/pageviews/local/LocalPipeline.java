@@ -8,6 +8,7 @@ import dev.pageviews.job.FlinkSettings;
 import dev.pageviews.job.PageViewsTopology;
 import dev.pageviews.stack.FreePorts;
 import dev.pageviews.stack.LocalStack;
+import org.apache.kafka.clients.admin.Admin;
 import dev.pageviews.stack.RedisServer;
 import dev.pageviews.stack.S3Server;
 import java.nio.file.Files;
@@ -52,8 +53,12 @@ public final class LocalPipeline implements AutoCloseable {
     private final int metricsPort;
     private boolean closed;
 
+    /** The job's Kafka consumer group, whose committed offsets tell how far it has read. */
+    private final String groupId;
+
     private LocalPipeline(UpConfig config, LocalStack stack, EdgeServer edge, LocalJob job, Optional<Path> restoredFrom,
-            List<RestoreCompatibility.Dropped> droppedState, DataDirLock lock, int metricsPort) {
+            List<RestoreCompatibility.Dropped> droppedState, DataDirLock lock, int metricsPort, String groupId) {
+        this.groupId = groupId;
         this.lock = lock;
         this.metricsPort = metricsPort;
         this.config = config;
@@ -109,7 +114,7 @@ public final class LocalPipeline implements AutoCloseable {
                 "--admin-port", Integer.toString(config.edgeAdminPort()),
                 "--kafka-bootstrap", stack.kafka().bootstrapServers(),
                 "--topic", LocalStack.VIEWS_TOPIC}, env), job);
-            return new LocalPipeline(config, stack, edge, job, restorePoint, dropped, lock, metricsPort);
+            return new LocalPipeline(config, stack, edge, job, restorePoint, dropped, lock, metricsPort, jobConfig.groupId());
         } catch (Exception | Error e) {
             if (edge != null) {
                 edge.close();
@@ -317,9 +322,20 @@ public final class LocalPipeline implements AutoCloseable {
 
     private void stopQuietly(LocalJob job) {
         if (job.isRunning()) {
+            try (Admin admin = stack.kafka().admin()) {
+                // the edge takes no more views: let the job read the last of them before the drain stops its source
+                if (!ConsumerCatchUp.await(admin, LocalStack.VIEWS_TOPIC, groupId, Duration.ofSeconds(30))) {
+                    LOG.warn("The job had not read every view within 30 s; the rest wait in Kafka for the next start");
+                }
+            } catch (Exception e) {
+                LOG.warn("Could not tell whether the job has read every view ({}); stopping it anyway", e.toString());
+            }
             try {
-                String savepoint = job.stopWithSavepoint(config.savepointDir().toUri().toString(), Duration.ofSeconds(60));
-                LOG.info("Job stopped with savepoint {}", savepoint);
+                // Drained: the open windows fire and the archive's part files finish, so that once up has exited
+                // every accepted view is in Redis and in finished files. The counts are increments, so windows fired
+                // early and the late views of the same windows after the next start add up to the same totals.
+                String savepoint = job.stopWithSavepoint(config.savepointDir().toUri().toString(), true, Duration.ofSeconds(60));
+                LOG.info("Job stopped with savepoint {} (drained: open windows counted, archive files finished)", savepoint);
             } catch (Exception e) {
                 LOG.warn("Stop with savepoint failed ({}); cancelling. The next start resumes from the last checkpoint.", e.toString());
                 cancelQuietly(job);

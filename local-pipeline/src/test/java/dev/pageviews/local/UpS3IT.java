@@ -46,6 +46,22 @@ class UpS3IT {
                     .allMatch(k -> k.matches("format=parquet/dt=2024-11-05/hour=13/views-[0-9a-f-]{36}-\\d+\\.parquet"));
         }
         assertThat(s3.isRunning()).isFalse();
+
+        // What a reader finds after the clean stop (drained): the local S3 server, started again on its files, holds
+        // the finished part files and the saved tails of finished JSON files (`_..._tmp_`, hidden from readers), but
+        // none of the markers of open multipart uploads (S3Proxy's 0-byte `<upload id>` at the bucket root and
+        // `.mpus-...-stub`): every upload was completed by the drain.
+        try (S3Server again = S3Server.start(dataDir.resolve("s3"), 0)) {
+            List<String> keys = again.api().list(UpConfig.S3_BUCKET, "").stream().map(S3Api.S3Object::key).toList();
+            assertThat(keys).isNotEmpty().allMatch(k -> k.startsWith("format="), "only archive files, under format=")
+                    .filteredOn(k -> k.startsWith("format=json/")).isNotEmpty()
+                    .allMatch(k -> k.matches("format=json/dt=2024-11-05/hour=13/(views-[0-9a-f-]{36}-\\d+\\.json"
+                            + "|_views-[0-9a-f-]{36}-\\d+\\.json_tmp_[0-9a-f-]{36})"));
+            long jsonViews = keys.stream().filter(k -> k.matches("format=json/.*/views-.*\\.json"))
+                    .mapToLong(k -> new String(again.api().get(UpConfig.S3_BUCKET, k), java.nio.charset.StandardCharsets.UTF_8)
+                            .lines().filter(l -> !l.isBlank()).count()).sum();
+            assertThat(jsonViews).as("views in finished JSON files").isEqualTo(40);
+        }
     }
 
     private static List<String> finishedKeys(S3Api s3) {
