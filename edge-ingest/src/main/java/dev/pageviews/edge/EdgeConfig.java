@@ -89,7 +89,7 @@ public final class EdgeConfig {
     public static final Setting<Duration> KAFKA_STARTUP_WAIT = SCHEMA.define("kafka-startup-wait").defaultValue("10s")
             .doc("At start, how long to wait for Kafka before listening anyway (not ready until Kafka answers).")
             .of(Values.duration(Duration.ZERO, Duration.ofMinutes(10)));
-    public static final Setting<Duration> KAFKA_LINGER = SCHEMA.define("kafka-linger").defaultValue("5ms")
+    public static final Setting<Duration> KAFKA_LINGER = SCHEMA.define("kafka-linger").defaultValue("2ms")
             .doc("Producer linger.ms: how long a batch waits for more events before it is sent.")
             .of(Values.duration(Duration.ZERO, Duration.ofSeconds(1)));
     public static final Setting<Integer> KAFKA_BATCH_SIZE = SCHEMA.define("kafka-batch-size").defaultValue("128kb")
