@@ -89,9 +89,15 @@ public final class EdgeConfig {
     public static final Setting<Duration> KAFKA_STARTUP_WAIT = SCHEMA.define("kafka-startup-wait").defaultValue("10s")
             .doc("At start, how long to wait for Kafka before listening anyway (not ready until Kafka answers).")
             .of(Values.duration(Duration.ZERO, Duration.ofMinutes(10)));
-    public static final Setting<Duration> KAFKA_LINGER = SCHEMA.define("kafka-linger").defaultValue("2ms")
-            .doc("Producer linger.ms: how long a batch waits for more events before it is sent.")
+    public static final Setting<Duration> KAFKA_LINGER = SCHEMA.define("kafka-linger").defaultValue("0")
+            .doc("Producer linger.ms: how long a batch waits for more events before it is sent. With "
+                    + "--kafka-max-in-flight 1 batches form while the previous one is at the broker, so no wait is needed.")
             .of(Values.duration(Duration.ZERO, Duration.ofSeconds(1)));
+    public static final Setting<Integer> KAFKA_MAX_IN_FLIGHT = SCHEMA.define("kafka-max-in-flight").defaultValue("1")
+            .doc("Producer max.in.flight.requests.per.connection (1 to 5, idempotence allows no more). 1: the next "
+                    + "batch leaves the moment the previous one is acknowledged, so batches grow with the load and no "
+                    + "event waits for a timer (see BENCHMARKS.md).")
+            .of(Values.intIn(1, 5));
     public static final Setting<Integer> KAFKA_BATCH_SIZE = SCHEMA.define("kafka-batch-size").defaultValue("128kb")
             .doc("Producer batch.size: bytes per partition batch.").of(Values.intBytes(1024, 16 << 20));
     public static final Setting<String> KAFKA_COMPRESSION = SCHEMA.define("kafka-compression").defaultValue("lz4")
@@ -116,7 +122,8 @@ public final class EdgeConfig {
             .doc("Extra Kafka client properties for the producer and the health check, key=value, comma-separated "
                     + "(a comma inside a value as \\,) or the flag repeated: e.g. --kafka-properties security.protocol=SSL "
                     + "--kafka-properties ssl.enabled.protocols=TLSv1.3\\,TLSv1.2. Those that carry the delivery guarantee "
-                    + "(acks, enable.idempotence, retries, max.in.flight.requests.per.connection, serializers) cannot be set.")
+                    + "(acks, enable.idempotence, retries, serializers, and max.in.flight.requests.per.connection: use "
+                    + "--kafka-max-in-flight) cannot be set.")
             .shownAs(text -> text.replaceAll("=(\\\\,|[^,])*", "=***")) // values may be secrets
             .of(Values.listOf(Values.checked(Values.nonEmptyText(), EdgeConfig::property)));
     public static final Setting<Duration> MAX_FUTURE_SKEW = SCHEMA.define("max-future-skew").defaultValue("5m")

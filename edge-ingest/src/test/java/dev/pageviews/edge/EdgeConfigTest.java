@@ -25,7 +25,8 @@ class EdgeConfigTest {
         assertThat(config.get(EdgeConfig.MAX_BODY_SIZE)).isEqualTo(1_048_576);
         assertThat(config.get(EdgeConfig.IDLE_TIMEOUT)).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.get(EdgeConfig.KAFKA_COMPRESSION)).isEqualTo("lz4");
-        assertThat(config.get(EdgeConfig.KAFKA_LINGER)).isEqualTo(Duration.ofMillis(2));
+        assertThat(config.get(EdgeConfig.KAFKA_LINGER)).isZero();
+        assertThat(config.get(EdgeConfig.KAFKA_MAX_IN_FLIGHT)).isEqualTo(1);
         assertThat(config.get(EdgeConfig.KAFKA_MAX_BLOCK)).isZero();
         assertThat(config.get(EdgeConfig.KAFKA_BUFFER_MEMORY)).isEqualTo(64L << 20);
         assertThat(config.kafkaProperties()).isEmpty();

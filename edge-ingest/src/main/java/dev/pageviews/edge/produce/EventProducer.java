@@ -100,7 +100,8 @@ public final class EventProducer implements AutoCloseable {
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "edge-ingest-" + index);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
+                Integer.toString(config.get(EdgeConfig.KAFKA_MAX_IN_FLIGHT)));
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, config.get(EdgeConfig.KAFKA_COMPRESSION));
         props.put(ProducerConfig.LINGER_MS_CONFIG, Integer.toString(linger));
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(config.get(EdgeConfig.KAFKA_BATCH_SIZE)));

@@ -1,0 +1,35 @@
+package dev.pageviews.edge.produce;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pageviews.edge.EdgeConfig;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+class ProducerPropertiesTest {
+
+    @Test
+    void byDefaultOneRequestIsInFlightAndNothingLingers() {
+        Properties props = EventProducer.properties(EdgeConfig.defaults(), 0);
+
+        // the guarantee
+        assertThat(props).containsEntry("acks", "all").containsEntry("enable.idempotence", "true");
+        // self-clocked batches: the next produce leaves when the previous one is acknowledged (BENCHMARKS.md)
+        assertThat(props).containsEntry("max.in.flight.requests.per.connection", "1").containsEntry("linger.ms", "0");
+    }
+
+    @Test
+    void theInFlightLimitIsASettingUpToWhatIdempotenceAllows() {
+        Properties props = EventProducer.properties(EdgeConfig.parse(
+                new String[] {"--kafka-max-in-flight", "5", "--kafka-linger", "5ms"}, Map.of()), 0);
+        assertThat(props).containsEntry("max.in.flight.requests.per.connection", "5").containsEntry("linger.ms", "5");
+
+        assertThatThrownBy(() -> EdgeConfig.parse(new String[] {"--kafka-max-in-flight", "6"}, Map.of()))
+                .hasMessage("--kafka-max-in-flight (EDGE_KAFKA_MAX_IN_FLIGHT): 6 is not from 1 to 5");
+        assertThatThrownBy(() -> EdgeConfig.parse(new String[] {"--kafka-properties",
+            "max.in.flight.requests.per.connection=10"}, Map.of()))
+                .hasMessageContaining("max.in.flight.requests.per.connection is fixed");
+    }
+}
