@@ -4,12 +4,13 @@
 # connections (no pipelining):
 #   - cold start: seconds until /readyz answers and until a view sent then is counted in Redis, then the first
 #     15 s of single events at 64 connections (run it twice: the first up records its class-data archive);
-#   - after a warm-up: single events at 64 and at 512 connections, batches at 32 connections;
+#   - warm: single events at 64 and at 512 connections, batches at 32 connections, each run after a warm-up of the
+#     same load;
 # and prints requests/s, events/s, p50/p99, errors and the CPU of each process (100% = one core) per run.
 # The edge alone, without the pipeline, is bench edge-isolated (a micro-figure).
 #
 # Settings (environment):
-#   EDGE_BENCH_SECONDS (20)   length of each measured run      EDGE_BENCH_WARMUP (15) warm-up seconds
+#   EDGE_BENCH_SECONDS (20)   length of each measured run      EDGE_BENCH_WARMUP (15) warm-up before each run
 #   EDGE_BENCH_BATCH (100)    events per batch request          EDGE_BENCH_THREADS (2) wrk threads
 #   EDGE_BENCH_PORT (18080)   the edge's port; the other services take the next ports (admin +1384, UI +1, ...)
 #   EDGE_* variables reach the edge inside up (e.g. EDGE_KAFKA_LINGER=2ms), PAGEVIEWS_* reach up and the job.
@@ -109,14 +110,16 @@ row() { # label result events-per-request
 
 echo "bench edge: ready after ${ready_s} s; cold: single events, 64 connections, the first 15 s ..."
 COLD=$(run cold 15 64 bench/edge-single.lua "$URL/api/v1/track")
-echo "bench edge: warming up (${WARMUP} s) ..."
-run warmup "$WARMUP" 512 bench/edge-single.lua "$URL/api/v1/track" > /dev/null
-run warmup-batch 5 32 bench/edge-batch.lua "$URL/api/v1/track/batch" "$BATCH" > /dev/null
-echo "bench edge: single events, 64 connections, ${SECONDS_PER_RUN} s ..."
+# Each measured run follows a warm-up of the same load: the JIT recompiles for what the edge and the job do now
+# (a batch run straight after single events measured 20-25 % below one after batches, BENCHMARKS.md).
+echo "bench edge: single events, 64 connections: ${WARMUP} s warm-up, then ${SECONDS_PER_RUN} s ..."
+run warmup-single-64 "$WARMUP" 64 bench/edge-single.lua "$URL/api/v1/track" > /dev/null
 S64=$(run single-64 "$SECONDS_PER_RUN" 64 bench/edge-single.lua "$URL/api/v1/track")
-echo "bench edge: single events, 512 connections, ${SECONDS_PER_RUN} s ..."
+echo "bench edge: single events, 512 connections: ${WARMUP} s warm-up, then ${SECONDS_PER_RUN} s ..."
+run warmup-single-512 "$WARMUP" 512 bench/edge-single.lua "$URL/api/v1/track" > /dev/null
 S512=$(run single-512 "$SECONDS_PER_RUN" 512 bench/edge-single.lua "$URL/api/v1/track")
-echo "bench edge: batches of $BATCH, 32 connections, ${SECONDS_PER_RUN} s ..."
+echo "bench edge: batches of $BATCH, 32 connections: ${WARMUP} s warm-up, then ${SECONDS_PER_RUN} s ..."
+run warmup-batch-32 "$WARMUP" 32 bench/edge-batch.lua "$URL/api/v1/track/batch" "$BATCH" > /dev/null
 B32=$(run batch-32 "$SECONDS_PER_RUN" 32 bench/edge-batch.lua "$URL/api/v1/track/batch" "$BATCH")
 HEAP=$(heap_mib)
 METRICS=$(curl -fs "$ADMIN/metrics" || true)

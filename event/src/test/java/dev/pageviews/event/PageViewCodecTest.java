@@ -28,6 +28,14 @@ class PageViewCodecTest {
     }
 
     @Test
+    void aRepeatedNameInsideAnIgnoredValueIsIgnoredToo() {
+        // duplicates are checked among the event's own fields; an unknown field's value is skipped unread
+        DecodeResult result = decode("{\"extra\":{\"a\":1,\"a\":2},\"user_id\":\"u1\",\"page_url\":\"/p\","
+                + "\"timestamp\":1730814562}");
+        assertThat(result).isEqualTo(new DecodeResult.Valid(PageView.of("u1", "/p", 1730814562L)));
+    }
+
+    @Test
     void roundTripsStampedEvents() {
         PageView view = new PageView("ü\"ser", "/a?b=c&d=\u00e9", 1730814562L, "e-1", 1730814562123L);
         assertThat(PageViewCodec.decode(PageViewCodec.encode(view))).isEqualTo(new DecodeResult.Valid(view));
@@ -82,6 +90,9 @@ class PageViewCodecTest {
             trailing garbage            | {"user_id":"u","page_url":"/p","timestamp":1730814562} x         | body      | is not valid JSON
             second object               | {"user_id":"u","page_url":"/p","timestamp":1730814562} {}        | body      | has data after the JSON object
             duplicate field             | {"user_id":"u","user_id":"v","page_url":"/p","timestamp":1730814562} | body  | repeats a field; each field may appear once
+            duplicate last field        | {"user_id":"u","page_url":"/p","timestamp":1730814562,"timestamp":1730814563} | body  | repeats a field; each field may appear once
+            duplicate after a bad one   | {"user_id":7,"page_url":"/p","page_url":"/q","timestamp":1730814562} | body  | repeats a field; each field may appear once
+            duplicate unknown field     | {"user_id":"u","x":1,"page_url":"/p","x":2,"timestamp":1730814562} | body  | repeats a field; each field may appear once
             numeric event_id            | {"user_id":"u","page_url":"/p","timestamp":1730814562,"event_id":42}   | event_id | must be a string (got an integer)
             object event_id             | {"user_id":"u","page_url":"/p","timestamp":1730814562,"event_id":{"a":1}} | event_id | must be a string (got an object)
             empty event_id              | {"user_id":"u","page_url":"/p","timestamp":1730814562,"event_id":""}   | event_id | must not be empty; leave it out when the view has no id of its own
