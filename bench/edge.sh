@@ -112,15 +112,16 @@ echo "bench edge: ready after ${ready_s} s; cold: single events, 64 connections,
 COLD=$(run cold 15 64 bench/edge-single.lua "$URL/api/v1/track")
 # Each measured run follows a warm-up of the same load: the JIT recompiles for what the edge and the job do now
 # (a batch run straight after single events measured 20-25 % below one after batches, BENCHMARKS.md).
-echo "bench edge: single events, 64 connections: ${WARMUP} s warm-up, then ${SECONDS_PER_RUN} s ..."
-run warmup-single-64 "$WARMUP" 64 bench/edge-single.lua "$URL/api/v1/track" > /dev/null
-S64=$(run single-64 "$SECONDS_PER_RUN" 64 bench/edge-single.lua "$URL/api/v1/track")
-echo "bench edge: single events, 512 connections: ${WARMUP} s warm-up, then ${SECONDS_PER_RUN} s ..."
-run warmup-single-512 "$WARMUP" 512 bench/edge-single.lua "$URL/api/v1/track" > /dev/null
-S512=$(run single-512 "$SECONDS_PER_RUN" 512 bench/edge-single.lua "$URL/api/v1/track")
-echo "bench edge: batches of $BATCH, 32 connections: ${WARMUP} s warm-up, then ${SECONDS_PER_RUN} s ..."
-run warmup-batch-32 "$WARMUP" 32 bench/edge-batch.lua "$URL/api/v1/track/batch" "$BATCH" > /dev/null
-B32=$(run batch-32 "$SECONDS_PER_RUN" 32 bench/edge-batch.lua "$URL/api/v1/track/batch" "$BATCH")
+warm_run() { # name connections script url [args]: a warm-up of that load, then the measured run (its RESULT)
+  local name=$1
+  shift
+  echo "bench edge: $name: ${WARMUP} s warm-up, then ${SECONDS_PER_RUN} s ..." >&2
+  run "warmup-$name" "$WARMUP" "$@" > /dev/null
+  run "$name" "$SECONDS_PER_RUN" "$@"
+}
+S64=$(warm_run single-64 64 bench/edge-single.lua "$URL/api/v1/track")
+S512=$(warm_run single-512 512 bench/edge-single.lua "$URL/api/v1/track")
+B32=$(warm_run batch-32 32 bench/edge-batch.lua "$URL/api/v1/track/batch" "$BATCH")
 HEAP=$(heap_mib)
 METRICS=$(curl -fs "$ADMIN/metrics" || true)
 
