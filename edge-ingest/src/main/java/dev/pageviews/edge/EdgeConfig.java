@@ -75,8 +75,8 @@ public final class EdgeConfig {
     public static final Setting<Integer> IO_THREADS = SCHEMA.define("io-threads").defaultValue("0")
             .doc("Event-loop threads serving connections; 0 means one per CPU core.").of(Values.intIn(0, 1_024));
     public static final Setting<String> TRANSPORT = SCHEMA.define("transport").defaultValue("auto")
-            .doc("Network transport: auto (native epoll when available, else NIO), epoll or nio.")
-            .of(Values.oneOf("auto", "epoll", "nio"));
+            .doc("Network transport: auto (io_uring when the kernel allows it, else native epoll, else NIO), io_uring, epoll or nio.")
+            .of(Values.oneOf("auto", "io_uring", "epoll", "nio"));
     public static final Setting<Duration> SHUTDOWN_TIMEOUT = SCHEMA.define("shutdown-timeout").defaultValue("10s")
             .doc("On shutdown, how long in-flight requests and the producer flush may take.")
             .of(Values.duration(Duration.ZERO, Duration.ofMinutes(10)));

@@ -3,9 +3,11 @@ package dev.pageviews.edge;
 import static dev.pageviews.edge.RunningEdge.event;
 import static dev.pageviews.edge.RunningEdge.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pageviews.stack.LocalStack;
 import dev.pageviews.stack.LocalStackExtension;
+import io.netty.channel.uring.IoUring;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -13,8 +15,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,10 +37,12 @@ class SlowLargeBodiesIT {
     private static final int BODY = 1_000_000;
     private static final long BUDGET = 8L << 20; // large bodies: 4 MiB together, so 4 of 1,000,000 bytes
 
-    @Test
-    void manySlowLargeBodiesAreHeldWithinTheBudgetAndOthersAreStillServed(LocalStack stack) throws Exception {
-        try (RunningEdge edge = RunningEdge.start(stack.kafka(), "edge-slow-bodies-it", "--max-body-size", "1mb",
-                "--max-body-memory", "8mb", "--request-timeout", "60s", "--idle-timeout", "60s")) {
+    @ParameterizedTest // each transport reads and allocates its buffers its own way: the budget must hold on both
+    @ValueSource(strings = {"io_uring", "epoll"})
+    void manySlowLargeBodiesAreHeldWithinTheBudgetAndOthersAreStillServed(String transport, LocalStack stack) throws Exception {
+        assumeTrue(!transport.equals("io_uring") || IoUring.isAvailable(), "io_uring is not available here");
+        try (RunningEdge edge = RunningEdge.start(stack.kafka(), "edge-slow-bodies-" + transport + "-it", "--max-body-size", "1mb",
+                "--max-body-memory", "8mb", "--request-timeout", "60s", "--idle-timeout", "60s", "--transport", transport)) {
             byte[] body = batchOfOneEvent();
             byte[] head = ("POST /api/v1/track/batch HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                     + "Content-Length: " + BODY + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);

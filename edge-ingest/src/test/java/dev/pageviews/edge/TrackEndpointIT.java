@@ -3,6 +3,7 @@ package dev.pageviews.edge;
 import static dev.pageviews.edge.RunningEdge.event;
 import static dev.pageviews.edge.RunningEdge.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pageviews.event.DecodeResult;
@@ -10,6 +11,7 @@ import dev.pageviews.event.PageView;
 import dev.pageviews.event.PageViewCodec;
 import dev.pageviews.stack.LocalStack;
 import dev.pageviews.stack.LocalStackExtension;
+import io.netty.channel.uring.IoUring;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,6 +26,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The event endpoints against a real Kafka: every reply code, and what reaches the topic. */
 @ExtendWith(LocalStackExtension.class)
@@ -448,15 +452,21 @@ class TrackEndpointIT {
     }
 
     @Test
-    void servesOverTheNioTransportToo(LocalStack stack) {
-        try (RunningEdge nio = RunningEdge.start(stack.kafka(), "edge-nio-it", "--transport", "nio")) {
-            HttpResponse<String> response = nio.track(event("nio", "/n", TS));
+    void theDefaultTransportIsIoUringWhereTheKernelAllowsItElseEpoll() {
+        assertThat(edge.server.transport()).isEqualTo(IoUring.isAvailable() ? Transport.IO_URING : Transport.EPOLL);
+    }
 
-            assertThat(nio.server.transport()).isEqualTo(Transport.NIO);
-            assertThat(edge.server.transport()).isEqualTo(Transport.EPOLL); // the default, on Linux x86_64
+    @ParameterizedTest
+    @ValueSource(strings = {"io_uring", "epoll", "nio"})
+    void servesOverEachTransport(String transport, LocalStack stack) {
+        assumeTrue(!transport.equals("io_uring") || IoUring.isAvailable(), "io_uring is not available here");
+        try (RunningEdge other = RunningEdge.start(stack.kafka(), "edge-" + transport + "-it", "--transport", transport)) {
+            HttpResponse<String> response = other.track(event(transport, "/n", TS));
+
+            assertThat(other.server.transport().name().toLowerCase()).isEqualTo(transport);
             assertThat(response.statusCode()).isEqualTo(202);
             String eventId = json(response.body()).get("event_id").asText();
-            assertThat(TopicReader.readAtLeast(nio.bootstrap, nio.topic, 1)).extracting(r -> decode(r).eventId())
+            assertThat(TopicReader.readAtLeast(other.bootstrap, other.topic, 1)).extracting(r -> decode(r).eventId())
                     .containsExactly(eventId);
         }
     }
