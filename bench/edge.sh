@@ -130,7 +130,7 @@ mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
 echo
 echo "== Edge benchmark inside ./pageviews up ($cores cores, $mem; edge + Flink job, Kafka, Redis and wrk -t$THREADS on this machine) =="
 echo "ready (readyz 200) ${ready_s} s after ./pageviews up started (fresh data dir); a view sent then was counted in Redis at ${counted_s} s"
-echo "class-data sharing for up's JVM: $CDS_STATE; the edge's transport: $(grep -o 'Edge listening on [^ ]* ([a-z_]*)' "$WORK/up.log" | grep -o '([a-z_]*)' | tr -d '()' | head -1)"
+echo "class-data sharing for up's JVM: $CDS_STATE; the edge's transport: $(sed -n 's/.*Edge listening on [^ ]* (\([a-z_]*\)).*/\1/p' "$WORK/up.log" | head -1)"
 printf '%-40s %10s %12s %8s %8s %7s  %s\n' "run" "requests/s" "events/s" "p50 ms" "p99 ms" "errors" "CPU (100% = one core)"
 row "single, 64 conns, first 15 s (cold)" "$COLD" 1
 row "single, 64 conns (warm)" "$S64" 1

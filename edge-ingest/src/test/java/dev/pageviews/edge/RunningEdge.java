@@ -3,6 +3,7 @@ package dev.pageviews.edge;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pageviews.stack.KafkaBroker;
+import io.netty.channel.uring.IoUring;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 
 /** An edge started for a test on its own topic of a real broker, with an HTTP client for it. */
 final class RunningEdge implements AutoCloseable {
@@ -89,6 +91,12 @@ final class RunningEdge implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Skips the calling test where {@code --transport io_uring} cannot run (a kernel or seccomp that forbids it). */
+    static void assumeTransportAvailable(String transport) {
+        Assumptions.assumeTrue(!transport.equals("io_uring") || IoUring.isAvailable(),
+                () -> "io_uring is not available here: " + IoUring.unavailabilityCause());
     }
 
     static JsonNode json(String body) {

@@ -3,11 +3,9 @@ package dev.pageviews.edge;
 import static dev.pageviews.edge.RunningEdge.event;
 import static dev.pageviews.edge.RunningEdge.json;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pageviews.stack.LocalStack;
 import dev.pageviews.stack.LocalStackExtension;
-import io.netty.channel.uring.IoUring;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +38,7 @@ class SlowLargeBodiesIT {
     @ParameterizedTest // each transport reads and allocates its buffers its own way: the budget must hold on both
     @ValueSource(strings = {"io_uring", "epoll"})
     void manySlowLargeBodiesAreHeldWithinTheBudgetAndOthersAreStillServed(String transport, LocalStack stack) throws Exception {
-        assumeTrue(!transport.equals("io_uring") || IoUring.isAvailable(), "io_uring is not available here");
+        RunningEdge.assumeTransportAvailable(transport);
         try (RunningEdge edge = RunningEdge.start(stack.kafka(), "edge-slow-bodies-" + transport + "-it", "--max-body-size", "1mb",
                 "--max-body-memory", "8mb", "--request-timeout", "60s", "--idle-timeout", "60s", "--transport", transport)) {
             byte[] body = batchOfOneEvent();

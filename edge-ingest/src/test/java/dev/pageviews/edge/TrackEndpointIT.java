@@ -3,7 +3,6 @@ package dev.pageviews.edge;
 import static dev.pageviews.edge.RunningEdge.event;
 import static dev.pageviews.edge.RunningEdge.json;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pageviews.event.DecodeResult;
@@ -459,7 +458,7 @@ class TrackEndpointIT {
     @ParameterizedTest
     @ValueSource(strings = {"io_uring", "epoll", "nio"})
     void servesOverEachTransport(String transport, LocalStack stack) {
-        assumeTrue(!transport.equals("io_uring") || IoUring.isAvailable(), "io_uring is not available here");
+        RunningEdge.assumeTransportAvailable(transport);
         try (RunningEdge other = RunningEdge.start(stack.kafka(), "edge-" + transport + "-it", "--transport", transport)) {
             HttpResponse<String> response = other.track(event(transport, "/n", TS));
 
