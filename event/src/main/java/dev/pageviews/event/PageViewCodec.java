@@ -57,6 +57,8 @@ public final class PageViewCodec {
     private static final SerializableString RECEIVED_AT_NAME = new SerializedString(RECEIVED_AT);
     private static final SerializableString EVENT_ID_FROM_CLIENT_NAME = new SerializedString(EVENT_ID_FROM_CLIENT);
 
+    private static final ThreadLocal<ThreadViewEncoder> ENCODERS = new ThreadLocal<>();
+
     private PageViewCodec() {}
 
     public static JsonFactory jsonFactory() {
@@ -248,14 +250,21 @@ public final class PageViewCodec {
         return DecodeResult.invalid(BODY, "could not be read");
     }
 
+    /** One view as one JSON document, through this thread's encoder. */
     public static byte[] encode(PageView view) {
-        try (ByteArrayBuilder out = new ByteArrayBuilder(128);
-                JsonGenerator gen = JSON.createGenerator(out, JsonEncoding.UTF8)) {
-            write(gen, view);
-            gen.flush();
-            return out.toByteArray();
+        ThreadViewEncoder encoder = ENCODERS.get();
+        try {
+            if (encoder == null) {
+                encoder = new ThreadViewEncoder(JSON);
+                ENCODERS.set(encoder);
+            }
+            return encoder.encode(view);
         } catch (IOException e) {
+            ENCODERS.remove(); // its generator may have stopped inside an object: the next view starts a new one
             throw new UncheckedIOException("encoding a PageView in memory cannot fail", e);
+        } catch (RuntimeException | Error e) {
+            ENCODERS.remove();
+            throw e;
         }
     }
 
@@ -275,7 +284,7 @@ public final class PageViewCodec {
         }
     }
 
-    private static void write(JsonGenerator gen, PageView view) throws IOException {
+    static void write(JsonGenerator gen, PageView view) throws IOException {
         gen.writeStartObject();
         gen.writeFieldName(USER_ID_NAME);
         gen.writeString(view.userId());

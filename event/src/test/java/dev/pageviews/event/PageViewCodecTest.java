@@ -65,6 +65,50 @@ class PageViewCodecTest {
         assertThat(PageViewCodec.encodeLines(List.of(), 0)).isEmpty();
     }
 
+    @Test
+    void eachViewIsItsOwnDocumentWhenOneThreadEncodesManyInARow() {
+        // the thread's generator and buffer are reused: a short view after a long one carries nothing of it
+        PageView longView = new PageView("u1", "/" + "x".repeat(PageViewRules.MAX_PAGE_URL_LENGTH - 1), 1730814562L,
+                "id-long", 1730814562123L, true);
+        PageView shortView = PageView.of("u2", "/", 1730814563L);
+        byte[] first = PageViewCodec.encode(longView);
+        byte[] second = PageViewCodec.encode(shortView);
+        byte[] third = PageViewCodec.encode(longView);
+
+        assertThat(new String(second, StandardCharsets.UTF_8))
+                .isEqualTo("{\"user_id\":\"u2\",\"page_url\":\"/\",\"timestamp\":1730814563}");
+        assertThat(PageViewCodec.decode(first)).isEqualTo(new DecodeResult.Valid(longView));
+        assertThat(third).isEqualTo(first).isNotSameAs(first);
+    }
+
+    @Test
+    void threadsEncodingAtOnceGetTheirOwnViews() throws Exception {
+        int threads = 4;
+        int perThread = 20_000;
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<Integer>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                String user = "user-" + t;
+                done.add(pool.submit(() -> {
+                    int right = 0;
+                    for (int i = 0; i < perThread; i++) {
+                        PageView view = new PageView(user, "/page/" + i, 1730814562L + i, user + "-" + i, i);
+                        if (PageViewCodec.decode(PageViewCodec.encode(view)).equals(new DecodeResult.Valid(view))) {
+                            right++;
+                        }
+                    }
+                    return right;
+                }));
+            }
+            for (var result : done) {
+                assertThat(result.get()).isEqualTo(perThread);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     private static String line(PageView view) {
         return new String(PageViewCodec.encode(view), StandardCharsets.UTF_8) + "\n";
     }
