@@ -130,9 +130,31 @@ class GracefulShutdownIT {
         }
     }
 
+    @Test
+    void aCodecWhoseNativeLibraryCannotLoadStopsTheStartNamingTheSetting() throws Exception {
+        // snappy-java told to load its library from the system, where there is none: as on a platform it has no build for
+        Path log = Files.createTempFile(LocalStackExtension.newWorkDir(), "edge-codec", ".log");
+        Process edge = java(log, List.of("-Dorg.xerial.snappy.use.systemlib=true"), "dev.pageviews.edge.EdgeMain",
+                "--kafka-compression", "snappy", "--kafka-bootstrap", "127.0.0.1:1", "--port", "0", "--admin-port", "0");
+        try {
+            assertThat(edge.waitFor(30, TimeUnit.SECONDS)).as("the edge stops at start").isTrue();
+            assertThat(edge.exitValue()).isEqualTo(1);
+            assertThat(Files.readString(log)).contains("--kafka-compression (EDGE_KAFKA_COMPRESSION) snappy does not work on "
+                    + "this machine: ").contains("snappyjava").contains("Choose another codec, e.g. lz4 or none.");
+        } finally {
+            edge.destroyForcibly();
+        }
+    }
+
     private static Process java(Path log, String mainClass, String... args) throws IOException {
+        return java(log, List.of(), mainClass, args);
+    }
+
+    private static Process java(Path log, List<String> jvmOptions, String mainClass, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), mainClass));
+                "-Xmx256m"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }

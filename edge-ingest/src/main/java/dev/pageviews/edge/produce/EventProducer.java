@@ -4,6 +4,7 @@ import dev.pageviews.edge.EdgeConfig;
 import dev.pageviews.edge.metrics.Metrics;
 import dev.pageviews.event.PageView;
 import dev.pageviews.event.PageViewCodec;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,8 +16,12 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.record.CompressionType;
+import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.ByteBufferOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,6 +76,7 @@ public final class EventProducer implements AutoCloseable {
 
     /** Creates the producers and adds their own metrics ({@code kafka_producer_...}, by client id) to {@code metrics}. */
     public static EventProducer create(EdgeConfig config, Metrics metrics) {
+        checkCompressionWorksHere(config.get(EdgeConfig.KAFKA_COMPRESSION));
         int count = config.get(EdgeConfig.KAFKA_PRODUCERS);
         List<KafkaProducer<byte[], byte[]>> producers = new ArrayList<>(count);
         try {
@@ -85,6 +91,24 @@ public final class EventProducer implements AutoCloseable {
             throw e;
         }
         return new EventProducer(List.copyOf(producers), config.topic(), metrics);
+    }
+
+    /**
+     * Compresses a few bytes with the codec Kafka will use. snappy and zstd load a native library on first use; where
+     * it cannot load, this fails at start and names the setting, instead of failing every produce later (a 503 per
+     * event).
+     */
+    static void checkCompressionWorksHere(String compression) {
+        if ("none".equals(compression)) {
+            return;
+        }
+        try (OutputStream out = Compression.of(CompressionType.forName(compression)).build()
+                .wrapForOutput(new ByteBufferOutputStream(256), RecordBatch.CURRENT_MAGIC_VALUE)) {
+            out.write("{\"user_id\":\"check\"}".getBytes(StandardCharsets.UTF_8));
+        } catch (Exception | Error e) { // a native library that cannot load throws an Error (UnsatisfiedLinkError, SnappyError)
+            throw new IllegalStateException(EdgeConfig.KAFKA_COMPRESSION.label() + " " + compression
+                    + " does not work on this machine: " + e + ". Choose another codec, e.g. lz4 or none.", e);
+        }
     }
 
     /**

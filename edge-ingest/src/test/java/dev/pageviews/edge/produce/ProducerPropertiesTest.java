@@ -1,12 +1,15 @@
 package dev.pageviews.edge.produce;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pageviews.edge.EdgeConfig;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ProducerPropertiesTest {
 
@@ -31,5 +34,20 @@ class ProducerPropertiesTest {
         assertThatThrownBy(() -> EdgeConfig.parse(new String[] {"--kafka-properties",
             "max.in.flight.requests.per.connection=10"}, Map.of()))
                 .hasMessageContaining("max.in.flight.requests.per.connection is fixed");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"snappy", "lz4", "zstd", "gzip", "none"})
+    void everyOfferedCodecCompressesOnThisMachine(String codec) {
+        // snappy and zstd load their native libraries here, as the edge does at start
+        assertThatCode(() -> EventProducer.checkCompressionWorksHere(codec)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void aCodecThatCannotCompressFailsAtStartNamingTheSetting() {
+        assertThatThrownBy(() -> EventProducer.checkCompressionWorksHere("brotli"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("--kafka-compression (EDGE_KAFKA_COMPRESSION) brotli does not work on this machine: ")
+                .hasMessageEndingWith("Choose another codec, e.g. lz4 or none.");
     }
 }
