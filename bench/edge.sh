@@ -48,6 +48,12 @@ stop_up() {
   if [ -n "$UP_PID" ] && kill -0 "$UP_PID" 2> /dev/null; then
     kill -TERM "$UP_PID" && wait "$UP_PID" || true
   fi
+  # the runs leave gigabytes of Kafka log and archive (batches write both at tens of MB/s); the logs stay for reading
+  if [ -d "$WORK/data/kafka" ]; then
+    echo "bench edge: removing the run's Kafka log and archive ($(du -sh "$WORK/data/kafka" "$WORK/data/archive" 2> /dev/null \
+      | awk '{print $1}' | paste -sd+ -)); logs stay in $WORK"
+    rm -rf "$WORK/data/kafka" "$WORK/data/archive"
+  fi
 }
 trap stop_up EXIT
 trap 'exit 130' INT TERM
