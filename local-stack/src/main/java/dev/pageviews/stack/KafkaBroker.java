@@ -2,6 +2,8 @@ package dev.pageviews.stack;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -145,7 +147,7 @@ public final class KafkaBroker implements AutoCloseable {
             if (!Files.exists(dataDir.resolve("meta.properties"))) {
                 format(classpath, config, log4j);
             }
-            List<String> command = javaCommand(classpath, log4j, "-Xms256m", "-Xmx1g");
+            List<String> command = javaCommand("kafka-broker", classpath, log4j, "-Xms256m", "-Xmx1g");
             command.add("kafka.Kafka");
             command.add(config.toString());
             process = ServiceProcess.start("kafka", command, workDir, logFile());
@@ -157,7 +159,7 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     private void format(String classpath, Path config, Path log4j) throws IOException {
-        List<String> command = javaCommand(classpath, log4j, "-Xmx256m");
+        List<String> command = javaCommand("kafka-format", classpath, log4j, "-Xmx256m");
         command.addAll(List.of("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(),
                 "-c", config.toString(), "--standalone"));
         Path formatLog = workDir.resolve("kafka-format.log");
@@ -178,12 +180,26 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     private boolean answers() {
+        // An admin client made before the port opens backs off between connection attempts (up to a second), which
+        // would delay noticing the broker; a plain connect every poll costs nothing.
+        if (!acceptsConnections()) {
+            return false;
+        }
         try (Admin admin = admin()) {
             admin.describeCluster().nodes().get(2, TimeUnit.SECONDS);
             // the controller must also take requests, or topic creation would still fail
             admin.listTopics().names().get(2, TimeUnit.SECONDS);
             return true;
         } catch (Exception notYet) {
+            return false;
+        }
+    }
+
+    private boolean acceptsConnections() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException notYet) {
             return false;
         }
     }
@@ -215,10 +231,12 @@ public final class KafkaBroker implements AutoCloseable {
         return text.toString();
     }
 
-    private static List<String> javaCommand(String classpath, Path log4j, String... jvmArgs) {
+    /** {@code archive}: the name of its class-data archive ({@link ClassDataArchive}), when up asks for one. */
+    private static List<String> javaCommand(String archive, String classpath, Path log4j, String... jvmArgs) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of(jvmArgs));
+        command.addAll(ClassDataArchive.options(archive, classpath));
         command.add("-XX:+UseG1GC");
         command.add("-Dlog4j2.configurationFile=" + log4j.toUri());
         command.add("-cp");
