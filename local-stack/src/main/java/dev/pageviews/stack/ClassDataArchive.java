@@ -2,7 +2,6 @@ package dev.pageviews.stack;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -13,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Class-data sharing (AppCDS) for a JVM that local-stack starts: the first start records the classes the JVM loaded
@@ -20,13 +21,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * listens about a second sooner, BENCHMARKS.md). The archive is recorded again when a jar on the classpath is newer
  * than it. Each recording goes to its own file ({@code <archive>.<pid>-<n>}) and the next start adopts the newest,
  * so JVMs started side by side never write one file. The JVM ignores an archive it cannot use (another JDK, a
- * truncated file) and loads its classes as usual; its CDS messages are turned off.
+ * truncated file) and loads its classes as usual; its CDS messages are turned off. A directory that cannot hold the
+ * archives costs only the faster start (a warning), never the start.
  */
 final class ClassDataArchive {
 
     /** The system property naming the directory for the archives; unset (the default, and in tests), no CDS. */
     static final String DIR_PROPERTY = "pageviews.stack.cds-dir";
 
+    private static final Logger LOG = LoggerFactory.getLogger(ClassDataArchive.class);
     private static final AtomicInteger RECORDINGS = new AtomicInteger();
     private static final List<String> QUIET = List.of("-Xlog:cds=off", "-Xlog:cds+dynamic=off");
 
@@ -52,9 +55,10 @@ final class ClassDataArchive {
             }
             options.addAll(QUIET);
             return options;
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not prepare the class-data archive " + archive + " (unset -D"
-                    + DIR_PROPERTY + " to start without one): " + e, e);
+        } catch (IOException e) { // only a faster start is lost: the JVM starts without an archive
+            LOG.warn("Starting without the class-data archive {} ({}); the JVM loads its classes as usual. "
+                    + "PAGEVIEWS_CDS=off stops up from trying.", archive, e.toString());
+            return List.of();
         }
     }
 

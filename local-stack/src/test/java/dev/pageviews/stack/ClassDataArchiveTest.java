@@ -65,6 +65,13 @@ class ClassDataArchiveTest {
     }
 
     @Test
+    void startsWithoutAnArchiveWhereNoneCanBeKept() throws Exception {
+        Path notADirectory = file(dir.resolve("target"), 1_000); // a file where the archives' directory should be
+
+        assertThat(ClassDataArchive.options(notADirectory.resolve("kafka-broker.jsa"), "a.jar")).isEmpty();
+    }
+
+    @Test
     void noOptionsUnlessADirectoryIsGiven() {
         String before = System.getProperty(ClassDataArchive.DIR_PROPERTY);
         System.clearProperty(ClassDataArchive.DIR_PROPERTY);
