@@ -20,18 +20,9 @@ THREADS=${EDGE_BENCH_THREADS:-2}
 WORK=$PWD/local-pipeline/target/bench-ceiling
 URL=http://127.0.0.1:$PORT
 
-need() { # command package
-  command -v "$1" > /dev/null && return
-  if [ "$(id -u)" = 0 ]; then
-    echo "bench ceiling: installing $2 ..."
-    apt-get install -y -q "$2" > /dev/null || { apt-get update -q > /dev/null && apt-get install -y -q "$2" > /dev/null; }
-  else
-    echo "bench ceiling: $1 is missing: apt-get install $2" >&2
-    exit 1
-  fi
-}
-need wrk wrk
-need nginx nginx-light
+declare -F need_package > /dev/null || { echo "run it as ./pageviews bench $(basename "$0" .sh)" >&2; exit 2; }
+need_package wrk wrk
+need_package nginx nginx-light
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 if (exec 3<> "/dev/tcp/127.0.0.1/$PORT") 2> /dev/null; then
   echo "bench ceiling: port $PORT is in use; set CEILING_PORT" >&2

@@ -35,15 +35,8 @@ WORK=edge-ingest/target/bench
 URL=http://127.0.0.1:$PORT
 ADMIN_URL=http://127.0.0.1:$ADMIN_PORT
 
-if ! command -v wrk > /dev/null; then
-  if [ "$(id -u)" = 0 ]; then
-    echo "bench edge: installing wrk ..."
-    apt-get install -y -q wrk > /dev/null || { apt-get update -q > /dev/null && apt-get install -y -q wrk > /dev/null; }
-  else
-    echo "bench edge: wrk is missing: apt-get install wrk" >&2
-    exit 1
-  fi
-fi
+declare -F need_package > /dev/null || { echo "run it as ./pageviews bench $(basename "$0" .sh)" >&2; exit 2; }
+need_package wrk wrk
 if (exec 3<> "/dev/tcp/127.0.0.1/$PORT") 2> /dev/null; then
   echo "bench edge: port $PORT is in use; set EDGE_BENCH_PORT" >&2
   exit 1

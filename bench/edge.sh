@@ -26,15 +26,8 @@ WORK=local-pipeline/target/bench-edge
 URL=http://127.0.0.1:$PORT
 ADMIN=http://127.0.0.1:$((PORT + 1384))
 
-if ! command -v wrk > /dev/null; then
-  if [ "$(id -u)" = 0 ]; then
-    echo "bench edge: installing wrk ..."
-    apt-get install -y -q wrk > /dev/null || { apt-get update -q > /dev/null && apt-get install -y -q wrk > /dev/null; }
-  else
-    echo "bench edge: wrk is missing: apt-get install wrk" >&2
-    exit 1
-  fi
-fi
+declare -F need_package > /dev/null || { echo "run it as ./pageviews bench $(basename "$0" .sh)" >&2; exit 2; }
+need_package wrk wrk
 for p in "$PORT" $((PORT + 1)) $((PORT + 1384)) $((PORT + 1012)) $((PORT - 1701)); do
   if (exec 3<> "/dev/tcp/127.0.0.1/$p") 2> /dev/null; then
     echo "bench edge: port $p is in use; set EDGE_BENCH_PORT" >&2
