@@ -134,6 +134,32 @@ public final class JobConfig implements Serializable {
             .of(Values.oneOf(RedisSinkSettings.StaleCommits.class));
     public static final Setting<Duration> REDIS_TIMEOUT = SCHEMA.define("redis-timeout").defaultValue("5s")
             .doc("Redis connect and read timeout.").of(duration(Duration.ofMillis(1), Duration.ofMinutes(10)));
+    public static final Setting<Integer> MAX_PAGES = SCHEMA.define("max-pages").defaultValue("100000")
+            .doc("Most page fields the counts hash holds. Views of further pages are added to the field '(other)' "
+                    + "(metrics redisViewsOverBudget, redisPagesOverBudget), so that a client inventing URLs cannot fill "
+                    + "Redis; every view stays in the archive as sent. See the README for the memory this takes.")
+            .of(Values.intIn(1, 100_000_000));
+    public static final Setting<Integer> MAX_PAGES_PER_CHECKPOINT = SCHEMA.define("max-pages-per-checkpoint")
+            .defaultValue("50000")
+            .doc("Most distinct pages one Redis writer subtask buffers between two checkpoints; views of further pages "
+                    + "are buffered under '(other)' (metric redisPagesFoldedInWriter). Bounds the writer's memory whatever "
+                    + "the traffic and however long a checkpoint takes.")
+            .of(Values.intIn(1, 10_000_000));
+    public static final Setting<Integer> REDIS_WAIT_REPLICAS = SCHEMA.define("redis-wait-replicas").defaultValue("0")
+            .doc("How many Redis replicas must acknowledge a commit (Redis WAIT, on the commit's connection) before it "
+                    + "counts as applied. With 0, a failover to an asynchronous replica can lose the last commits that "
+                    + "Flink already considers done: an undercount. Set it to the replicas a failover may promote.")
+            .of(Values.intIn(0, 100));
+    public static final Setting<Duration> REDIS_WAIT_TIMEOUT = SCHEMA.define("redis-wait-timeout").defaultValue("1s")
+            .doc("How long one WAIT waits for --redis-wait-replicas; when too few acknowledged, the commit is retried "
+                    + "(idempotently) and, if that keeps failing, the job restarts and commits again.")
+            .of(duration(Duration.ofMillis(1), Duration.ofMinutes(10)));
+    public static final Setting<Boolean> ALLOW_RESTORE_BEHIND_REDIS = SCHEMA.define("allow-restore-behind-redis")
+            .defaultValue("false")
+            .doc("Start even when the restored checkpoint or savepoint is older than what Redis has counted (Redis "
+                    + "records the newest checkpoint it applied). The views between the two are then counted twice. "
+                    + "Without it such a job refuses to start and says which checkpoint to restore instead.")
+            .of(Values.bool());
     public static final Setting<String> ARCHIVE_PATH = SCHEMA.define("archive-path").defaultValue("none")
             .doc("Archive raw events under this path (s3://bucket/prefix or file:///dir); none for off.")
             .of(archivePathOrNone());
@@ -226,6 +252,10 @@ public final class JobConfig implements Serializable {
     public Duration commitMarkerTtl() { return get(COMMIT_MARKER_TTL); }
     public RedisSinkSettings.StaleCommits staleCommits() { return get(STALE_COMMITS); }
     public Duration redisTimeout() { return get(REDIS_TIMEOUT); }
+    public RedisSinkSettings.CommitRules commitRules() {
+        return new RedisSinkSettings.CommitRules(get(MAX_PAGES), get(MAX_PAGES_PER_CHECKPOINT), get(REDIS_WAIT_REPLICAS),
+                get(REDIS_WAIT_TIMEOUT), get(ALLOW_RESTORE_BEHIND_REDIS));
+    }
     /** The archive's base path; empty when archiving is off ({@code none}). */
     public String archivePath() { return get(ARCHIVE_PATH); }
     public Set<ArchiveFormat> archiveFormats() { return new LinkedHashSet<>(get(ARCHIVE_FORMAT)); }

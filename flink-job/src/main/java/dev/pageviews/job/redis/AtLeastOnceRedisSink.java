@@ -20,7 +20,14 @@ public final class AtLeastOnceRedisSink implements Sink<PageCount> {
     }
 
     @Override
-    public SinkWriter<PageCount> createWriter(WriterInitContext context) {
-        return new FlushingIncrementWriter(settings, context.metricGroup(), context.getTaskInfo().getIndexOfThisSubtask());
+    public SinkWriter<PageCount> createWriter(WriterInitContext context) throws java.io.IOException {
+        int subtask = context.getTaskInfo().getIndexOfThisSubtask();
+        try {
+            RedisStartChecks.run(settings, false, "pageviews-writer-" + subtask);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.IOException("interrupted while checking Redis", e);
+        }
+        return new FlushingIncrementWriter(settings, context.metricGroup(), subtask);
     }
 }

@@ -10,13 +10,10 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
-import redis.clients.jedis.AbstractPipeline;
-import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
- * Sums increments and writes them with one pipelined round trip of HINCRBYs whenever a watermark passes
+ * Sums increments and writes them with the commit script (without a marker) whenever a watermark passes
  * (a window operator emits all of a firing's results before it forwards the watermark), when the buffer is
  * full, and at every checkpoint (so nothing before a checkpoint is lost).
  */
@@ -27,6 +24,8 @@ final class FlushingIncrementWriter implements SinkWriter<PageCount> {
     private final Counter flushes;
     private final Histogram latencyMillis;
     private final Histogram batchPages;
+    private final Counter pagesOverBudget;
+    private final Counter viewsOverBudget;
     private final Map<String, Long> pending = new HashMap<>();
     private UnifiedJedis redis;
 
@@ -36,6 +35,8 @@ final class FlushingIncrementWriter implements SinkWriter<PageCount> {
         this.flushes = metrics.counter("redisFlushes");
         this.latencyMillis = metrics.histogram("redisCommitLatencyMs", new DescriptiveStatisticsHistogram(1000));
         this.batchPages = metrics.histogram("redisCommitBatchPages", new DescriptiveStatisticsHistogram(1000));
+        this.pagesOverBudget = metrics.counter("redisPagesOverBudget");
+        this.viewsOverBudget = metrics.counter("redisViewsOverBudget");
     }
 
     @Override
@@ -65,35 +66,35 @@ final class FlushingIncrementWriter implements SinkWriter<PageCount> {
         Retrying.call("Flush of " + pages + " pages to hash '" + settings.hashKey() + "'", settings, () -> {
             sendPending();
             return null;
-        });
+        }, this::closeClient);
         latencyMillis.update((System.nanoTime() - started) / 1_000_000);
         batchPages.update(pages);
         flushes.inc();
     }
 
     /**
-     * Sends every pending increment in one pipelined round trip and keeps pending only those Redis refused. A
-     * pipeline reports errors per command, not as a whole: an increment refused (OOM, a non-integer field) must
-     * stay pending and be retried, while the ones applied must not be sent again.
+     * Adds the pending increments with the commit script, without a marker ({@link IncrementScript#add}): within the
+     * page budget, each call all or nothing, so after a refusal exactly what was not added stays pending.
      */
     private void sendPending() {
-        Map<String, Response<Long>> replies = new HashMap<>(pending.size() * 2);
-        try (AbstractPipeline pipeline = client().pipelined()) {
-            pending.forEach((page, n) -> replies.put(page, pipeline.hincrBy(settings.hashKey(), page, n)));
-            pipeline.sync();
-        }
-        JedisDataException firstRefusal = null;
-        for (Map.Entry<String, Response<Long>> reply : replies.entrySet()) {
-            try {
-                reply.getValue().get();
-                pending.remove(reply.getKey());
-            } catch (JedisDataException refused) {
-                firstRefusal = firstRefusal == null ? refused : firstRefusal;
+        Map<String, Long> chunk = new HashMap<>();
+        for (Map.Entry<String, Long> entry : pending.entrySet()) {
+            chunk.put(entry.getKey(), entry.getValue());
+            if (chunk.size() == settings.maxFieldsPerCommit()) {
+                send(chunk);
+                chunk = new HashMap<>();
             }
         }
-        if (firstRefusal != null) {
-            throw firstRefusal;
+        if (!chunk.isEmpty()) {
+            send(chunk);
         }
+    }
+
+    private void send(Map<String, Long> chunk) {
+        IncrementScript.Outcome outcome = IncrementScript.add(client(), settings, chunk);
+        chunk.keySet().forEach(pending::remove);
+        pagesOverBudget.inc(outcome.pagesOverBudget());
+        viewsOverBudget.inc(outcome.viewsOverBudget());
     }
 
     private UnifiedJedis client() {
@@ -103,11 +104,15 @@ final class FlushingIncrementWriter implements SinkWriter<PageCount> {
         return redis;
     }
 
-    @Override
-    public void close() {
+    private void closeClient() {
         if (redis != null) {
             redis.close();
             redis = null;
         }
+    }
+
+    @Override
+    public void close() {
+        closeClient();
     }
 }

@@ -11,11 +11,13 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
  * Stores committables in checkpoints. Versioned, so checkpoints and savepoints written by earlier builds stay
- * readable: version 2 adds the creation time; version 1 (without it) is still read, as "creation time unknown".
+ * readable: version 3 adds the lineage and checkpoint, version 2 the creation time; versions 1 and 2 are still read,
+ * as "unknown".
  */
 public final class RedisCommittableSerializer implements SimpleVersionedSerializer<RedisCommittable> {
 
-    private static final int VERSION = 2;
+    private static final int VERSION = 3;
+    private static final int VERSION_WITHOUT_LINEAGE = 2;
     private static final int VERSION_WITHOUT_CREATION_TIME = 1;
 
     @Override
@@ -36,19 +38,21 @@ public final class RedisCommittableSerializer implements SimpleVersionedSerializ
                 out.write(field);
                 out.writeLong(entry.getValue());
             }
+            out.writeUTF(committable.lineage());
+            out.writeLong(committable.checkpoint());
         }
         return bytes.toByteArray();
     }
 
     @Override
     public RedisCommittable deserialize(int version, byte[] serialized) throws IOException {
-        if (version != VERSION && version != VERSION_WITHOUT_CREATION_TIME) {
+        if (version < VERSION_WITHOUT_CREATION_TIME || version > VERSION) {
             throw new IOException("Redis committable version " + version + " is unknown to this build (it reads "
-                    + VERSION_WITHOUT_CREATION_TIME + " and " + VERSION + "); restore with the build that wrote the checkpoint or a newer one");
+                    + VERSION_WITHOUT_CREATION_TIME + " to " + VERSION + "); restore with the build that wrote the checkpoint or a newer one");
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
             String id = in.readUTF();
-            long createdAt = version == VERSION ? in.readLong() : RedisCommittable.UNKNOWN_CREATION_TIME;
+            long createdAt = version >= VERSION_WITHOUT_LINEAGE ? in.readLong() : RedisCommittable.UNKNOWN_CREATION_TIME;
             int size = in.readInt();
             Map<String, Long> increments = new LinkedHashMap<>(size * 2);
             for (int i = 0; i < size; i++) {
@@ -56,7 +60,11 @@ public final class RedisCommittableSerializer implements SimpleVersionedSerializ
                 in.readFully(field);
                 increments.put(new String(field, java.nio.charset.StandardCharsets.UTF_8), in.readLong());
             }
-            return new RedisCommittable(id, createdAt, increments);
+            if (version < VERSION) {
+                return new RedisCommittable(id, createdAt, increments);
+            }
+            String lineage = in.readUTF();
+            return new RedisCommittable(id, createdAt, increments, lineage, in.readLong());
         }
     }
 }

@@ -11,7 +11,6 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.UnifiedJedis;
 
 /**
  * Applies committables after their checkpoint completed: applied now, or already applied before (a re-commit after
@@ -24,24 +23,29 @@ final class RedisCommitter implements Committer<RedisCommittable> {
     private static final Logger LOG = LoggerFactory.getLogger(RedisCommitter.class);
 
     private final RedisSinkSettings settings;
-    private final int subtask;
     private final Counter applied;
     private final Counter duplicates;
     private final Counter failures;
     private final Counter staleSkipped;
     private final Histogram latencyMillis;
     private final Histogram batchPages;
-    private UnifiedJedis redis;
+    private final Counter pagesOverBudget;
+    private final Counter viewsOverBudget;
+    private final CommitStore store;
+    private static final long OVER_BUDGET_WARNING_INTERVAL_MILLIS = 60_000;
+    private long lastOverBudgetWarning = Long.MIN_VALUE / 2;
 
-    RedisCommitter(RedisSinkSettings settings, MetricGroup metrics, int subtask) {
+    RedisCommitter(RedisSinkSettings settings, MetricGroup metrics, CommitStore store) {
         this.settings = settings;
-        this.subtask = subtask;
+        this.store = store;
         this.applied = metrics.counter("redisCommitsApplied");
         this.duplicates = metrics.counter("redisCommitsAlreadyApplied");
         this.failures = metrics.counter("redisCommitFailures");
         this.staleSkipped = metrics.counter("redisCommitsStaleSkipped");
         this.latencyMillis = metrics.histogram("redisCommitLatencyMs", new DescriptiveStatisticsHistogram(1000));
         this.batchPages = metrics.histogram("redisCommitBatchPages", new DescriptiveStatisticsHistogram(1000));
+        this.pagesOverBudget = metrics.counter("redisPagesOverBudget");
+        this.viewsOverBudget = metrics.counter("redisViewsOverBudget");
     }
 
     @Override
@@ -54,27 +58,45 @@ final class RedisCommitter implements Committer<RedisCommittable> {
                 continue;
             }
             long started = System.nanoTime();
-            boolean appliedNow;
+            IncrementScript.Outcome outcome;
             try {
-                appliedNow = Retrying.call("Commit " + committable.id() + " (" + committable.totalViews() + " views of "
+                outcome = Retrying.call("Commit " + committable.id() + " (" + committable.totalViews() + " views of "
                         + committable.increments().size() + " pages to hash '" + settings.hashKey() + "')", settings,
-                        () -> IncrementScript.apply(client(), settings, committable));
+                        () -> store.apply(committable), store::reset);
             } catch (IOException e) {
                 failures.inc();
                 LOG.error("{}", e.getMessage()); // Flink logs the task failure with the stack trace
-                closeClient(); // reconnect from scratch after the restart
+                store.reset(); // reconnect from scratch after the restart
                 throw e;
             }
             latencyMillis.update((System.nanoTime() - started) / 1_000_000);
             batchPages.update(committable.increments().size());
-            if (appliedNow) {
+            if (outcome.appliedNow()) {
                 applied.inc();
+                if (outcome.pagesOverBudget() > 0) {
+                    pagesOverBudget.inc(outcome.pagesOverBudget());
+                    viewsOverBudget.inc(outcome.viewsOverBudget());
+                    warnOverBudget(outcome);
+                }
             } else {
                 duplicates.inc();
                 LOG.info("Commit {} ({} views) was applied before; skipped", committable.id(), committable.totalViews());
                 request.signalAlreadyCommitted();
             }
         }
+    }
+
+    /** Once a minute at most: a flood of new pages would otherwise log at every commit. */
+    private void warnOverBudget(IncrementScript.Outcome outcome) {
+        long now = System.currentTimeMillis();
+        if (now - lastOverBudgetWarning < OVER_BUDGET_WARNING_INTERVAL_MILLIS) {
+            return;
+        }
+        lastOverBudgetWarning = now;
+        LOG.warn("Hash '{}' holds its budget of {} pages (--max-pages): {} views of {} pages not in it were added to field "
+                + "'{}' by one commit (metrics redisViewsOverBudget, redisPagesOverBudget count them all; this is logged "
+                + "once a minute at most)", settings.hashKey(), settings.commit().maxPages(), outcome.viewsOverBudget(),
+                outcome.pagesOverBudget(), RedisSinkSettings.OTHER_PAGES);
     }
 
     private boolean isStale(RedisCommittable committable) {
@@ -110,26 +132,8 @@ final class RedisCommitter implements Committer<RedisCommittable> {
         }
     }
 
-    private UnifiedJedis client() {
-        if (redis == null) {
-            redis = RedisConnections.open(settings, "pageviews-committer-" + subtask);
-        }
-        return redis;
-    }
-
-    private void closeClient() {
-        if (redis != null) {
-            try {
-                redis.close();
-            } catch (RuntimeException e) {
-                LOG.debug("closing Redis client", e);
-            }
-            redis = null;
-        }
-    }
-
     @Override
     public void close() {
-        closeClient();
+        store.close();
     }
 }

@@ -3,7 +3,6 @@ package dev.pageviews.job.redis;
 import java.util.Locale;
 import java.util.Set;
 import redis.clients.jedis.exceptions.JedisDataException;
-import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * What a failed Redis call means for a commit. Every failure is either retried or fails the job; none is ever
@@ -24,7 +23,17 @@ final class RedisErrors {
             "OOM", // maxmemory reached with noeviction: writes pass again once memory is freed
             "READONLY", // connected to a replica, e.g. a demoted primary after a failover
             "CLUSTERDOWN", "TRYAGAIN", "MASTERDOWN", "LOADING", "BUSY", "NOREPLICAS",
+            "MOVED", "ASK", // a cluster slot moved, e.g. to a promoted replica: a new client finds its new owner
             "MISCONF"); // RDB/AOF cannot be written: Redis refuses writes until the disk is fixed
+
+    /**
+     * Replies after which no part of the commit was written: Redis refuses a script before it runs, or our script
+     * refuses before its first write. Any other error reply leaves it unknown whether part of it was written.
+     */
+    private static final Set<String> NOTHING_WRITTEN_CODES = Set.of(
+            "OOM", "READONLY", "CLUSTERDOWN", "TRYAGAIN", "MASTERDOWN", "LOADING", "BUSY", "NOREPLICAS", "MOVED", "ASK",
+            "MISCONF", "NOAUTH", "WRONGPASS", "NOPERM", "NOSCRIPT", "CROSSSLOT",
+            "PAGEVIEWS_BADFIELD", "PAGEVIEWS_WRONGTYPE", "PAGEVIEWS_NOPERM", "PAGEVIEWS_EVICTION");
 
     /** Codes our increment script replies with when the hash holds something it must not add to. */
     static final String BAD_FIELD = "PAGEVIEWS_BADFIELD";
@@ -32,22 +41,48 @@ final class RedisErrors {
 
     private RedisErrors() {}
 
-    static Kind kind(JedisException e) {
-        if (!(e instanceof JedisDataException)) {
-            return Kind.TRANSIENT; // connection refused or reset, timeouts, cluster redirections exhausted
+    static Kind kind(RuntimeException e) {
+        if (e instanceof IncrementScript.ReplicationShortfall || !(e instanceof JedisDataException)) {
+            return Kind.TRANSIENT; // too few replicas yet; connection refused or reset, timeouts, redirections exhausted
         }
         return TRANSIENT_CODES.contains(code(e)) ? Kind.TRANSIENT : Kind.NEEDS_OPERATOR;
     }
 
+    /**
+     * What is known of the commit after {@code e}. An error reply we know is answered before any write; a lost
+     * connection or a timeout may have come before or after the script ran, which is equally safe, as the script
+     * applies all or nothing and the retry finds its marker; only an unexpected error reply leaves doubt.
+     */
+    static String whatWasApplied(RuntimeException e) {
+        if (e instanceof IncrementScript.ReplicationShortfall) {
+            return "the commit is applied on the primary but not yet on enough replicas to survive a failover; "
+                    + "the retry finds its marker and waits for the replicas again";
+        }
+        if (!(e instanceof JedisDataException)) {
+            return "the script applies a commit whole or not at all, and a retry skips it if it was applied";
+        }
+        return NOTHING_WRITTEN_CODES.contains(code(e)) ? "nothing of this commit was applied"
+                : "an unexpected reply: whether part of the commit was applied is not known; compare the counts "
+                        + "with the archive once the job runs again";
+    }
+
+    /** Whether after {@code e} a retry may be described as counting every view exactly once. */
+    static boolean retryIsExact(RuntimeException e) {
+        return !(e instanceof JedisDataException) || e instanceof JedisDataException && NOTHING_WRITTEN_CODES.contains(code(e));
+    }
+
     /** The reply's error code, e.g. {@code OOM} for "OOM command not allowed when used memory > 'maxmemory'". */
-    static String code(JedisException e) {
+    static String code(RuntimeException e) {
         String message = e.getMessage() == null ? "" : e.getMessage().trim();
         int space = message.indexOf(' ');
         return (space < 0 ? message : message.substring(0, space)).toUpperCase(Locale.ROOT);
     }
 
     /** What a person should do about {@code e}, for the log and the exception that fails the job. */
-    static String advice(JedisException e, String hashKey, String redis) {
+    static String advice(RuntimeException e, String hashKey, String redis) {
+        if (e instanceof IncrementScript.ReplicationShortfall) {
+            return "check that the replicas are up and connected (INFO replication), or lower --redis-wait-replicas";
+        }
         if (!(e instanceof JedisDataException)) {
             return "check that Redis is up and that --redis (" + redis + ") points at it";
         }
@@ -57,17 +92,25 @@ final class RedisErrors {
             case "READONLY" -> "--redis (" + redis + ") reaches a read-only replica, e.g. after a failover: point it at the "
                     + "primary; commits resume once writes are accepted";
             case "MISCONF" -> "Redis cannot persist to disk and refuses writes: fix its disk (see its log)";
-            case "CLUSTERDOWN", "TRYAGAIN", "MASTERDOWN", "LOADING", "BUSY", "NOREPLICAS" ->
-                    "Redis is not ready for writes; commits resume once it is";
-            case "NOAUTH", "WRONGPASS", "NOPERM" -> "Redis does not accept the user or password in --redis (or the user "
-                    + "lacks EVAL/HINCRBY/SET rights): restore them in Redis, or resubmit the job from a savepoint "
-                    + "with the new credentials";
+            case "CLUSTERDOWN", "TRYAGAIN", "MASTERDOWN", "LOADING", "BUSY", "NOREPLICAS", "MOVED", "ASK" ->
+                    "Redis is not ready for writes (a failover?); commits resume once it is";
+            case IncrementScript.NO_PERMISSION -> "the Redis user in --redis lacks rights the commit needs (the script "
+                    + "checks them all before its first write, so nothing of this commit was applied): grant them, e.g. "
+                    + RedisRights.aclSetUser("<user>", hashKey) + " (flink-job README, 'The Redis user'); commits resume "
+                    + "once they are granted";
+            case IncrementScript.EVICTION -> "under that policy Redis may evict commit markers (volatile-*) or the "
+                    + "counts (allkeys-*), and a recovery would then count views twice or lose them: set "
+                    + "maxmemory-policy noeviction (CONFIG SET maxmemory-policy noeviction, and in redis.conf); nothing "
+                    + "of this commit was applied";
+            case "NOAUTH", "WRONGPASS", "NOPERM" -> "Redis does not accept the user or password in --redis, or the user "
+                    + "may not run EVAL or touch the keys: restore them in Redis (" + RedisRights.aclSetUser("<user>", hashKey)
+                    + "), or resubmit the job from a savepoint with the new credentials; nothing of this commit was applied";
             case BAD_FIELD -> "a field of hash '" + hashKey + "' holds something that is not an integer count: set it to "
                     + "its count (HSET) or delete it (HDEL); nothing of this commit was applied, and it is applied once "
                     + "the field is fixed";
             case WRONG_TYPE, "WRONGTYPE" -> "key '" + hashKey + "' is not a hash: rename or delete it, or choose "
                     + "another --redis-key; nothing of this commit was applied";
-            default -> "see the Redis error; nothing of this commit was applied";
+            default -> "see the Redis error and Redis's log";
         };
     }
 }

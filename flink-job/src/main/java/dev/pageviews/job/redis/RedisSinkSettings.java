@@ -14,9 +14,47 @@ import java.time.Duration;
  * @param maxFieldsPerCommit pages per committable: each committable is one Lua call, so this bounds how
  *     long one call may block Redis
  * @param staleCommits what to do with a committable older than the marker expiry (its marker may be gone)
+ * @param commit the limits and safety rules of each commit ({@link CommitRules})
  */
 public record RedisSinkSettings(RedisUri redis, String hashKey, Duration markerTtl, Duration timeout, int maxFieldsPerCommit,
-        StaleCommits staleCommits) implements Serializable {
+        StaleCommits staleCommits, CommitRules commit) implements Serializable {
+
+    /** The name of the field that counts the views of pages beyond {@link CommitRules#maxPages()} (as GA4 names its row). */
+    public static final String OTHER_PAGES = "(other)";
+
+    /**
+     * @param maxPages how many page fields the counts hash may hold; views of further pages are added to
+     *     {@link #OTHER_PAGES}, so one client inventing URLs cannot fill Redis
+     * @param maxPagesPerCheckpoint how many distinct pages one writer subtask buffers between two checkpoints; views of
+     *     further pages are buffered under {@link #OTHER_PAGES}, so the buffer is bounded whatever the checkpoints do
+     * @param waitReplicas how many replicas must have acknowledged a commit (Redis {@code WAIT}) before it counts as
+     *     applied; 0 for none
+     * @param waitTimeout how long one {@code WAIT} waits for them
+     * @param allowRestoreBehindRedis start even when Redis has applied commits newer than the restored checkpoint
+     *     (their views are then counted twice)
+     */
+    public record CommitRules(int maxPages, int maxPagesPerCheckpoint, int waitReplicas, Duration waitTimeout,
+            boolean allowRestoreBehindRedis) implements Serializable {
+
+        public static final CommitRules DEFAULTS = new CommitRules(100_000, 50_000, 0, Duration.ofSeconds(1), false);
+
+        public CommitRules {
+            if (maxPages < 1 || maxPagesPerCheckpoint < 1) {
+                throw new IllegalArgumentException("maxPages and maxPagesPerCheckpoint must be at least 1");
+            }
+            if (waitReplicas < 0) {
+                throw new IllegalArgumentException("waitReplicas must not be negative");
+            }
+            if (waitTimeout.isNegative() || waitTimeout.isZero()) {
+                throw new IllegalArgumentException("waitTimeout must be longer than 0 (WAIT's 0 waits forever)");
+            }
+        }
+    }
+
+    public RedisSinkSettings(RedisUri redis, String hashKey, Duration markerTtl, Duration timeout, int maxFieldsPerCommit,
+            StaleCommits staleCommits) {
+        this(redis, hashKey, markerTtl, timeout, maxFieldsPerCommit, staleCommits, CommitRules.DEFAULTS);
+    }
 
     /**
      * A committable restored from a checkpoint older than {@code markerTtl} may have been applied already, and its
@@ -50,6 +88,19 @@ public record RedisSinkSettings(RedisUri redis, String hashKey, Duration markerT
         if (maxFieldsPerCommit < 1) {
             throw new IllegalArgumentException("maxFieldsPerCommit must be at least 1");
         }
+        if (commit == null) {
+            throw new IllegalArgumentException("commit rules must be set");
+        }
+    }
+
+    /** A copy with another choice for stale committables. */
+    public RedisSinkSettings withStaleCommits(StaleCommits choice) {
+        return new RedisSinkSettings(redis, hashKey, markerTtl, timeout, maxFieldsPerCommit, choice, commit);
+    }
+
+    /** A copy with other commit rules. */
+    public RedisSinkSettings with(CommitRules rules) {
+        return new RedisSinkSettings(redis, hashKey, markerTtl, timeout, maxFieldsPerCommit, staleCommits, rules);
     }
 
     /**
@@ -67,10 +118,21 @@ public record RedisSinkSettings(RedisUri redis, String hashKey, Duration markerT
      * the Lua script touches one slot, as Redis Cluster requires.
      */
     public String markerKey(String id) {
+        return taggedKey() + ":commit:" + id;
+    }
+
+    /**
+     * The hash recording which job history last committed to the counts and the newest checkpoint of it that Redis
+     * has applied ({@link Lineage}); in the hash key's slot, like the markers.
+     */
+    public String lineageKey() {
+        return taggedKey() + ":lineage";
+    }
+
+    private String taggedKey() {
         int open = hashKey.indexOf('{');
         int close = open < 0 ? -1 : hashKey.indexOf('}', open + 1);
         boolean hasHashTag = open >= 0 && close > open + 1;
-        String tagged = hasHashTag ? hashKey : "{" + hashKey + "}";
-        return tagged + ":commit:" + id;
+        return hasHashTag ? hashKey : "{" + hashKey + "}";
     }
 }

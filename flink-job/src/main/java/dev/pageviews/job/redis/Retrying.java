@@ -8,11 +8,12 @@ import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * Runs a Redis call; a failure that may pass by itself ({@link RedisErrors.Kind#TRANSIENT}: Redis unreachable, an
- * OOM or READONLY reply, ...) is retried a few times with backoff. When it does not pass, or needs a person (a bad
- * field, a wrong password), the call fails with an IOException naming the Redis error and the fix: the task then
- * fails, Flink restarts the job from its last checkpoint with its own backoff, and the pending commits are tried
- * again from there, idempotently, for as long as it takes. The task thread is blocked for at most about 2.6 s
- * here; Flink's restart backoff (up to 30 s) does the long waiting.
+ * OOM or READONLY reply, too few replicas acknowledging, ...) is retried a few times with backoff. When it does not
+ * pass, or needs a person (a bad field, a missing right, an eviction policy), the call fails with an IOException
+ * naming the Redis error, what is known of the commit and the fix: the task then fails, Flink restarts the job from
+ * its last checkpoint with its own backoff, and the pending commits are tried again from there, idempotently, for as
+ * long as it takes. The task thread is blocked for at most about 2.6 s here; Flink's restart backoff (up to 30 s)
+ * does the long waiting.
  */
 final class Retrying {
 
@@ -20,27 +21,55 @@ final class Retrying {
     static final int ATTEMPTS = 4;
     private static final long FIRST_BACKOFF_MILLIS = 200;
 
+    /** Called before a retry, e.g. to drop a client whose view of a cluster may be stale. */
+    interface BeforeRetry {
+        void run();
+    }
+
     private Retrying() {}
 
+    /** A call that writes counts: the failure says what is known of them. */
     static <T> T call(String what, RedisSinkSettings settings, Supplier<T> call) throws IOException, InterruptedException {
+        return call(what, settings, call, () -> {});
+    }
+
+    static <T> T call(String what, RedisSinkSettings settings, Supplier<T> call, BeforeRetry beforeRetry)
+            throws IOException, InterruptedException {
+        return run(what, settings, call, beforeRetry, true);
+    }
+
+    /** A call that only reads. */
+    static <T> T read(String what, RedisSinkSettings settings, Supplier<T> call) throws IOException, InterruptedException {
+        return run(what, settings, call, () -> {}, false);
+    }
+
+    private static <T> T run(String what, RedisSinkSettings settings, Supplier<T> call, BeforeRetry beforeRetry, boolean writes)
+            throws IOException, InterruptedException {
         String redis = settings.redis().toString();
         long backoff = FIRST_BACKOFF_MILLIS;
         for (int attempt = 1; ; attempt++) {
             try {
                 return call.get();
-            } catch (JedisException e) {
+            } catch (JedisException | IncrementScript.ReplicationShortfall e) {
                 String advice = RedisErrors.advice(e, settings.hashKey(), redis);
                 boolean transientError = RedisErrors.kind(e) == RedisErrors.Kind.TRANSIENT;
                 if (!transientError || attempt == ATTEMPTS) {
                     throw new IOException(what + " failed: Redis at " + redis + " answered \"" + e.getMessage() + "\""
-                            + (transientError ? " " + ATTEMPTS + " times" : "") + ". " + advice
-                            + ". The job restarts from its last checkpoint and tries again; nothing is lost or counted twice.", e);
+                            + (transientError ? " " + ATTEMPTS + " times" : "") + ". " + advice + ". "
+                            + (writes ? capitalized(RedisErrors.whatWasApplied(e)) + ". The job restarts from its last "
+                                    + "checkpoint and commits again" + (RedisErrors.retryIsExact(e) ? ", once" : "") + "."
+                                    : "The job restarts and checks again."), e);
                 }
                 LOG.warn("{}: Redis at {} answered \"{}\" (attempt {} of {}); retrying in {} ms. {}",
                         what, redis, e.getMessage(), attempt, ATTEMPTS, backoff, advice);
+                beforeRetry.run();
                 Thread.sleep(backoff);
                 backoff *= 3;
             }
         }
+    }
+
+    private static String capitalized(String text) {
+        return text.isEmpty() ? text : Character.toUpperCase(text.charAt(0)) + text.substring(1);
     }
 }

@@ -37,7 +37,7 @@ class RedisSinkSettingsTest {
         java.util.Map<String, Long> increments = new java.util.LinkedHashMap<>();
         increments.put("/home", 3L);
         increments.put("/ü?q=1&x=\"y\"", 1L);
-        RedisCommittable committable = new RedisCommittable("c-1", 1_764_000_000_000L, increments);
+        RedisCommittable committable = new RedisCommittable("c-1", 1_764_000_000_000L, increments, "job-abc", 41);
         assertThat(serializer.deserialize(serializer.getVersion(), serializer.serialize(committable))).isEqualTo(committable);
         assertThatThrownBy(() -> serializer.deserialize(99, serializer.serialize(committable)))
                 .hasMessageStartingWith("Redis committable version 99 is unknown to this build");
@@ -56,6 +56,23 @@ class RedisSinkSettingsTest {
         }
         RedisCommittable old = new RedisCommittableSerializer().deserialize(1, bytes.toByteArray());
         assertThat(old).isEqualTo(new RedisCommittable("old-1", RedisCommittable.UNKNOWN_CREATION_TIME, java.util.Map.of("/home", 7L)));
+    }
+
+    @Test
+    void readsCommittablesOfCheckpointsWrittenBeforeTheLineageWasRecorded() throws Exception {
+        // version 2: id, creation time, number of increments, then (field length, field bytes, count) each
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+            out.writeUTF("old-2");
+            out.writeLong(1_764_000_000_000L);
+            out.writeInt(1);
+            out.writeInt(5);
+            out.write("/home".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.writeLong(7);
+        }
+        RedisCommittable old = new RedisCommittableSerializer().deserialize(2, bytes.toByteArray());
+        assertThat(old).isEqualTo(new RedisCommittable("old-2", 1_764_000_000_000L, java.util.Map.of("/home", 7L)));
+        assertThat(old.lineage()).isEqualTo(RedisCommittable.UNKNOWN_LINEAGE);
     }
 
     @Test
