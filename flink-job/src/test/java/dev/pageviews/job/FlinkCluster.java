@@ -153,6 +153,12 @@ final class FlinkCluster implements BeforeAllCallback, AfterAllCallback, AutoClo
     }
 
     /** Whether a task of the job failed and runs again (its current attempt is not its first). */
+    /** The text of the job's newest failure (with its causes), or "" when it has none. */
+    String failureText(JobID id) throws Exception {
+        org.apache.flink.runtime.executiongraph.ErrorInfo failure = cluster.getExecutionGraph(id).get(10, TimeUnit.SECONDS).getFailureInfo();
+        return failure == null ? "" : failure.getExceptionAsString();
+    }
+
     boolean hasRestarted(JobID id) throws Exception {
         for (AccessExecutionVertex vertex : cluster.getExecutionGraph(id).get(10, TimeUnit.SECONDS).getAllExecutionVertices()) {
             if (vertex.getCurrentExecutionAttempt().getAttemptNumber() > 0) {

@@ -89,6 +89,21 @@ class RedisFaultsIT {
         });
     }
 
+    @Test
+    void aRightRevokedUnderTheJobDelaysCountsAndNeverAppliesACommitInPart(LocalStack stack) throws Exception {
+        // the user's report: Redis checks rights per call, so the HINCRBYs of a commit ran and its marker's SET failed,
+        // and every restart added the same views again
+        assertExactThroughRedisFault(stack, 40, jedis -> jedis.aclSetUser("default", "-set"), 3000,
+                jedis -> jedis.aclSetUser("default", "+set"));
+    }
+
+    @Test
+    void aRedisThatMayEvictIsRefusedUntilItsPolicyIsNoeviction(LocalStack stack) throws Exception {
+        // a policy changed under the running job: every commit, and the writers' start checks, refuse it
+        assertExactThroughRedisFault(stack, 40, jedis -> jedis.configSet("maxmemory-policy", "volatile-lru"), 3000,
+                jedis -> jedis.configSet("maxmemory-policy", "noeviction"));
+    }
+
     /** Views flow; {@code inject} makes Redis answer the job's commits with errors; {@code fix} ends that later. */
     private static void assertExactThroughRedisFault(LocalStack stack, int rounds, Consumer<Jedis> inject, long faultyForMillis,
             Consumer<Jedis> fix) throws Exception {

@@ -6,6 +6,7 @@ import java.util.Map;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * Applies a committable all or nothing, and at most once, in one Lua script (Redis runs a script as one unit):
@@ -50,7 +51,7 @@ final class IncrementScript {
             "local function kind_of(key)",
             "  return redis.call('TYPE', key)['ok']",
             "end",
-            "local function missing_rights(marker)",
+            "local function missing_rights(marker, wait)",
             "  local calls = {",
             "    {'INFO', 'memory'}, {'TYPE', KEYS[1]}, {'HLEN', KEYS[1]}, {'HEXISTS', KEYS[1], 'f'},",
             "    {'HGET', KEYS[1], 'f'}, {'HINCRBY', KEYS[1], 'f', '1'}}",
@@ -65,6 +66,10 @@ final class IncrementScript {
             "      missing[#missing + 1] = call[1] .. ' ' .. call[2]",
             "    end",
             "  end",
+            // WAIT runs beside the script, on the same connection, after its writes: its right is checked before them
+            "  if wait and not redis.acl_check_cmd('WAIT', '1', '0') then",
+            "    missing[#missing + 1] = 'WAIT'",
+            "  end",
             "  return missing",
             "end",
             "local function eviction_policy()",
@@ -73,7 +78,8 @@ final class IncrementScript {
 
     /**
      * KEYS: counts hash, commit marker, lineage record. ARGV: marker ttl in seconds (0: no marker and no lineage, for
-     * at-least-once flushes), page budget, lineage ('' when unknown), checkpoint, then field, increment pairs.
+     * at-least-once flushes), page budget, lineage ('' when unknown), checkpoint, replicas a WAIT after the script
+     * asks for, then field, increment pairs.
      * Replies {1 applied now or 0 applied before, pages over the budget, views over the budget}.
      */
     static final String LUA = String.join("\n",
@@ -81,7 +87,7 @@ final class IncrementScript {
             CHECKS,
             "local ttl = tonumber(ARGV[1])",
             "local marker = ttl > 0",
-            "local missing = missing_rights(marker)",
+            "local missing = missing_rights(marker, tonumber(ARGV[5]) > 0)",
             "if #missing > 0 then",
             "  return redis.error_reply('" + NO_PERMISSION + " the Redis user may not run ' .. table.concat(missing, ', '))",
             "end",
@@ -109,7 +115,7 @@ final class IncrementScript {
             "  end",
             "  return v ~= false, nil",
             "end",
-            "for i = 5, #ARGV, 2 do",
+            "for i = 6, #ARGV, 2 do",
             "  local exists, err = check_field(ARGV[i])",
             "  if err then return err end",
             "  if exists or ARGV[i] == other then",
@@ -137,7 +143,7 @@ final class IncrementScript {
             "    checkpoint = record[2]",
             "  end",
             "end",
-            "for i = 5, #ARGV, 2 do",
+            "for i = 6, #ARGV, 2 do",
             "  redis.call('HINCRBY', KEYS[1], admitted[i] and ARGV[i] or other, ARGV[i + 1])",
             "end",
             "if marker then",
@@ -155,7 +161,7 @@ final class IncrementScript {
     static final String PREFLIGHT = String.join("\n",
             "#!lua flags=no-writes",
             CHECKS,
-            "local missing = missing_rights(tonumber(ARGV[1]) > 0)",
+            "local missing = missing_rights(tonumber(ARGV[1]) > 0, tonumber(ARGV[2]) > 0)",
             "if #missing > 0 then",
             "  return {table.concat(missing, ', '), '', -1}",
             "end",
@@ -190,7 +196,13 @@ final class IncrementScript {
             pipeline.sync();
         }
         Outcome outcome = outcome(reply.get());
-        long acks = acknowledged.get();
+        long acks;
+        try {
+            acks = acknowledged.get();
+        } catch (JedisDataException e) {
+            // the script has applied the commit (or found it applied); only the wait for the replicas failed
+            throw new ReplicationShortfall(committable.id(), "WAIT was answered \"" + e.getMessage() + "\"", e);
+        }
         if (acks < replicas) {
             throw new ReplicationShortfall(committable.id(), acks, replicas, settings.commit().waitTimeout());
         }
@@ -205,11 +217,12 @@ final class IncrementScript {
     }
 
     private static List<String> arguments(RedisSinkSettings settings, RedisCommittable committable, long markerTtlSeconds) {
-        List<String> args = new ArrayList<>(4 + 2 * committable.increments().size());
+        List<String> args = new ArrayList<>(5 + 2 * committable.increments().size());
         args.add(Long.toString(markerTtlSeconds));
         args.add(Integer.toString(settings.commit().maxPages()));
         args.add(committable.lineage());
         args.add(Long.toString(committable.checkpoint()));
+        args.add(Integer.toString(markerTtlSeconds > 0 ? settings.commit().waitReplicas() : 0));
         for (Map.Entry<String, Long> entry : committable.increments().entrySet()) {
             args.add(entry.getKey());
             args.add(Long.toString(entry.getValue()));
@@ -228,6 +241,10 @@ final class IncrementScript {
 
         ReplicationShortfall(String commit, long acknowledged, int required, java.time.Duration timeout) {
             super("WAIT: " + acknowledged + " of " + required + " replicas acknowledged commit " + commit + " within " + timeout.toMillis() + " ms");
+        }
+
+        ReplicationShortfall(String commit, String what, Throwable cause) {
+            super("Commit " + commit + ": " + what, cause);
         }
     }
 }

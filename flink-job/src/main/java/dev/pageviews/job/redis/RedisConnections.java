@@ -29,7 +29,8 @@ final class RedisConnections {
         ConnectionPoolConfig pool = new ConnectionPoolConfig();
         pool.setMaxTotal(4);
         pool.setMaxIdle(4);
-        pool.setTestOnBorrow(true); // a connection broken while Redis was away is replaced, not used
+        // no test on borrow (a PING the job's Redis user would need the right for): a connection broken while Redis
+        // was away fails its call, and the retry (Retrying) starts over with a new client
         if (uri.cluster()) {
             Set<HostAndPort> nodes = new LinkedHashSet<>();
             uri.endpoints().forEach(e -> nodes.add(new HostAndPort(e.host(), e.port())));

@@ -9,8 +9,7 @@ public final class RedisRights {
     private RedisRights() {}
 
     /** The commands the job sends, by itself or through its client library. */
-    static final String COMMANDS = "-@all +eval +info +ping +hmget +wait +client|setname +client|setinfo +cluster|slots "
-            + "+cluster|shards +role";
+    static final String COMMANDS = "-@all +eval +info +hmget +wait";
 
     /**
      * The {@code ACL SETUSER} line for {@code user} writing the counts hash {@code hashKey}: its keys (the hash, and

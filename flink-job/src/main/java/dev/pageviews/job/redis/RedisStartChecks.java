@@ -31,7 +31,8 @@ final class RedisStartChecks {
 
     private static Optional<Lineage.Record> check(UnifiedJedis redis, RedisSinkSettings settings, boolean exactlyOnce) {
         List<String> keys = List.of(settings.hashKey(), settings.markerKey("check"), settings.lineageKey());
-        List<?> reply = (List<?>) redis.eval(IncrementScript.PREFLIGHT, keys, List.of(exactlyOnce ? "1" : "0"));
+        List<?> reply = (List<?>) redis.eval(IncrementScript.PREFLIGHT, keys, List.of(exactlyOnce ? "1" : "0",
+                Integer.toString(settings.commit().waitReplicas())));
         String missing = (String) reply.get(0);
         String redisUri = settings.redis().toString();
         if (!missing.isEmpty()) {
