@@ -113,7 +113,7 @@ final class SplitStartCheck {
         Map<TopicPartition, Long> committed = kafka.committed(toLookUp);
         Map<TopicPartition, PartitionOffsets.LogRange> logs = kafka.logRanges(toLookUp);
 
-        List<KafkaPartitionSplit> checked = new ArrayList<>(splits.size());
+        List<KafkaPartitionSplit> checked = new ArrayList<>(splits.size()); // in the given order; gone ones filled in last
         List<Gone> gone = new ArrayList<>();
         for (KafkaPartitionSplit split : splits) {
             TopicPartition tp = split.getTopicPartition();
@@ -145,7 +145,8 @@ final class SplitStartCheck {
                 }
                 checked.add(withStart(split, offset));
             } else {
-                gone.add(new Gone(split, offset, origin, Optional.ofNullable(log)));
+                gone.add(new Gone(checked.size(), split, offset, origin, Optional.ofNullable(log)));
+                checked.add(split);
             }
         }
         if (gone.isEmpty()) {
@@ -165,7 +166,7 @@ final class SplitStartCheck {
                     ? g.log.map(PartitionOffsets.LogRange::start).orElse(KafkaPartitionSplit.EARLIEST_OFFSET)
                     : g.log.map(PartitionOffsets.LogRange::end).orElse(KafkaPartitionSplit.LATEST_OFFSET);
             out.error(g.describe() + "; " + g.outcome(choice));
-            checked.add(withStart(g.split, start));
+            checked.set(g.index, withStart(g.split, start));
         }
         return checked;
     }
@@ -198,7 +199,7 @@ final class SplitStartCheck {
                 lines.add(log == null
                         ? position.getKey() + ": the consumer's position " + position.getValue() + " is out of range and "
                                 + "the partition does not exist now"
-                        : new Gone(new KafkaPartitionSplit(position.getKey(), position.getValue()), position.getValue(),
+                        : new Gone(0, new KafkaPartitionSplit(position.getKey(), position.getValue()), position.getValue(),
                                 Origin.POSITION, Optional.of(log)).describe());
             }
         } else {
@@ -243,8 +244,8 @@ final class SplitStartCheck {
                 : "s " + from + " to " + (to - 1)) + ")";
     }
 
-    /** A split whose offset is not in its partition's log ({@code log} empty: the partition does not exist). */
-    private record Gone(KafkaPartitionSplit split, long offset, Origin origin, Optional<PartitionOffsets.LogRange> log) {
+    /** The split at {@code index}, whose offset is not in its partition's log ({@code log} empty: no such partition). */
+    private record Gone(int index, KafkaPartitionSplit split, long offset, Origin origin, Optional<PartitionOffsets.LogRange> log) {
 
         String describe() {
             TopicPartition tp = split.getTopicPartition();

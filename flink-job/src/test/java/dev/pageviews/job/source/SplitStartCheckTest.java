@@ -143,6 +143,14 @@ class SplitStartCheckTest {
     }
 
     @Test
+    void movedSplitsKeepTheirPlaceAmongTheOthers() {
+        kafka.log(P0, 0, 450).log(P1, 300, 450).log(P2, 0, 450);
+
+        assertThat(check(LostOffsets.EARLIEST).check(List.of(split(P0, 10), split(P1, 120), split(P2, 20)), kafka, false))
+                .containsExactly(split(P0, 10), split(P1, 300), split(P2, 20));
+    }
+
+    @Test
     void theStoppingOffsetOfAMovedSplitIsKept() {
         kafka.log(P0, 300, 450);
 
