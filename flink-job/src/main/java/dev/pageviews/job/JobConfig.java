@@ -1,6 +1,7 @@
 package dev.pageviews.job;
 
 import dev.pageviews.job.redis.RedisSinkSettings;
+import dev.pageviews.job.source.LostOffsets;
 import dev.pageviews.settings.Setting;
 import dev.pageviews.settings.Settings;
 import dev.pageviews.settings.SettingsSchema;
@@ -59,6 +60,17 @@ public final class JobConfig implements Serializable {
             .doc("Where a job without state starts reading. A job restored from a checkpoint or savepoint always "
                     + "continues from its own offsets.")
             .of(Values.oneOf(StartingOffsets.class));
+    public static final Setting<LostOffsets> KAFKA_LOST_OFFSETS = SCHEMA.define("kafka-lost-offsets")
+            .defaultValue("fail")
+            .doc("What the job does when a Kafka offset it is to continue from (from its checkpoint or savepoint, or the "
+                    + "group's committed offset) is no longer in its partition. fail: the job fails, naming the partition, "
+                    + "the offset and the log's start and end, and restarts until told. earliest: it continues at the log "
+                    + "start; an offset before it misses only the records retention (or deleteRecords) already deleted, "
+                    + "their number logged; an offset past the log end reads the partition again from its start: exact "
+                    + "for a recreated topic, but after a lost tail the views counted before the loss count twice. latest: "
+                    + "it continues at the log end, skipping every record still before it (after a lost tail, the views "
+                    + "produced since the loss). Logged at ERROR, metric kafkaPartitionsOutOfRange.")
+            .of(Values.oneOf(LostOffsets.class));
     public static final Setting<Long> KAFKA_FETCH_MIN_SIZE = SCHEMA.define("kafka-fetch-min-size").defaultValue("64kb")
             .doc("Consumer fetch.min.bytes: the broker answers a fetch once this much is there (or after "
                     + "--kafka-fetch-max-wait). Larger fetches mean fewer requests for the broker to handle.")
@@ -235,6 +247,7 @@ public final class JobConfig implements Serializable {
     public long kafkaFetchMinSize() { return get(KAFKA_FETCH_MIN_SIZE); }
     public Duration kafkaFetchMaxWait() { return get(KAFKA_FETCH_MAX_WAIT); }
     public StartingOffsets startingOffsets() { return get(STARTING_OFFSETS); }
+    public LostOffsets lostOffsets() { return get(KAFKA_LOST_OFFSETS); }
     public RedisUri redis() { return RedisUri.parse(get(REDIS)); }
     public String redisKey() { return get(REDIS_KEY); }
     public Duration window() { return get(WINDOW); }

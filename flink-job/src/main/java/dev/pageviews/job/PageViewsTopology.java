@@ -6,6 +6,7 @@ import dev.pageviews.job.dedup.CountOncePerEventId;
 import dev.pageviews.job.redis.AtLeastOnceRedisSink;
 import dev.pageviews.job.redis.ExactlyOnceRedisSink;
 import dev.pageviews.job.redis.RedisSinkSettings;
+import dev.pageviews.job.source.CheckedKafkaSource;
 import dev.pageviews.job.source.ClockAdvancingWatermarks;
 import dev.pageviews.job.source.DeadLetter;
 import dev.pageviews.job.source.DeadLetterSerializer;
@@ -18,6 +19,7 @@ import dev.pageviews.job.window.CountLateView;
 import dev.pageviews.job.window.CountViews;
 import dev.pageviews.job.window.EmitPageCount;
 import dev.pageviews.job.window.PreAggregate;
+import java.util.Properties;
 import org.apache.flink.api.common.eventtime.TimestampAssignerSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -26,12 +28,14 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.util.OutputTag;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
@@ -116,26 +120,28 @@ public final class PageViewsTopology {
         return counted;
     }
 
-    static KafkaSource<RawView> kafkaSource(JobConfig config) {
+    static CheckedKafkaSource<RawView> kafkaSource(JobConfig config) {
         OffsetsInitializer start = switch (config.startingOffsets()) {
             case COMMITTED_OR_EARLIEST -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
             case EARLIEST -> OffsetsInitializer.earliest();
             case LATEST -> OffsetsInitializer.latest();
         };
-        return KafkaSource.<RawView>builder()
-                .setBootstrapServers(config.kafkaBootstrap())
+        Properties connection = new Properties();
+        connection.setProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        KafkaSourceBuilder<RawView> builder = KafkaSource.<RawView>builder()
+                .setProperties(connection)
                 .setTopics(config.topic())
                 .setGroupId(config.groupId())
                 .setClientIdPrefix(config.groupId())
-                .setStartingOffsets(start)
                 .setDeserializer(new RawViewDeserializer())
                 .setProperty("commit.offsets.on.checkpoint", "true")
                 .setProperty("partition.discovery.interval.ms", "60000")
                 // fewer, larger fetches: each fetch answered at once is a request the broker (on the same two cores
                 // in up) handles while the edge waits for its produce acknowledgements (BENCHMARKS.md, edge)
                 .setProperty("fetch.min.bytes", Long.toString(config.kafkaFetchMinSize()))
-                .setProperty("fetch.max.wait.ms", Long.toString(config.kafkaFetchMaxWait().toMillis()))
-                .build();
+                .setProperty("fetch.max.wait.ms", Long.toString(config.kafkaFetchMaxWait().toMillis()));
+        // where a split starts is checked against the partition's log before it is read (--kafka-lost-offsets)
+        return CheckedKafkaSource.build(builder, start, connection, config.groupId(), config.lostOffsets());
     }
 
     static WatermarkStrategy<RawView> watermarks(JobConfig config) {

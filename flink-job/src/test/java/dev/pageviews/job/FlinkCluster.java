@@ -108,6 +108,11 @@ final class FlinkCluster implements BeforeAllCallback, AfterAllCallback, AutoClo
         PageViewsTopology.define(env, config);
         StreamGraph graph = env.getStreamGraph();
         graph.setJobName(PageViewsJob.JOB_NAME);
+        return submit(graph, restorePath);
+    }
+
+    /** Submits any job, restored from {@code restorePath} when given, and waits until it runs. */
+    JobID submit(StreamGraph graph, String restorePath) throws Exception {
         if (restorePath != null) {
             graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(restorePath, false));
         }
@@ -201,6 +206,29 @@ final class FlinkCluster implements BeforeAllCallback, AfterAllCallback, AutoClo
             Thread.sleep(250);
         }
         return value;
+    }
+
+    /** The job's failures so far, each as its stack trace, newest first, read from the REST API's exception history. */
+    List<String> failures(JobID id) throws Exception {
+        URI rest = cluster.getRestAddress().get(10, TimeUnit.SECONDS);
+        List<String> failures = new ArrayList<>();
+        for (JsonNode entry : get(rest, "/jobs/" + id + "/exceptions").path("exceptionHistory").path("entries")) {
+            failures.add(entry.path("stacktrace").asText());
+        }
+        return failures;
+    }
+
+    /** Waits (up to 30 s) until the job has failed at least once; returns its newest failure's stack trace. */
+    String awaitFailure(JobID id) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        List<String> failures;
+        while ((failures = failures(id)).isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("job " + id + " did not fail within 30 s; it is " + status(id));
+            }
+            Thread.sleep(250);
+        }
+        return failures.get(0);
     }
 
     private static JsonNode get(URI rest, String path) throws Exception {

@@ -3,6 +3,7 @@ package dev.pageviews.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pageviews.job.source.LostOffsets;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -67,6 +68,18 @@ class JobConfigTest {
                 .hasMessage("--max-future-skew (PAGEVIEWS_MAX_FUTURE_SKEW): '0s' must be longer than 0");
         assertThatThrownBy(() -> JobConfig.parse(new String[] {"--max-future-skew=-5m"}, Map.of()))
                 .hasMessage("--max-future-skew (PAGEVIEWS_MAX_FUTURE_SKEW): '-5m' is negative; write e.g. 500ms, 2s, 10min, 1h or 7d");
+    }
+
+    @Test
+    void lostKafkaOffsetsFailUnlessTheOperatorChoosesAnEnd() {
+        assertThat(JobConfig.parse(new String[0], Map.of()).lostOffsets()).isEqualTo(LostOffsets.FAIL);
+        assertThat(JobConfig.parse(new String[] {"--kafka-lost-offsets", "earliest"}, Map.of()).lostOffsets())
+                .isEqualTo(LostOffsets.EARLIEST);
+        assertThat(JobConfig.parse(new String[0], Map.of("PAGEVIEWS_KAFKA_LOST_OFFSETS", "latest")).lostOffsets())
+                .isEqualTo(LostOffsets.LATEST);
+        assertThat(JobConfig.KAFKA_LOST_OFFSETS.flag()).as("the flag the failure messages name").isEqualTo(LostOffsets.FLAG);
+        assertThatThrownBy(() -> JobConfig.parse(new String[] {"--kafka-lost-offsets", "skip"}, Map.of()))
+                .hasMessage("--kafka-lost-offsets (PAGEVIEWS_KAFKA_LOST_OFFSETS): 'skip' is not one of fail, earliest, latest");
     }
 
     @Test
