@@ -95,21 +95,18 @@ final class RedisErrors {
             case "CLUSTERDOWN", "TRYAGAIN", "MASTERDOWN", "LOADING", "BUSY", "NOREPLICAS", "MOVED", "ASK" ->
                     "Redis is not ready for writes (a failover?); commits resume once it is";
             case IncrementScript.NO_PERMISSION -> "the Redis user in --redis lacks rights the commit needs (the script "
-                    + "checks them all before its first write, so nothing of this commit was applied): grant them, e.g. "
-                    + RedisRights.aclSetUser("<user>", hashKey) + " (flink-job README, 'The Redis user'); commits resume "
-                    + "once they are granted";
+                    + "checks them all before its first write): grant them, e.g. " + RedisRights.aclSetUser("<user>", hashKey)
+                    + " (flink-job README, 'The Redis user'); commits resume once they are granted";
             case IncrementScript.EVICTION -> "under that policy Redis may evict commit markers (volatile-*) or the "
                     + "counts (allkeys-*), and a recovery would then count views twice or lose them: set "
-                    + "maxmemory-policy noeviction (CONFIG SET maxmemory-policy noeviction, and in redis.conf); nothing "
-                    + "of this commit was applied";
+                    + "maxmemory-policy noeviction (CONFIG SET maxmemory-policy noeviction, and in redis.conf)";
             case "NOAUTH", "WRONGPASS", "NOPERM" -> "Redis does not accept the user or password in --redis, or the user "
                     + "may not run EVAL or touch the keys: restore them in Redis (" + RedisRights.aclSetUser("<user>", hashKey)
-                    + "), or resubmit the job from a savepoint with the new credentials; nothing of this commit was applied";
+                    + "), or resubmit the job from a savepoint with the new credentials";
             case BAD_FIELD -> "a field of hash '" + hashKey + "' holds something that is not an integer count: set it to "
-                    + "its count (HSET) or delete it (HDEL); nothing of this commit was applied, and it is applied once "
-                    + "the field is fixed";
+                    + "its count (HSET) or delete it (HDEL); the commit is applied once the field is fixed";
             case WRONG_TYPE, "WRONGTYPE" -> "key '" + hashKey + "' is not a hash: rename or delete it, or choose "
-                    + "another --redis-key; nothing of this commit was applied";
+                    + "another --redis-key";
             default -> "see the Redis error and Redis's log";
         };
     }

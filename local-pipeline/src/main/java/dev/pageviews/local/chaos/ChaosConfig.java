@@ -32,7 +32,9 @@ public record ChaosConfig(Duration duration, long seed, int viewsPerSecond, Dura
             "more (a reply taken as lost). The job must count each event_id once.",
             "Faults: kill -9 of Kafka (restarted on its data), of Redis (restarted from its AOF, fsync always) and of",
             "the edge (restarted on its port); a TaskManager terminated and replaced (in-JVM MiniCluster, not a",
-            "process kill); Redis maxmemory set tiny with noeviction; a counted field set to a non-integer.",
+            "process kill); Redis maxmemory set tiny with noeviction; a counted field set to a non-integer; a right of",
+            "the job's Redis user (its own, with the least rights) revoked and restored; one client flooding distinct",
+            "URLs (the run prints how soon other pages' views are counted meanwhile).",
             "Data goes to a temp dir, removed at the end unless the run fails.");
 
     private static final SettingsSchema SCHEMA = new SettingsSchema("./pageviews chaos", "PAGEVIEWS_CHAOS_", ABOUT);
@@ -51,7 +53,7 @@ public record ChaosConfig(Duration duration, long seed, int viewsPerSecond, Dura
                     + "senders and this machine runs every service too.")
             .of(Values.intIn(50, 5_000));
     private static final Setting<String> FAULTS = SCHEMA.define("faults").defaultValue("all")
-            .doc("Which faults: all, or some of kafka,redis,taskmanager,edge,redis-oom,redis-bad-field.")
+            .doc("Which faults: all, or some of kafka,redis,taskmanager,edge,redis-oom,redis-bad-field,redis-acl,url-flood.")
             .of(Values.checked(Values.nonEmptyText(), FaultKind::parseList));
 
     static String usage() {
@@ -61,7 +63,7 @@ public record ChaosConfig(Duration duration, long seed, int viewsPerSecond, Dura
     public ChaosConfig {
         if (kinds.isEmpty()) {
             throw new IllegalArgumentException("--faults names no fault; use all or some of kafka,redis,taskmanager,edge,"
-                    + "redis-oom,redis-bad-field");
+                    + "redis-oom,redis-bad-field,redis-acl,url-flood");
         }
         kinds = Set.copyOf(EnumSet.copyOf(kinds));
         if (duration.isNegative() || duration.isZero()) {

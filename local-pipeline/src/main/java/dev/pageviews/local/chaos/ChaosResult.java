@@ -35,7 +35,17 @@ public record ChaosResult(
         Map<FaultKind, FaultStats> faults,
         List<FaultWindow> faultWindows,
         Boolean dayAheadRefused,
-        boolean settled) {
+        boolean settled,
+        Freshness freshness) {
+
+    ChaosResult(ChaosConfig config, Duration loadDuration, long sent, long accepted, long rejected, long notDelivered, long unknown,
+            long unavailable, long retries, long acceptedOnRetry, long resentAfter2xx, long counted, long lost, long countedTwice,
+            List<Ledger.Mismatch> mismatches, Map<FaultKind, FaultStats> faults, List<FaultWindow> faultWindows,
+            Boolean dayAheadRefused, boolean settled) {
+        this(config, loadDuration, sent, accepted, rejected, notDelivered, unknown, unavailable, retries, acceptedOnRetry,
+                resentAfter2xx, counted, lost, countedTwice, mismatches, faults, faultWindows, dayAheadRefused, settled,
+                Freshness.NONE);
+    }
 
     /**
      * How often a kind of fault was injected; the longest recovery (from the end of the fault until a new view
@@ -88,6 +98,9 @@ public record ChaosResult(
         t.append(String.format("  %-48s %10d%n", "counted in Redis", counted));
         t.append(String.format("  %-48s %10d%n", "lost (answered 2xx, not counted)", lost));
         t.append(String.format("  %-48s %10d%n", "counted twice (above once per event_id)", countedTwice));
+        t.append(String.format("%n  freshness of ordinary pages (a probe view's 202 until Redis counts it):%n"));
+        t.append(freshness.line("without faults", freshness.quiet()));
+        t.append(freshness.line("while one client floods distinct URLs", freshness.duringFlood()));
         t.append(String.format("%n  %-44s %6s %17s %15s%n", "fault", "count", "longest recovery", "longest outage"));
         faults.forEach((kind, stats) -> t.append(String.format("  %-44s %6d %17s %15s%s%n", kind.description(), stats.count(),
                 stats.longestRecovery() == null ? "-" : FaultInjector.seconds(stats.longestRecovery()),

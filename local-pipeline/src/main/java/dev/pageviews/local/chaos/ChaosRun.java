@@ -1,6 +1,7 @@
 package dev.pageviews.local.chaos;
 
 import dev.pageviews.job.JobConfig;
+import dev.pageviews.job.redis.RedisRights;
 import dev.pageviews.stack.KafkaBroker;
 import dev.pageviews.stack.LocalStack;
 import dev.pageviews.stack.OrderedShutdown;
@@ -13,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.slf4j.Logger;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Protocol;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -25,6 +28,11 @@ public final class ChaosRun implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChaosRun.class);
     static final String HASH_KEY = "page_views";
+    /** The job's own Redis user, with the least rights it needs (RedisRights), as production runs it. */
+    static final String JOB_USER = "pageviews-job";
+    private static final String JOB_PASSWORD = "chaos-job-secret";
+    /** Ordinary probes in a quiet stretch before the first fault: the freshness the flood is compared with. */
+    private static final int QUIET_PROBES = 5;
     private static final String CHECKPOINT_INTERVAL = "1s";
 
     private final ChaosConfig config;
@@ -71,7 +79,15 @@ public final class ChaosRun implements AutoCloseable {
         load = new Load(edge::port, ledger, random.nextLong(), config.viewsPerSecond(), dayAheadRefused);
         long loadStart = System.nanoTime();
         load.start();
-        Map<FaultKind, ChaosResult.FaultStats> faults = injectFaults(random, probe, loadStart);
+        List<Duration> quiet = new ArrayList<>();
+        for (int i = 0; i < QUIET_PROBES; i++) {
+            Duration counted = probe.awaitCounted(System.nanoTime());
+            if (counted != null) {
+                quiet.add(counted);
+            }
+        }
+        FaultInjector injector = new FaultInjector(kafka, redis, edge, job, HASH_KEY, JOB_USER, ledger, probe, random);
+        Map<FaultKind, ChaosResult.FaultStats> faults = injectFaults(injector, random, probe, loadStart);
         load.close();
         Duration loadDuration = Duration.ofNanos(System.nanoTime() - loadStart);
         LOG.info("Load stopped after {}; waiting for the counts to settle", FaultInjector.seconds(loadDuration));
@@ -86,13 +102,19 @@ public final class ChaosRun implements AutoCloseable {
                 counts.values().stream().mapToLong(Long::longValue).sum(),
                 mismatches.stream().mapToLong(Ledger.Mismatch::lost).sum(),
                 mismatches.stream().mapToLong(Ledger.Mismatch::countedTwice).sum(),
-                mismatches, faults, faultWindows, dayAheadRefused, settled);
+                mismatches, faults, faultWindows, dayAheadRefused, settled,
+                new Freshness(quiet, injector.freshnessDuringFlood()));
     }
 
     private void startPipeline() throws Exception {
         kafka = KafkaBroker.start(workDir.resolve("kafka"), 0);
         kafka.createTopics(Map.of(LocalStack.VIEWS_TOPIC, LocalStack.VIEWS_PARTITIONS, LocalStack.DLQ_TOPIC, 1));
         redis = RedisServer.start(workDir.resolve("redis"), 0, RedisServer.Persistence.APPEND_ONLY);
+        try (Jedis admin = redis.client()) {
+            List<String> acl = new ArrayList<>(List.of(RedisRights.aclSetUser(JOB_USER, HASH_KEY)
+                    .replace(">PASSWORD", ">" + JOB_PASSWORD).split(" ")));
+            admin.sendCommand(Protocol.Command.ACL, acl.subList(1, acl.size()).toArray(String[]::new));
+        }
         edge = EdgeProcess.start(workDir.resolve("edge"), kafka.bootstrapServers(), edgeClasspath);
         LOG.info("Edge (its own JVM) ready on port {}", edge.port());
         job = JobCluster.start();
@@ -101,7 +123,7 @@ public final class ChaosRun implements AutoCloseable {
             "--kafka-bootstrap", kafka.bootstrapServers(),
             "--topic", LocalStack.VIEWS_TOPIC,
             "--dlq-topic", LocalStack.DLQ_TOPIC,
-            "--redis", redis.uri(),
+            "--redis", "redis://" + JOB_USER + ":" + JOB_PASSWORD + "@" + redis.host() + ":" + redis.port(),
             "--redis-key", HASH_KEY,
             "--delivery", "exactly-once",
             "--checkpoint-interval", CHECKPOINT_INTERVAL,
@@ -118,8 +140,8 @@ public final class ChaosRun implements AutoCloseable {
      * every kind in a shuffled order, then kinds at random, until the load's time is up (and every kind has
      * happened once).
      */
-    private Map<FaultKind, ChaosResult.FaultStats> injectFaults(Random random, Probe probe, long loadStart) throws Exception {
-        FaultInjector injector = new FaultInjector(kafka, redis, edge, job, HASH_KEY, random);
+    private Map<FaultKind, ChaosResult.FaultStats> injectFaults(FaultInjector injector, Random random, Probe probe, long loadStart)
+            throws Exception {
         List<FaultKind> kinds = new ArrayList<>(new java.util.TreeSet<>(config.kinds())); // enum order: a seed replays
         List<FaultKind> planned = new ArrayList<>(script != null ? script : kinds);
         if (script == null) {

@@ -3,6 +3,8 @@ package dev.pageviews.local.chaos;
 import dev.pageviews.stack.KafkaBroker;
 import dev.pageviews.stack.RedisServer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,14 +23,32 @@ final class FaultInjector {
     private final JobCluster job;
     private final RedisFaults redisFaults;
     private final Random random;
+    private final String jobUser;
+    private final Flood flood;
+    private final Probe probe;
+    private final List<Duration> freshnessDuringFlood = new ArrayList<>();
 
-    FaultInjector(KafkaBroker kafka, RedisServer redis, EdgeProcess edge, JobCluster job, String hashKey, Random random) {
+    /** The rights of the job's Redis user a {@link FaultKind#REDIS_ACL} fault takes away, one at a time. */
+    static final List<String> REVOCABLE_RIGHTS = List.of("set", "hincrby", "hset", "hget", "eval", "info");
+    /** The flood's rate: several times the load's, and far more distinct pages than a commit takes. */
+    static final int FLOOD_VIEWS_PER_SECOND = 2_000;
+
+    FaultInjector(KafkaBroker kafka, RedisServer redis, EdgeProcess edge, JobCluster job, String hashKey, String jobUser,
+            Ledger ledger, Probe probe, Random random) {
         this.kafka = kafka;
         this.redis = redis;
         this.edge = edge;
         this.job = job;
         this.redisFaults = new RedisFaults(redis, hashKey);
         this.random = random;
+        this.jobUser = jobUser;
+        this.flood = new Flood(edge::port, ledger, random);
+        this.probe = probe;
+    }
+
+    /** How soon the probes of ordinary pages were counted while URL floods ran. */
+    List<Duration> freshnessDuringFlood() {
+        return List.copyOf(freshnessDuringFlood);
     }
 
     /** Injects {@code kind}; returns a line saying what was done. */
@@ -73,6 +93,39 @@ final class FaultInjector {
                 LOG.info("Redis field {} set to '{}' for {}", Load.BAD_FIELD_PAGE, RedisFaults.BAD_VALUE, seconds(length));
                 String recorded = redisFaults.badField(Load.BAD_FIELD_PAGE, length);
                 return "field " + Load.BAD_FIELD_PAGE + " not an integer for " + seconds(length) + ", restored to " + recorded;
+            }
+            case REDIS_ACL -> {
+                Duration length = between(3_000, 10_000);
+                String right = REVOCABLE_RIGHTS.get(random.nextInt(REVOCABLE_RIGHTS.size()));
+                LOG.info("Redis user {} loses {} for {}", jobUser, right, seconds(length));
+                redisFaults.revoke(jobUser, right, length);
+                return "the job's Redis user without " + right + " for " + seconds(length);
+            }
+            case URL_FLOOD -> {
+                Duration length = between(10_000, 20_000);
+                LOG.info("One client floods distinct URLs at {} views/s for {}", FLOOD_VIEWS_PER_SECOND, seconds(length));
+                long[] sent = new long[1];
+                Thread flooding = new Thread(() -> {
+                    try {
+                        sent[0] = flood.run(length, FLOOD_VIEWS_PER_SECOND);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "url-flood");
+                flooding.start();
+                List<Duration> samples = new ArrayList<>();
+                while (flooding.isAlive()) {
+                    Duration counted = probe.awaitCounted(System.nanoTime());
+                    if (counted != null && flooding.isAlive()) {
+                        samples.add(counted);
+                    }
+                }
+                flooding.join();
+                freshnessDuringFlood.addAll(samples);
+                return String.format("%d views of distinct URLs in %s; meanwhile ordinary pages counted within %s (p50), "
+                        + "%s (max) of %d probes", sent[0], seconds(length),
+                        samples.isEmpty() ? "-" : seconds(Freshness.percentile(samples, 50)),
+                        samples.isEmpty() ? "-" : seconds(Freshness.percentile(samples, 100)), samples.size());
             }
             default -> throw new IllegalArgumentException("no way to inject " + kind);
         }

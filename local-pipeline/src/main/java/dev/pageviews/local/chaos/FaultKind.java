@@ -7,7 +7,9 @@ enum FaultKind {
     TASK_MANAGER_KILL("taskmanager", "TaskManager terminated, new one started"),
     EDGE_KILL("edge", "edge kill -9, restart on its port"),
     REDIS_OOM("redis-oom", "Redis maxmemory tiny (noeviction)"),
-    REDIS_BAD_FIELD("redis-bad-field", "Redis field set to a non-integer");
+    REDIS_BAD_FIELD("redis-bad-field", "Redis field set to a non-integer"),
+    REDIS_ACL("redis-acl", "Redis user loses a right, then regains it"),
+    URL_FLOOD("url-flood", "one client floods distinct URLs");
 
     private final String flagName;
     private final String description;

@@ -133,7 +133,7 @@ final class Load implements AutoCloseable {
             views.add(new ViewSender.View(user(random), page, random.nextInt(10) == 0 ? now - DAY : now, "b" + name + "." + i));
         }
         boolean replyLost = random.nextDouble() < REPLY_LOST_SHARE;
-        if (sender.batch(page, views) && replyLost) {
+        if (sender.batch(views) && replyLost) {
             sender.resendAccepted(views);
         }
     }

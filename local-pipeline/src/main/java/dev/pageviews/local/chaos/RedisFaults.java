@@ -80,4 +80,21 @@ final class RedisFaults {
         }
         return recorded.isEmpty() ? "(absent)" : recorded;
     }
+
+    /**
+     * The job's Redis user loses {@code right} (e.g. {@code set}) for {@code duration}, then gets it back: a least-privilege
+     * mistake, corrected. Commits must refuse before writing anything, and resume exactly once it is back.
+     */
+    void revoke(String user, String right, Duration duration) throws InterruptedException {
+        try (Jedis jedis = redis.client()) {
+            jedis.aclSetUser(user, "-" + right);
+        }
+        try {
+            Thread.sleep(duration.toMillis());
+        } finally {
+            try (Jedis jedis = redis.client()) {
+                jedis.aclSetUser(user, "+" + right);
+            }
+        }
+    }
 }

@@ -105,11 +105,11 @@ final class ViewSender {
     }
 
     /**
-     * Sends views that all name one page to {@code /api/v1/track/batch}. A 503 reply lists the views Kafka did not
-     * acknowledge (the others are stored): exactly those are sent again, as the edge asks; a try without an answer
-     * (or refused) sends all of that try's views again. Returns whether every view was answered 2xx in the end.
+     * Sends views to {@code /api/v1/track/batch}. A 503 reply lists the views Kafka did not acknowledge (the others are
+     * stored): exactly those are sent again, as the edge asks; a try without an answer (or refused) sends all of that
+     * try's views again. Each view is recorded under its own page. Returns whether every view was answered 2xx in the end.
      */
-    boolean batch(String page, List<View> views) {
+    boolean batch(List<View> views) {
         long sentMillis = System.currentTimeMillis();
         Ledger.Outcome[] outcomes = new Ledger.Outcome[views.size()];
         List<Integer> pending = new ArrayList<>();
@@ -139,12 +139,12 @@ final class ViewSender {
             ledger.retried(again.size());
             pending = again;
         }
-        for (Ledger.Outcome outcome : Ledger.Outcome.values()) {
-            long count = Arrays.stream(outcomes).filter(o -> o == outcome).count();
-            if (count > 0) {
-                ledger.record(page, outcome, count, sentMillis);
-            }
+        java.util.Map<String, java.util.Map<Ledger.Outcome, Long>> perPage = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < views.size(); i++) {
+            perPage.computeIfAbsent(views.get(i).page(), p -> new java.util.EnumMap<>(Ledger.Outcome.class))
+                    .merge(outcomes[i], 1L, Long::sum);
         }
+        perPage.forEach((page, counts) -> counts.forEach((outcome, count) -> ledger.record(page, outcome, count, sentMillis)));
         return Arrays.stream(outcomes).allMatch(o -> o == Ledger.Outcome.ACCEPTED);
     }
 

@@ -95,4 +95,25 @@ class LedgerTest {
         assertThat(Ledger.Outcome.ACCEPTED.retried()).isFalse();
         assertThat(Ledger.Outcome.REJECTED.retried()).isFalse();
     }
+
+    @Test
+    void viewsOfPagesBeyondTheBudgetAreCheckedTogetherUnderOther() {
+        Ledger ledger = new Ledger();
+        ledger.record("/in", Ledger.Outcome.ACCEPTED, 5);
+        ledger.record("/out-1", Ledger.Outcome.ACCEPTED, 3);
+        ledger.record("/out-2", Ledger.Outcome.ACCEPTED, 2);
+        ledger.record("/out-2", Ledger.Outcome.UNKNOWN, 1);
+        ledger.record("/split", Ledger.Outcome.ACCEPTED, 4); // folded in one checkpoint, counted by name in another
+        assertThat(ledger.mismatches(Map.of("/in", 5L, "/split", 1L, "(other)", 8L))).isEmpty();
+        assertThat(ledger.mismatches(Map.of("/in", 5L, "/split", 1L, "(other)", 9L))).isEmpty(); // the unknown one stored
+        assertThat(ledger.mismatches(Map.of("/in", 5L, "/split", 1L, "(other)", 7L)))
+                .singleElement().satisfies(m -> {
+                    assertThat(m.page()).isEqualTo("(other)");
+                    assertThat(m.lost()).isEqualTo(1);
+                });
+        assertThat(ledger.mismatches(Map.of("/in", 5L, "/split", 1L, "(other)", 10L)))
+                .extracting(Ledger.Mismatch::countedTwice).containsExactly(1L);
+        assertThat(ledger.mismatches(Map.of("/in", 6L, "/split", 1L, "(other)", 8L)))
+                .extracting(Ledger.Mismatch::page).containsExactly("/in");
+    }
 }

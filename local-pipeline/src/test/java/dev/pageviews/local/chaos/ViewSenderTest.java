@@ -83,7 +83,7 @@ class ViewSenderTest {
         script.add(new Answer(503, BATCH_503));
         script.add(new Answer(202, "{\"accepted\":1,\"rejected\":[]}"));
 
-        boolean allAccepted = sender(QUICK).batch("/b", List.of(view("/b", "b0.0"), view("/b", "b0.1"), view("/b", "b0.2")));
+        boolean allAccepted = sender(QUICK).batch(List.of(view("/b", "b0.0"), view("/b", "b0.1"), view("/b", "b0.2")));
 
         assertThat(allAccepted).isTrue();
         assertThat(received).hasSize(2);
@@ -97,7 +97,7 @@ class ViewSenderTest {
         script.add(new Answer(502, "bad gateway")); // no per-event answer: all unknown
         script.add(new Answer(202, "{\"accepted\":1,\"rejected\":[{\"index\":0,\"error\":\"invalid_event\",\"field\":\"timestamp\"}]}"));
 
-        boolean allAccepted = sender(QUICK).batch("/b", List.of(view("/b", "b1.0"), view("/b", "b1.1")));
+        boolean allAccepted = sender(QUICK).batch(List.of(view("/b", "b1.0"), view("/b", "b1.1")));
 
         assertThat(allAccepted).isFalse();
         assertThat(received).hasSize(2).allMatch(body -> body.contains("b1.0") && body.contains("b1.1"));
