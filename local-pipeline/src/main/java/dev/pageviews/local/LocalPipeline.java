@@ -11,9 +11,12 @@ import dev.pageviews.stack.LocalStack;
 import org.apache.kafka.clients.admin.Admin;
 import dev.pageviews.stack.RedisServer;
 import dev.pageviews.stack.S3Server;
+import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +51,7 @@ public final class LocalPipeline implements AutoCloseable {
     private final EdgeServer edge;
     private final LocalJob job;
     private final Optional<RestorePoint> restoredFrom;
+    private final RestoreRecord.Keeper restoreRecord;
     private final List<RestoreCompatibility.Dropped> droppedState;
     private final DataDirLock lock;
     private final int metricsPort;
@@ -57,7 +61,8 @@ public final class LocalPipeline implements AutoCloseable {
     private final String groupId;
 
     private LocalPipeline(UpConfig config, LocalStack stack, EdgeServer edge, LocalJob job, Optional<RestorePoint> restoredFrom,
-            List<RestoreCompatibility.Dropped> droppedState, DataDirLock lock, int metricsPort, String groupId) {
+            RestoreRecord.Keeper restoreRecord, List<RestoreCompatibility.Dropped> droppedState, DataDirLock lock, int metricsPort,
+            String groupId) {
         this.groupId = groupId;
         this.lock = lock;
         this.metricsPort = metricsPort;
@@ -66,6 +71,7 @@ public final class LocalPipeline implements AutoCloseable {
         this.edge = edge;
         this.job = job;
         this.restoredFrom = restoredFrom;
+        this.restoreRecord = restoreRecord;
         this.droppedState = List.copyOf(droppedState);
     }
 
@@ -90,7 +96,9 @@ public final class LocalPipeline implements AutoCloseable {
             DataDir.clear(config.dataDir(), keep);
         }
         // before anything starts: a choice that is not safe stops up at once
-        RestorePoints.Choice choice = RestorePoints.choose(RestorePoints.scan(config.checkpointDir(), config.savepointDir()));
+        RestorePoints.Choice choice = RestorePoints.choose(config.flinkDir(),
+                RestorePoints.scan(config.checkpointDir(), config.savepointDir()), RestoreRecord.read(config.flinkDir()),
+                config.restoreFrom());
         LocalStack stack = config.s3()
                 ? LocalStack.startWithS3(config.dataDir(), config.kafkaPort(), config.redisPort(),
                         RedisServer.Persistence.APPEND_ONLY, config.s3Port())
@@ -106,7 +114,10 @@ public final class LocalPipeline implements AutoCloseable {
             flink.setString("metrics.reporter.prom.port", Integer.toString(metricsPort));
             JobGraph graph = jobGraph(flink, jobConfig);
             List<RestoreCompatibility.Dropped> dropped = resumeFrom(choice, graph, config, jobConfig);
-            job = LocalJob.submit(flink, graph);
+            // recorded before the job runs: every checkpoint it completes is then known as this lineage's
+            RestoreRecord.Keeper record = new RestoreRecord.Keeper(config.flinkDir(),
+                    RestoreRecord.starting(graph.getJobID().toHexString(), config.flinkDir(), choice, Instant.now()));
+            job = LocalJob.submit(flink, graph, (id, pointer) -> record.completed(localPath(pointer), id));
             awaitRestored(config, jobConfig, job, choice.point().map(RestorePoint::dir));
             LastRunSettings.save(config.flinkDir(), jobConfig);
             edge = EdgeServer.start(EdgeConfig.parse(new String[] {
@@ -115,7 +126,8 @@ public final class LocalPipeline implements AutoCloseable {
                 "--admin-port", Integer.toString(config.edgeAdminPort()),
                 "--kafka-bootstrap", stack.kafka().bootstrapServers(),
                 "--topic", LocalStack.VIEWS_TOPIC}, env), job);
-            return new LocalPipeline(config, stack, edge, job, choice.point(), dropped, lock, metricsPort, jobConfig.groupId());
+            return new LocalPipeline(config, stack, edge, job, choice.point(), record, dropped, lock, metricsPort,
+                    jobConfig.groupId());
         } catch (Exception | Error e) {
             if (edge != null) {
                 edge.close();
@@ -342,8 +354,10 @@ public final class LocalPipeline implements AutoCloseable {
                 // Drained: the open windows fire and the archive's part files finish, so that once up has exited
                 // every accepted view is in Redis and in finished files. The counts are increments, so windows fired
                 // early and the late views of the same windows after the next start add up to the same totals.
+                restoreRecord.stopping();
                 String savepoint = job.stopWithSavepoint(config.savepointDir().toUri().toString(), true, Duration.ofSeconds(60));
                 LOG.info("Job stopped with savepoint {} (drained: open windows counted, archive files finished)", savepoint);
+                recordSavepoint(localPath(savepoint));
             } catch (Exception e) {
                 LOG.warn("Stop with savepoint failed ({}); cancelling. The next start resumes from the last checkpoint.", e.toString());
                 cancelQuietly(job);
@@ -351,6 +365,20 @@ public final class LocalPipeline implements AutoCloseable {
             }
         }
         job.close();
+    }
+
+    private void recordSavepoint(Path savepoint) {
+        try {
+            restoreRecord.stopped(savepoint, RestorePoint.read(savepoint).checkpointId());
+        } catch (IOException e) {
+            LOG.warn("Could not read the checkpoint id of savepoint {} to record it ({}); the next start still finds it",
+                    savepoint, e.toString());
+        }
+    }
+
+    /** A local file system location as Flink names it ({@code file:/...}), as a path. */
+    private static Path localPath(String pointer) {
+        return pointer.startsWith("file:") ? Path.of(URI.create(pointer)) : Path.of(pointer);
     }
 
     private static void cancelQuietly(LocalJob job) {
