@@ -9,6 +9,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
+import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
 import org.apache.flink.runtime.clusterframework.ApplicationStatus;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -34,16 +36,24 @@ final class LocalJob implements Readiness, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalJob.class);
     private static final Duration POLL = Duration.ofMillis(250);
 
+    /** Told of each checkpoint or savepoint the job completes, as the job's checkpoint statistics show them. */
+    interface Completions {
+        void completed(long checkpointId, String externalPath);
+    }
+
     private final MiniCluster cluster;
     private final JobID id;
+    private final Completions completions;
+    private long lastCompleted = -1; // the watcher thread's
     private final ScheduledExecutorService watcher;
     private final CompletableFuture<String> unexpectedEnd = new CompletableFuture<>();
     private volatile String notReadyReason = "the Flink job has not started yet";
     private volatile boolean stopping;
 
-    private LocalJob(MiniCluster cluster, JobID id) {
+    private LocalJob(MiniCluster cluster, JobID id, Completions completions) {
         this.cluster = cluster;
         this.id = id;
+        this.completions = completions;
         this.watcher = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "job-watch");
             thread.setDaemon(true);
@@ -51,8 +61,11 @@ final class LocalJob implements Readiness, AutoCloseable {
         });
     }
 
-    /** Starts a cluster with one slot per parallel task and submits {@code job} to it. */
-    static LocalJob submit(Configuration flink, JobGraph job) throws Exception {
+    /**
+     * Starts a cluster with one slot per parallel task and submits {@code job} to it; {@code completions} hears of
+     * its completed checkpoints within a poll (250 ms).
+     */
+    static LocalJob submit(Configuration flink, JobGraph job, Completions completions) throws Exception {
         Configuration conf = new Configuration(flink);
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, job.getMaximumParallelism());
         MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
@@ -67,7 +80,7 @@ final class LocalJob implements Readiness, AutoCloseable {
             cluster.close();
             throw e;
         }
-        LocalJob local = new LocalJob(cluster, job.getJobID());
+        LocalJob local = new LocalJob(cluster, job.getJobID(), completions);
         local.watch();
         return local;
     }
@@ -83,10 +96,27 @@ final class LocalJob implements Readiness, AutoCloseable {
     }
 
     private void poll() {
+        AccessExecutionGraph graph;
         try {
-            notReadyReason = notRunning(cluster.getExecutionGraph(id).get(10, TimeUnit.SECONDS));
+            graph = cluster.getExecutionGraph(id).get(10, TimeUnit.SECONDS);
+            notReadyReason = notRunning(graph);
         } catch (Exception e) {
             notReadyReason = "the Flink job's state is unknown (" + e + ")";
+            return;
+        }
+        try {
+            reportCompleted(graph.getCheckpointStatsSnapshot());
+        } catch (RuntimeException e) { // an exception would end the polling, and with it the edge's readiness
+            LOG.warn("Could not take note of the job's latest completed checkpoint ({})", e.toString());
+        }
+    }
+
+    private void reportCompleted(CheckpointStatsSnapshot stats) {
+        CompletedCheckpointStats latest = stats == null || stats.getHistory() == null ? null
+                : stats.getHistory().getLatestCompletedCheckpoint();
+        if (latest != null && latest.getCheckpointId() > lastCompleted && latest.getExternalPath() != null) {
+            lastCompleted = latest.getCheckpointId();
+            completions.completed(latest.getCheckpointId(), latest.getExternalPath());
         }
     }
 

@@ -11,9 +11,12 @@ import dev.pageviews.stack.LocalStack;
 import org.apache.kafka.clients.admin.Admin;
 import dev.pageviews.stack.RedisServer;
 import dev.pageviews.stack.S3Server;
+import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +34,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The whole pipeline on one machine: Kafka and Redis (local-stack, data in the data dir; with {@code --s3} an S3
  * server for the archive too), the Flink job in a local cluster with its web UI, and the edge. The job resumes
- * from the newest checkpoint or savepoint in the data dir and must run (its state restored) before the edge
+ * from the newest state of the data dir's lineage ({@link RestorePoints}) and must run (its state restored) before the edge
  * listens, so no view is accepted while nothing counts it; the edge's {@code /readyz} also requires the job to run.
  * {@link #close()} stops the job with a savepoint, so the next start continues exactly there.
  */
@@ -47,7 +50,8 @@ public final class LocalPipeline implements AutoCloseable {
     private final LocalStack stack;
     private final EdgeServer edge;
     private final LocalJob job;
-    private final Optional<Path> restoredFrom;
+    private final Optional<RestorePoint> restoredFrom;
+    private final RestoreRecord.Keeper restoreRecord;
     private final List<RestoreCompatibility.Dropped> droppedState;
     private final DataDirLock lock;
     private final int metricsPort;
@@ -56,8 +60,9 @@ public final class LocalPipeline implements AutoCloseable {
     /** The job's Kafka consumer group, whose committed offsets tell how far it has read. */
     private final String groupId;
 
-    private LocalPipeline(UpConfig config, LocalStack stack, EdgeServer edge, LocalJob job, Optional<Path> restoredFrom,
-            List<RestoreCompatibility.Dropped> droppedState, DataDirLock lock, int metricsPort, String groupId) {
+    private LocalPipeline(UpConfig config, LocalStack stack, EdgeServer edge, LocalJob job, Optional<RestorePoint> restoredFrom,
+            RestoreRecord.Keeper restoreRecord, List<RestoreCompatibility.Dropped> droppedState, DataDirLock lock, int metricsPort,
+            String groupId) {
         this.groupId = groupId;
         this.lock = lock;
         this.metricsPort = metricsPort;
@@ -66,6 +71,7 @@ public final class LocalPipeline implements AutoCloseable {
         this.edge = edge;
         this.job = job;
         this.restoredFrom = restoredFrom;
+        this.restoreRecord = restoreRecord;
         this.droppedState = List.copyOf(droppedState);
     }
 
@@ -89,6 +95,10 @@ public final class LocalPipeline implements AutoCloseable {
             logFile().ifPresent(keep::add);
             DataDir.clear(config.dataDir(), keep);
         }
+        // before anything starts: a choice that is not safe stops up at once
+        RestorePoints.Choice choice = RestorePoints.choose(config.flinkDir(),
+                RestorePoints.scan(config.checkpointDir(), config.savepointDir()), RestoreRecord.read(config.flinkDir()),
+                config.restoreFrom());
         LocalStack stack = config.s3()
                 ? LocalStack.startWithS3(config.dataDir(), config.kafkaPort(), config.redisPort(),
                         RedisServer.Persistence.APPEND_ONLY, config.s3Port())
@@ -97,16 +107,18 @@ public final class LocalPipeline implements AutoCloseable {
         EdgeServer edge = null;
         try {
             stack.s3().ifPresent(s3 -> s3.createBucket(UpConfig.S3_BUCKET));
-            Optional<Path> restorePoint = RestorePoints.newest(config.checkpointDir(), config.savepointDir());
             JobConfig jobConfig = jobConfig(config, stack, env);
             Configuration flink = flinkConfiguration(config, jobConfig, stack.s3());
             int metricsPort = preferredOrFreePort(PROMETHEUS_PORT);
             flink.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
             flink.setString("metrics.reporter.prom.port", Integer.toString(metricsPort));
             JobGraph graph = jobGraph(flink, jobConfig);
-            List<RestoreCompatibility.Dropped> dropped = resumeFrom(restorePoint, graph, config, jobConfig);
-            job = LocalJob.submit(flink, graph);
-            awaitRestored(config, jobConfig, job, restorePoint);
+            List<RestoreCompatibility.Dropped> dropped = resumeFrom(choice, graph, config, jobConfig);
+            // recorded before the job runs: every checkpoint it completes is then known as this lineage's
+            RestoreRecord.Keeper record = new RestoreRecord.Keeper(config.flinkDir(),
+                    RestoreRecord.starting(graph.getJobID().toHexString(), config.flinkDir(), choice, Instant.now()));
+            job = LocalJob.submit(flink, graph, (id, pointer) -> record.completed(localPath(pointer), id));
+            awaitRestored(config, jobConfig, job, choice.point().map(RestorePoint::dir));
             LastRunSettings.save(config.flinkDir(), jobConfig);
             edge = EdgeServer.start(EdgeConfig.parse(new String[] {
                 "--host", "127.0.0.1",
@@ -114,7 +126,8 @@ public final class LocalPipeline implements AutoCloseable {
                 "--admin-port", Integer.toString(config.edgeAdminPort()),
                 "--kafka-bootstrap", stack.kafka().bootstrapServers(),
                 "--topic", LocalStack.VIEWS_TOPIC}, env), job);
-            return new LocalPipeline(config, stack, edge, job, restorePoint, dropped, lock, metricsPort, jobConfig.groupId());
+            return new LocalPipeline(config, stack, edge, job, choice.point(), record, dropped, lock, metricsPort,
+                    jobConfig.groupId());
         } catch (Exception | Error e) {
             if (edge != null) {
                 edge.close();
@@ -143,13 +156,14 @@ public final class LocalPipeline implements AutoCloseable {
             "--archive-roll-interval", "1m"}, env); // locally, archived files show up within a minute
     }
 
-    /** The job graph, set to resume from {@code restorePoint} if there is one; returns the operators whose state it drops. */
-    private static List<RestoreCompatibility.Dropped> resumeFrom(Optional<Path> restorePoint, JobGraph graph, UpConfig config,
+    /** The job graph, set to resume from the chosen restore point if there is one; returns the operators whose state it drops. */
+    private static List<RestoreCompatibility.Dropped> resumeFrom(RestorePoints.Choice choice, JobGraph graph, UpConfig config,
             JobConfig jobConfig) {
-        if (restorePoint.isEmpty()) {
+        if (choice.point().isEmpty()) {
+            LOG.info("Starting the job from empty state: {}", choice.reason());
             return List.of();
         }
-        Path path = restorePoint.get();
+        Path path = choice.point().get().dir();
         RestoreCompatibility.Decision decision;
         try {
             decision = RestoreCompatibility.check(path, graph, jobConfig.dedupWindow().isZero());
@@ -159,7 +173,7 @@ public final class LocalPipeline implements AutoCloseable {
         for (String warning : decision.warnings(config)) {
             LOG.warn(warning);
         }
-        LOG.info("Resuming the job from {}", path);
+        LOG.info("Resuming the job from {}: {}", choice.point().get().describe(), choice.reason());
         graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(path.toUri().toString(), decision.allowNonRestoredState()));
         return decision.dropped();
     }
@@ -265,7 +279,13 @@ public final class LocalPipeline implements AutoCloseable {
         return stack.kafka().bootstrapServers();
     }
 
+    /** The directory of the checkpoint or savepoint the job resumed from. */
     public Optional<Path> restoredFrom() {
+        return restoredFrom.map(RestorePoint::dir);
+    }
+
+    /** The checkpoint or savepoint the job resumed from, with its checkpoint id. */
+    Optional<RestorePoint> restorePoint() {
         return restoredFrom;
     }
 
@@ -334,8 +354,10 @@ public final class LocalPipeline implements AutoCloseable {
                 // Drained: the open windows fire and the archive's part files finish, so that once up has exited
                 // every accepted view is in Redis and in finished files. The counts are increments, so windows fired
                 // early and the late views of the same windows after the next start add up to the same totals.
+                restoreRecord.stopping();
                 String savepoint = job.stopWithSavepoint(config.savepointDir().toUri().toString(), true, Duration.ofSeconds(60));
                 LOG.info("Job stopped with savepoint {} (drained: open windows counted, archive files finished)", savepoint);
+                recordSavepoint(localPath(savepoint));
             } catch (Exception e) {
                 LOG.warn("Stop with savepoint failed ({}); cancelling. The next start resumes from the last checkpoint.", e.toString());
                 cancelQuietly(job);
@@ -343,6 +365,20 @@ public final class LocalPipeline implements AutoCloseable {
             }
         }
         job.close();
+    }
+
+    private void recordSavepoint(Path savepoint) {
+        try {
+            restoreRecord.stopped(savepoint, RestorePoint.read(savepoint).checkpointId());
+        } catch (IOException e) {
+            LOG.warn("Could not read the checkpoint id of savepoint {} to record it ({}); the next start still finds it",
+                    savepoint, e.toString());
+        }
+    }
+
+    /** A local file system location as Flink names it ({@code file:/...}), as a path. */
+    private static Path localPath(String pointer) {
+        return pointer.startsWith("file:") ? Path.of(URI.create(pointer)) : Path.of(pointer);
     }
 
     private static void cancelQuietly(LocalJob job) {

@@ -61,7 +61,7 @@ public final class PageviewsUp {
     static String banner(LocalPipeline p) {
         return String.join("\n",
                 "",
-                "pageviews is up" + p.restoredFrom().map(r -> " (resumed from " + r + ")").orElse("") + ":",
+                "pageviews is up" + p.restorePoint().map(r -> " (resumed from " + r.describe() + ")").orElse("") + ":",
                 "  edge        http://localhost:" + p.httpPort() + "/api/v1/track   (health: /healthz, /readyz)",
                 "  edge admin  http://localhost:" + p.edgeAdminPort() + "/metrics   (the edge's metrics, Prometheus format; "
                         + "/readyz with the reason when not ready)",

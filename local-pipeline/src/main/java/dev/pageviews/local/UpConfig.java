@@ -4,11 +4,14 @@ import dev.pageviews.job.JobConfig;
 import dev.pageviews.settings.Setting;
 import dev.pageviews.settings.Settings;
 import dev.pageviews.settings.SettingsSchema;
+import dev.pageviews.settings.ValueType;
 import dev.pageviews.settings.Values;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Settings of {@code ./pageviews up}: flag, environment variable ({@code --http-port} ↔
@@ -18,7 +21,8 @@ import java.util.Map;
  */
 public record UpConfig(int httpPort, int edgeAdminPort, int uiPort, int kafkaPort, int redisPort, Path dataDir, boolean fresh,
         String archivePath,
-        String archiveFormat, boolean s3, int s3Port, String window, String outOfOrderness, String dedupWindow) {
+        String archiveFormat, boolean s3, int s3Port, String window, String outOfOrderness, String dedupWindow,
+        Optional<Path> restoreFrom) {
 
     /** The bucket the local S3 server ({@code --s3}) gets, and the default archive path there. */
     public static final String S3_BUCKET = "pageviews-archive";
@@ -27,13 +31,19 @@ public record UpConfig(int httpPort, int edgeAdminPort, int uiPort, int kafkaPor
     public UpConfig(int httpPort, int edgeAdminPort, int uiPort, int kafkaPort, int redisPort, Path dataDir, boolean fresh,
             String archivePath) {
         this(httpPort, edgeAdminPort, uiPort, kafkaPort, redisPort, dataDir, fresh, archivePath, "json", false, 0, "1s", "2s",
-                "24h");
+                "24h", Optional.empty());
     }
 
     /** A copy with other job settings, as a user changes them between two runs on the same data dir. */
     public UpConfig withJob(String archivePath, String archiveFormat, String window, String outOfOrderness, String dedupWindow) {
         return new UpConfig(httpPort, edgeAdminPort, uiPort, kafkaPort, redisPort, dataDir, false, archivePath, archiveFormat,
-                s3, s3Port, window, outOfOrderness, dedupWindow);
+                s3, s3Port, window, outOfOrderness, dedupWindow, Optional.empty());
+    }
+
+    /** A copy that resumes from {@code point}, as {@code --restore-from} says. */
+    public UpConfig restoringFrom(Path point) {
+        return new UpConfig(httpPort, edgeAdminPort, uiPort, kafkaPort, redisPort, dataDir, false, archivePath, archiveFormat,
+                s3, s3Port, window, outOfOrderness, dedupWindow, Optional.of(point));
     }
 
     static final SettingsSchema SCHEMA = new SettingsSchema("./pageviews up", "PAGEVIEWS_",
@@ -78,8 +88,31 @@ public record UpConfig(int httpPort, int edgeAdminPort, int uiPort, int kafkaPor
             .doc("A view with the client's own event_id is counted once per id within this long; 0: off (every copy "
                     + "counted). May change between runs; 0 forgets the ids remembered so far.")
             .of(JobConfig.DEDUP_WINDOW.type());
+    static final Setting<String> RESTORE_FROM = SCHEMA.define("restore-from")
+            .doc("Resume the job from this checkpoint or savepoint (a directory holding Flink's _metadata) instead of the "
+                    + "one up chooses, the newest of this data dir's lineage by checkpoint id. For the one start after up "
+                    + "refused to choose (it says why); a point older than what Redis has counted counts the views since "
+                    + "a second time.")
+            .of(new ValueType<>() {
+                @Override
+                public String parse(String text) {
+                    localPath(text);
+                    return text.trim();
+                }
+
+                @Override
+                public String hint() {
+                    return "<dir>";
+                }
+            });
 
     static {
+        SCHEMA.check(s -> {
+            if (!s.get(RESTORE_FROM).isEmpty() && s.get(FRESH)) {
+                throw s.invalid(RESTORE_FROM, "goes with --fresh, which deletes the data dir's state, Kafka's log and Redis' "
+                        + "counts: resume from a restore point, or start from empty, not both");
+            }
+        });
         SCHEMA.check(s -> {
             Map<Integer, Setting<Integer>> taken = new LinkedHashMap<>();
             for (Setting<Integer> port : List.of(HTTP_PORT, EDGE_ADMIN_PORT, UI_PORT, KAFKA_PORT, REDIS_PORT, S3_PORT)) {
@@ -119,9 +152,29 @@ public record UpConfig(int httpPort, int edgeAdminPort, int uiPort, int kafkaPor
         } else if (archive.equals("none")) {
             archive = "";
         }
+        String restoreFrom = values.get(RESTORE_FROM);
         return new UpConfig(values.get(HTTP_PORT), values.get(EDGE_ADMIN_PORT), values.get(UI_PORT), values.get(KAFKA_PORT), values.get(REDIS_PORT),
                 dataDir, values.get(FRESH), archive, values.text(ARCHIVE_FORMAT), s3, values.get(S3_PORT),
-                values.text(WINDOW), values.text(OUT_OF_ORDERNESS), values.text(DEDUP_WINDOW));
+                values.text(WINDOW), values.text(OUT_OF_ORDERNESS), values.text(DEDUP_WINDOW),
+                restoreFrom.isEmpty() ? Optional.empty() : Optional.of(localPath(restoreFrom)));
+    }
+
+    /** A local path, or a {@code file:} URI as Flink prints them; up's job reads its state from local files only. */
+    private static Path localPath(String text) {
+        String trimmed = text.trim();
+        if (trimmed.isEmpty()) {
+            return Path.of("");
+        }
+        if (trimmed.matches("[A-Za-z][A-Za-z0-9+.-]*:.*") && !trimmed.startsWith("file:")) {
+            throw new IllegalArgumentException("'" + trimmed + "' is not a local path; up resumes from a directory on this "
+                    + "machine (a path, or a file: URI)");
+        }
+        try {
+            Path path = trimmed.startsWith("file:") ? Path.of(URI.create(trimmed)) : Path.of(trimmed);
+            return path.toAbsolutePath().normalize();
+        } catch (IllegalArgumentException e) { // a bad URI or path (InvalidPathException)
+            throw new IllegalArgumentException("'" + trimmed + "' is not a path (" + e.getMessage() + ")");
+        }
     }
 
     static String help() {

@@ -67,11 +67,26 @@ class UpConfigTest {
     }
 
     @Test
+    void restoreFromTakesALocalPathOrFileUriAndNotWithFresh() {
+        assertThat(parse(Map.of()).restoreFrom()).isEmpty();
+        assertThat(parse(Map.of(), "--restore-from", "sp/savepoint-1").restoreFrom())
+                .contains(Path.of("sp/savepoint-1").toAbsolutePath().normalize());
+        assertThat(parse(Map.of("PAGEVIEWS_RESTORE_FROM", "file:/backups/savepoint-abcdef-0123")).restoreFrom())
+                .contains(Path.of("/backups/savepoint-abcdef-0123"));
+        assertThatThrownBy(() -> parse(Map.of(), "--restore-from", "s3://bucket/savepoints/savepoint-1"))
+                .hasMessage("--restore-from (PAGEVIEWS_RESTORE_FROM): 's3://bucket/savepoints/savepoint-1' is not a local path; "
+                        + "up resumes from a directory on this machine (a path, or a file: URI)");
+        assertThatThrownBy(() -> parse(Map.of(), "--restore-from", "/backups/sp", "--fresh"))
+                .hasMessageStartingWith("--restore-from (PAGEVIEWS_RESTORE_FROM) is '/backups/sp': goes with --fresh");
+    }
+
+    @Test
     void helpListsEverySettingWithItsVariable() {
         assertThat(UpConfig.asksForHelp(new String[] {"-h"})).isTrue();
         assertThat(UpConfig.asksForHelp(new String[] {"--fresh", "--help"})).isTrue();
         assertThat(UpConfig.help()).contains("Usage: ./pageviews up", "--http-port <port>", "PAGEVIEWS_HTTP_PORT, default: 8080",
-                "--fresh [true|false]", "--dedup-window <duration>");
+                "--fresh [true|false]", "--dedup-window <duration>",
+                "--restore-from <dir>", "PAGEVIEWS_RESTORE_FROM, default: (none)");
         assertThatThrownBy(() -> parse(Map.of(), "--windo", "1s")).hasMessageContaining("did you mean --window?");
     }
 }
