@@ -205,6 +205,10 @@ public final class LocalPipeline implements AutoCloseable {
             if (restorePoint.isEmpty()) {
                 throw new CannotStart(e.getMessage() + "; see " + logFile().map(Path::toString).orElse("the log"), e);
             }
+            if (e.getMessage().contains("--allow-restore-behind-redis")) {
+                throw new CannotStart("cannot resume from " + restorePoint.get() + ": " + e.getMessage()
+                        + " For up, the flag is the variable PAGEVIEWS_ALLOW_RESTORE_BEHIND_REDIS=true.", e);
+            }
             throw new CannotStart("cannot resume from " + restorePoint.get() + ": " + e.getMessage() + changedSince(config, jobConfig)
                     + " Start with the settings of the previous run, or start from empty with --fresh (deletes the data dir: "
                     + "counts, Kafka log and archive).", e);

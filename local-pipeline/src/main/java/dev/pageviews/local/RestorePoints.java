@@ -202,8 +202,9 @@ final class RestorePoints {
                 + ". Resuming from " + chosen.map(p -> "that").orElse("empty state")
                 + " would count again every view counted after it (Redis holds those counts). If a backup of the data dir was "
                 + "restored, restore " + path + " too. To resume from an older point anyway, knowing that the views since "
-                + "are counted a second time, name it with " + NAME_IT + chosen.map(p -> " " + p.dir()).orElse("") + "; "
-                + FRESH + ".";
+                + "are counted a second time, name it with " + NAME_IT + chosen.map(p -> " " + p.dir()).orElse("")
+                + " and set PAGEVIEWS_ALLOW_RESTORE_BEHIND_REDIS=true (without it the job refuses a point behind what Redis "
+                + "has counted); " + FRESH + ".";
     }
 
     private static String strangers(Path flinkDir, RestoreRecord record, Optional<RestorePoint> chosen, List<RestorePoint> strangers) {
@@ -267,8 +268,9 @@ final class RestorePoints {
             LOG.info("--restore-from names {}, the restore point up chooses anyway.{}", point.describe(), left);
         } else {
             String older = newestKnown > point.checkpointId()
-                    ? " It is older than this data dir's newest state (checkpoint id " + newestKnown + "): every view counted "
-                            + "after it is counted a second time."
+                    ? " It is older than this data dir's newest state (checkpoint id " + newestKnown + "): the job refuses it "
+                            + "if Redis has counted past it, unless PAGEVIEWS_ALLOW_RESTORE_BEHIND_REDIS=true, which counts every "
+                            + "view counted after it a second time."
                     : "";
             LOG.warn("Resuming from {} as --restore-from says; without it up would have {}.{}{}", point.describe(), otherwise,
                     older, left);

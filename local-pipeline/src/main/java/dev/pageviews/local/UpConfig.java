@@ -91,8 +91,8 @@ public record UpConfig(int httpPort, int edgeAdminPort, int uiPort, int kafkaPor
     static final Setting<String> RESTORE_FROM = SCHEMA.define("restore-from")
             .doc("Resume the job from this checkpoint or savepoint (a directory holding Flink's _metadata) instead of the "
                     + "one up chooses, the newest of this data dir's lineage by checkpoint id. For the one start after up "
-                    + "refused to choose (it says why); a point older than what Redis has counted counts the views since "
-                    + "a second time.")
+                    + "refused to choose (it says why). The job refuses a point older than what Redis has counted unless "
+                    + "PAGEVIEWS_ALLOW_RESTORE_BEHIND_REDIS=true, which counts the views since a second time.")
             .of(new ValueType<>() {
                 @Override
                 public String parse(String text) {

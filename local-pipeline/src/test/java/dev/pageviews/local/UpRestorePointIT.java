@@ -42,6 +42,8 @@ class UpRestorePointIT {
     @Test
     void resumesFromTheNewestStateByCheckpointIdWhateverTheFileTimesAndRefusesWhenItIsMissing() throws Exception {
         Path first = run(config, "/a", 10, null);
+        Path flinkBackup = LocalStackExtension.newWorkDir(); // a backup of the state after the first run, record included
+        copyWithNewTimes(config.flinkDir(), flinkBackup, flinkBackup);
         Path second = run(config, "/m", 100, first);
 
         touch(first); // now the newest file of all
@@ -66,6 +68,15 @@ class UpRestorePointIT {
 
         // named explicitly where it is now, it is resumed from, exactly
         run(copied.restoringFrom(moved), "/d", 1, moved);
+
+        // the first data dir's whole flink dir restored from the backup taken after its first run, its record with it,
+        // while its Redis has counted on: up's own record cannot tell, and the job refuses the state Redis is past
+        deleteTree(config.flinkDir());
+        copyWithNewTimes(flinkBackup, config.flinkDir(), flinkBackup);
+        assertThatThrownBy(() -> LocalPipeline.start(config, Map.of()).close())
+                .isInstanceOf(LocalPipeline.CannotStart.class)
+                .hasMessageContaining("has already applied the commits of checkpoint")
+                .hasMessageContaining("PAGEVIEWS_ALLOW_RESTORE_BEHIND_REDIS=true");
     }
 
     /**
@@ -113,7 +124,10 @@ class UpRestorePointIT {
     }
 
     private static void deleteCheckpointsOfJob(Path dataDir, String job) throws Exception {
-        Path dir = dataDir.resolve("flink").resolve("checkpoints").resolve(job);
+        deleteTree(dataDir.resolve("flink").resolve("checkpoints").resolve(job));
+    }
+
+    private static void deleteTree(Path dir) throws Exception {
         if (Files.exists(dir)) {
             try (Stream<Path> walk = Files.walk(dir)) {
                 for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
