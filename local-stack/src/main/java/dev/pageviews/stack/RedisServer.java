@@ -134,6 +134,11 @@ public final class RedisServer implements AutoCloseable {
     }
 
     static JedisClientConfig clientConfig(TestCertificates tls, Credentials credentials) {
+        return clientConfigBuilder(tls, credentials).build();
+    }
+
+    /** Not {@code DefaultJedisClientConfig.Builder.from(...)}: it copies a credentials provider that wins over user(). */
+    static DefaultJedisClientConfig.Builder clientConfigBuilder(TestCertificates tls, Credentials credentials) {
         DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(5000).socketTimeoutMillis(10_000);
         if (tls != null) {
@@ -142,7 +147,7 @@ public final class RedisServer implements AutoCloseable {
         if (credentials != null) {
             config.user(credentials.user()).password(credentials.password());
         }
-        return config.build();
+        return config;
     }
 
     /** Trusts the test CA and shows the test client certificate. */
@@ -214,6 +219,17 @@ public final class RedisServer implements AutoCloseable {
         startProcess();
     }
 
+    /**
+     * Starts it again as a replica of {@code primary}, whatever it was before: as the start script of a Sentinel
+     * deployment brings a node back, having asked the sentinels for the primary.
+     */
+    public void startAsReplicaOf(HostAndPort primary) {
+        if (isRunning()) {
+            throw new IllegalStateException("redis-server on port " + port + " is running already");
+        }
+        startProcess(List.of("--replicaof", primary.getHost(), Integer.toString(primary.getPort())));
+    }
+
     public boolean isRunning() {
         return process != null && process.isAlive();
     }
@@ -241,7 +257,8 @@ public final class RedisServer implements AutoCloseable {
                 "--protected-mode", "yes",
                 "--daemonize", "no",
                 "--dir", workDir.toString(),
-                "--save", ""));
+                "--save", "",
+                "--repl-diskless-sync-delay", "0")); // a replica's full sync starts at once, not after 5 s waiting for more
         if (tls == null) {
             command.addAll(List.of("--port", Integer.toString(port)));
         } else {
@@ -287,9 +304,14 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private void startProcess() {
+        startProcess(List.of());
+    }
+
+    private void startProcess(List<String> extraArgs) {
         List<String> command = new ArrayList<>();
         command.add(executable().toString());
         command.addAll(args);
+        command.addAll(extraArgs);
         process = ServiceProcess.start("redis", command, workDir, logFile());
         process.awaitReady(this::answers, Duration.ofSeconds(30));
         LOG.info("Redis ready at {} (persistence: {}{}{})", uri(), persistence, tls == null ? "" : ", TLS",
