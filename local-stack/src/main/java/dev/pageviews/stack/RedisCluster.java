@@ -26,7 +26,7 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  *
  * <p>A failover test kills the master of a key ({@link #masterOf}, {@link RedisServer#kill()}), waits until one of
  * its replicas took its slots over ({@link #awaitPromotion}), and may bring the old master back, which rejoins as a
- * replica of the new one ({@link #restart}). {@link RedisServer#pause()} on a replica makes it lag on purpose.
+ * replica of the new one ({@link #restart}). {@link RedisServer#cutOff} makes a replica lag on purpose.
  */
 public final class RedisCluster implements AutoCloseable {
 

@@ -24,7 +24,7 @@ import redis.clients.jedis.JedisClientConfig;
  *
  * <p>A failover test kills the primary ({@link #killPrimary()}), waits for a replica's promotion
  * ({@link #awaitPromotion}), and may bring the old primary back, which the sentinels make a replica of the new one
- * ({@link #restart}). {@link RedisServer#pause()} on a replica makes it lag on purpose.
+ * ({@link #restart}). {@link RedisServer#cutOff} makes a replica lag on purpose.
  */
 public final class RedisSentinel implements AutoCloseable {
 

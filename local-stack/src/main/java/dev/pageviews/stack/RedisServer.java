@@ -14,6 +14,8 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.args.ClientPauseMode;
 import redis.clients.jedis.SslOptions;
 
 /**
@@ -200,6 +202,30 @@ public final class RedisServer implements AutoCloseable {
 
     public void resume() {
         running().resume();
+    }
+
+    /**
+     * Makes {@code replica} (of this primary) lag from now on, on purpose: between two writes, so that no write already
+     * made waits for it, it is paused ({@link #pause()}) and cut off (this primary closes its replicas' connections);
+     * every write from then on is on this primary alone until the replica is resumed. New writes are held back
+     * meanwhile ({@code CLIENT PAUSE WRITE}), those under way given 200 ms to reach the replica and be acknowledged,
+     * and {@code atTheCut} runs before writes resume: what it reads of this primary, the replica has too. Pausing
+     * alone makes no lag on loopback: what a primary sends waits in the paused replica's socket buffer and is read
+     * when it resumes.
+     */
+    public void cutOff(RedisServer replica, Runnable atTheCut) {
+        try (Jedis jedis = client()) {
+            jedis.clientPause(10_000, ClientPauseMode.WRITE);
+            try {
+                ServiceProcess.sleep(200);
+                replica.pause();
+                jedis.sendCommand(Protocol.Command.CLIENT, "KILL", "TYPE", "replica");
+                atTheCut.run();
+            } finally {
+                jedis.clientUnpause();
+            }
+        }
+        LOG.info("{} is cut off from its primary {}: writes from now on are on the primary alone", replica, this);
     }
 
     public boolean isPaused() {

@@ -80,6 +80,26 @@ class RedisServerIT {
     }
 
     @Test
+    void aReplicaCutOffLacksTheWritesAfterTheCutWhenItsPrimaryDies() {
+        try (RedisServer primary = RedisServer.builder(LocalStackExtension.newWorkDir()).start();
+                RedisServer replica = RedisServer.builder(LocalStackExtension.newWorkDir()).replicaOf(primary.hostAndPort()).start()) {
+            try (Jedis jedis = primary.client()) {
+                jedis.set("before", "1");
+                assertThat(jedis.waitReplicas(1, 10_000)).isEqualTo(1);
+                primary.cutOff(replica, () -> { });
+                jedis.set("after", "1");
+                assertThat(jedis.waitReplicas(1, 300)).as("replicas that acknowledged the write after the cut").isZero();
+            }
+            primary.kill();
+            replica.resume();
+            try (Jedis jedis = replica.client()) {
+                assertThat(jedis.get("before")).isEqualTo("1");
+                assertThat(jedis.get("after")).as("written on the primary alone").isNull();
+            }
+        }
+    }
+
+    @Test
     void aMemoryLimitWithNoevictionRefusesWrites() {
         try (RedisServer redis = RedisServer.builder(LocalStackExtension.newWorkDir()).maxmemory("1", "noeviction").start();
                 Jedis jedis = redis.client()) {

@@ -34,7 +34,7 @@ import redis.clients.jedis.exceptions.JedisException;
  *
  * <p>A client is checked when opened, so a TLS setup that cannot work (a certificate the truststore does not trust, a
  * client certificate Redis wants and does not get or refuses) fails with a message naming the setting to fix, not
- * Jedis's "Failed to connect".
+ * Jedis's "Failed to connect"; other failures to connect are left to the caller's retries.
  */
 final class RedisConnections {
 
@@ -52,10 +52,10 @@ final class RedisConnections {
             return switch (uri.topology()) {
                 case STANDALONE -> checked(RedisClient.builder()
                         .hostAndPort(uri.endpoints().get(0).host(), uri.endpoints().get(0).port())
-                        .clientConfig(data).poolConfig(pool).build());
+                        .clientConfig(data).poolConfig(pool).build(), settings);
                 case CLUSTER -> RedisClusterClient.builder() // connects to learn the slots: fails here if it cannot
                         .nodes(hostsAndPorts(uri)).clientConfig(data).poolConfig(pool).maxAttempts(3).build();
-                case SENTINEL -> checked(sentinelClient(settings, data, pool));
+                case SENTINEL -> checked(sentinelClient(settings, data, pool), settings);
             };
         } catch (JedisException e) {
             throw explained(e, settings);
@@ -84,19 +84,25 @@ final class RedisConnections {
         }
     }
 
-    /** Pings once, closing the client if that fails: a client that cannot connect is no use to the caller. */
-    private static <C extends UnifiedJedis> C checked(C client) {
+    /**
+     * Pings once: a TLS setup that cannot work fails here, named (the client is closed). Any other failure (Redis
+     * down, a timeout) is left to the caller's first command, which retries it as it retries every Redis call.
+     */
+    private static <C extends UnifiedJedis> C checked(C client, RedisSinkSettings settings) {
         try {
             client.ping();
-            return client;
-        } catch (RuntimeException e) {
-            try {
-                client.close();
-            } catch (RuntimeException closing) {
-                e.addSuppressed(closing);
+        } catch (JedisException e) {
+            JedisException explained = explained(e, settings);
+            if (explained != e) {
+                try {
+                    client.close();
+                } catch (RuntimeException closing) {
+                    explained.addSuppressed(closing);
+                }
+                throw explained;
             }
-            throw e;
         }
+        return client;
     }
 
     static DefaultJedisClientConfig.Builder dataNodes(RedisSinkSettings settings, String clientName) {
