@@ -277,7 +277,18 @@ public final class RedisCluster implements AutoCloseable {
         LOG.info("Redis cluster ready at {} ({} masters, {} replicas each)", uri(), settings.masters, settings.replicasPerMaster);
     }
 
+    /** Every replica in sync with its master, and every node's view of the cluster showing each replica's master. */
     private boolean replicasInSync() {
+        int expected = settings.masters * settings.replicasPerMaster;
+        for (RedisServer node : nodes) {
+            try (Jedis jedis = node.client()) {
+                long known = jedis.clusterNodes().lines().filter(l -> !l.isBlank()).map(NodeLine::parse)
+                        .filter(l -> l.flags().contains("slave") && !l.masterId().equals("-")).count();
+                if (known != expected) {
+                    return false; // gossip has not told this node yet
+                }
+            }
+        }
         int linked = 0;
         for (RedisServer node : nodes) {
             try (Jedis jedis = node.client()) {
@@ -289,7 +300,7 @@ public final class RedisCluster implements AutoCloseable {
                 }
             }
         }
-        return linked == settings.masters * settings.replicasPerMaster;
+        return linked == expected;
     }
 
     private static Path redisCli() {
