@@ -2,6 +2,7 @@ package dev.pageviews.job;
 
 import static dev.pageviews.job.ExactRuns.newRun;
 import static dev.pageviews.job.RedisTopologiesIT.APP_ACL;
+import static dev.pageviews.job.RedisTopologiesIT.APP_CLUSTER_ACL;
 import static dev.pageviews.job.RedisTopologiesIT.APP_PASSWORD;
 import static dev.pageviews.job.RedisTopologiesIT.APP_USER;
 import static dev.pageviews.job.RedisTopologiesIT.tlsArgs;
@@ -133,7 +134,7 @@ class RedisFailoverIT {
 
     private static RedisCluster cluster() {
         return RedisCluster.builder(LocalStackExtension.newWorkDir()).masters(3).replicasPerMaster(1)
-                .tls(TestCertificates.shared()).admin("admin", "admin-secret").user(APP_ACL).start();
+                .tls(TestCertificates.shared()).admin("admin", "admin-secret").user(APP_CLUSTER_ACL).start();
     }
 
     private static Topology cluster(RedisCluster cluster) {

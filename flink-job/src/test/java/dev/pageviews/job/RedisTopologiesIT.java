@@ -4,6 +4,7 @@ import static dev.pageviews.job.ExactRuns.assertExactThrough;
 import static dev.pageviews.job.ExactRuns.newRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pageviews.job.redis.RedisRights;
 import dev.pageviews.stack.LocalStack;
 import dev.pageviews.stack.LocalStackExtension;
 import dev.pageviews.stack.RedisCluster;
@@ -16,6 +17,7 @@ import org.apache.flink.api.common.JobID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.Jedis;
 
 /**
  * The job counts exactly into Redis as operators run it: TLS only, with a private CA and client certificates, ACL
@@ -26,10 +28,20 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @ExtendWith(LocalStackExtension.class)
 class RedisTopologiesIT {
 
-    /** The job's user: every command, but only its own keys (the hash and the markers in its slot). */
     static final String APP_USER = "app";
     static final String APP_PASSWORD = "p@ss,w:o%r/d"; // percent-encoded in the URI
-    static final String APP_ACL = APP_USER + " on >" + APP_PASSWORD + " ~page_views* ~{page_views* +@all";
+    /** The job's user with the least rights the README gives it, for the hashes of every run ({@code page_views_<n>}). */
+    static final String APP_ACL = leastRights();
+    /** A cluster client also reads the slot map. */
+    static final String APP_CLUSTER_ACL = APP_ACL + " +cluster|slots";
+
+    private static String leastRights() {
+        String documented = RedisRights.aclSetUser(APP_USER, "page_views");
+        String rule = documented.replace("ACL SETUSER ", "").replace(">PASSWORD", ">" + APP_PASSWORD)
+                .replace(" ~page_views ", " ~page_views_* ").replace(" ~{page_views}:* ", " ~{page_views_*}:* ");
+        assertThat(rule).as("rights for every run's keys, from " + documented).contains(" ~page_views_* ", " ~{page_views_*}:* ");
+        return rule;
+    }
 
     @RegisterExtension
     static final FlinkCluster flink = new FlinkCluster();
@@ -81,7 +93,16 @@ class RedisTopologiesIT {
         TestCertificates certificates = TestCertificates.shared();
         try (RedisCluster cluster = RedisCluster.builder(LocalStackExtension.newWorkDir()).masters(3).replicasPerMaster(1)
                 .tls(certificates).admin("admin", "admin-secret").user(APP_ACL).start()) {
-            ExactRuns.Run run = newRun(stack, cluster.uri(APP_USER, APP_PASSWORD), 2, tlsArgs(certificates).toArray(String[]::new));
+            String uri = cluster.uri(APP_USER, APP_PASSWORD);
+            String failure = failureOf(stack, newRun(stack, uri, 1, tlsArgs(certificates).toArray(String[]::new)), "+cluster|slots");
+            assertThat(failure).contains("may not run CLUSTER SLOTS, which a Redis Cluster client needs");
+            for (RedisServer node : cluster.nodes()) {
+                try (Jedis admin = node.client()) {
+                    admin.aclSetUser(APP_USER, "+cluster|slots"); // APP_CLUSTER_ACL
+                }
+            }
+
+            ExactRuns.Run run = newRun(stack, uri, 2, tlsArgs(certificates).toArray(String[]::new));
             assertThat(run.config().redis().cluster()).isTrue();
             assertExactThrough(flink, stack, run, 24, () -> cluster.masterOf(run.key()).client(), job -> {
                 Thread.sleep(3000);

@@ -23,6 +23,7 @@ import redis.clients.jedis.RedisSentinelClient;
 import redis.clients.jedis.SslOptions;
 import redis.clients.jedis.SslVerifyMode;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -187,7 +188,8 @@ final class RedisConnections {
 
     /**
      * {@code e} again, or, when a TLS certificate is why it failed, a connection error that says which setting to
-     * fix (still a {@link JedisException}: retried and then failing the job like any connection error).
+     * fix (still a {@link JedisException}: retried and then failing the job like any connection error); or, when a
+     * cluster client may not read the slot map, the NOPERM that says which right to grant.
      */
     static JedisException explained(JedisException e, RedisSinkSettings settings) {
         List<Throwable> causes = causes(e);
@@ -196,6 +198,13 @@ final class RedisConnections {
         String advice = null;
         for (Throwable cause : causes) {
             String message = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
+            if (cause instanceof JedisAccessControlException && message.contains("'cluster|slots'")) {
+                JedisAccessControlException named = new JedisAccessControlException("NOPERM the Redis user in --redis ("
+                        + redis + ") may not run CLUSTER SLOTS, which a Redis Cluster client needs to find the nodes and "
+                        + "their slots: add +cluster|slots to its rights (flink-job README, 'The Redis user')");
+                named.initCause(e);
+                return named;
+            }
             if (cause instanceof CertPathValidatorException || message.contains("pkix path")
                     || message.contains("unable to find valid certification path")) {
                 advice = "Redis's TLS certificate is not signed by a CA the job trusts: --redis-tls-truststore "
