@@ -2,12 +2,16 @@ package dev.pageviews.job;
 
 import dev.pageviews.job.redis.RedisSinkSettings;
 import dev.pageviews.job.source.LostOffsets;
+import dev.pageviews.job.redis.RedisTls;
+import dev.pageviews.job.redis.SentinelCredentials;
 import dev.pageviews.settings.Setting;
 import dev.pageviews.settings.Settings;
 import dev.pageviews.settings.SettingsSchema;
 import dev.pageviews.settings.ValueType;
 import dev.pageviews.settings.Values;
 import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -80,9 +84,14 @@ public final class JobConfig implements Serializable {
                     + "most it adds to a view's way to Redis when traffic is low.")
             .of(duration(Duration.ZERO, Duration.ofSeconds(30)));
     public static final Setting<String> REDIS = SCHEMA.define("redis").defaultValue("redis://localhost:6379")
-            .doc("Redis to count into: redis://[:password@]host:port[/db] or rediss://... for TLS; "
-                    + "redis-cluster://host:port,host:port for Redis Cluster.")
-            .shownAs(text -> text.replaceAll("(redis[^,]*://)[^@,]*@", "$1***@")) // no Redis password in logs or the UI
+            .doc("Redis to count into. One server: redis://[[user]:password@]host:port[/db] (rediss://... for TLS). "
+                    + "Redis Cluster: redis-cluster://[[user]:password@]host:port,host:port,... (rediss-cluster://... for "
+                    + "TLS; any nodes, the others are discovered). Sentinel: redis-sentinel://[[user]:password@]host:port,"
+                    + "host:port,...[/db]#masterName (rediss-sentinel://... for TLS to the sentinels and the data nodes; "
+                    + "sentinel port 26379 by default), the primary the sentinels name, followed through failovers. The "
+                    + "user and password are the data nodes' (the sentinels' own: --redis-sentinel-user and "
+                    + "--redis-sentinel-password), percent-encoded: @ , : / % # as %40 %2C %3A %2F %25 %23.")
+            .shownAs(RedisUri::withoutCredentials) // no Redis password in logs or the UI
             .of(Values.checked(Values.nonEmptyText(), RedisUri::parse));
     public static final Setting<String> REDIS_KEY = SCHEMA.define("redis-key").defaultValue("page_views")
             .doc("Redis hash holding the counts: HGET <key> <page_url>.").of(Values.nonEmptyText());
@@ -172,6 +181,39 @@ public final class JobConfig implements Serializable {
                     + "records the newest checkpoint it applied). The views between the two are then counted twice. "
                     + "Without it such a job refuses to start and says which checkpoint to restore instead.")
             .of(Values.bool());
+    // How the job's Redis clients connect beyond --redis: TLS material and the sentinels' own credentials. The files
+    // are checked here, where the job is submitted (in application mode: on the JobManager), and read by the clients
+    // on the TaskManagers: the same path must hold them on both.
+    public static final Setting<String> REDIS_TLS_TRUSTSTORE = SCHEMA.define("redis-tls-truststore")
+            .doc("With a rediss... --redis: the truststore (PKCS12 or JKS, told by its content) with the CA that signed "
+                    + "Redis's certificates, e.g. a private CA; empty: the JVM's default CAs. A file at this path on the "
+                    + "JobManager and on every TaskManager; read at each connect, so a renewed file is used on reconnect.")
+            .of(readableFileOrEmpty());
+    public static final Setting<String> REDIS_TLS_TRUSTSTORE_PASSWORD = SCHEMA.define("redis-tls-truststore-password")
+            .doc("Password of --redis-tls-truststore; empty for a store without one.").secret().of(Values.text());
+    public static final Setting<String> REDIS_TLS_KEYSTORE = SCHEMA.define("redis-tls-keystore")
+            .doc("With a rediss... --redis: a keystore (PKCS12 or JKS) with the key and certificate chain the job shows "
+                    + "Redis when Redis asks for client certificates (tls-auth-clients yes); empty: none. Same path on the "
+                    + "JobManager and every TaskManager.")
+            .of(readableFileOrEmpty());
+    public static final Setting<String> REDIS_TLS_KEYSTORE_PASSWORD = SCHEMA.define("redis-tls-keystore-password")
+            .doc("Password of --redis-tls-keystore and of the key in it.").secret().of(Values.text());
+    public static final Setting<Boolean> REDIS_TLS_VERIFY_HOSTNAME = SCHEMA.define("redis-tls-verify-hostname")
+            .defaultValue("true")
+            .doc("Whether Redis's certificate must name the host the job connects to: the host in --redis, or the "
+                    + "address Sentinel or the cluster announces (often an IP address). false trusts any certificate "
+                    + "the truststore's CA signed, whatever host it names.")
+            .of(Values.bool());
+    public static final Setting<String> REDIS_SENTINEL_USER = SCHEMA.define("redis-sentinel-user")
+            .doc("With a Sentinel --redis: the ACL user the sentinels want; empty: default (with "
+                    + "--redis-sentinel-password) or none.")
+            .of(Values.text());
+    public static final Setting<String> REDIS_SENTINEL_PASSWORD = SCHEMA.define("redis-sentinel-password")
+            .doc("With a Sentinel --redis: the sentinels' password (their requirepass, or that of "
+                    + "--redis-sentinel-user); empty when they want none. Apart from the data nodes' password in --redis, "
+                    + "which the sentinels do not share by default: a sentinel without a password refuses AUTH.")
+            .secret().of(Values.text());
+
     public static final Setting<String> ARCHIVE_PATH = SCHEMA.define("archive-path").defaultValue("none")
             .doc("Archive raw events under this path (s3://bucket/prefix or file:///dir); none for off.")
             .of(archivePathOrNone());
@@ -189,6 +231,7 @@ public final class JobConfig implements Serializable {
             .doc("Gzip the JSON part files (.json.gz); they then finish at every checkpoint.").of(Values.bool());
 
     static {
+        SCHEMA.check(JobConfig::checkRedisConnection);
         SCHEMA.check(s -> {
             if (s.get(ARCHIVE_JSON_GZIP) && !s.get(ARCHIVE_FORMAT).contains(ArchiveFormat.JSON)) {
                 throw s.invalid(ARCHIVE_JSON_GZIP, "gzips JSON part files, but " + ARCHIVE_FORMAT.flag() + " is "
@@ -269,6 +312,13 @@ public final class JobConfig implements Serializable {
         return new RedisSinkSettings.CommitRules(get(MAX_PAGES), get(MAX_PAGES_PER_CHECKPOINT), get(REDIS_WAIT_REPLICAS),
                 get(REDIS_WAIT_TIMEOUT), get(ALLOW_RESTORE_BEHIND_REDIS));
     }
+    public RedisTls redisTls() {
+        return new RedisTls(get(REDIS_TLS_TRUSTSTORE), get(REDIS_TLS_TRUSTSTORE_PASSWORD), get(REDIS_TLS_KEYSTORE),
+                get(REDIS_TLS_KEYSTORE_PASSWORD), get(REDIS_TLS_VERIFY_HOSTNAME));
+    }
+    public SentinelCredentials redisSentinelCredentials() {
+        return new SentinelCredentials(get(REDIS_SENTINEL_USER), get(REDIS_SENTINEL_PASSWORD));
+    }
     /** The archive's base path; empty when archiving is off ({@code none}). */
     public String archivePath() { return get(ARCHIVE_PATH); }
     public Set<ArchiveFormat> archiveFormats() { return new LinkedHashSet<>(get(ARCHIVE_FORMAT)); }
@@ -284,6 +334,59 @@ public final class JobConfig implements Serializable {
     @Override
     public String toString() {
         return shown().toString();
+    }
+
+    /** The TLS and Sentinel settings fit --redis, and the stores open with their passwords. */
+    private static void checkRedisConnection(Settings s) {
+        RedisUri redis = RedisUri.parse(s.get(REDIS));
+        for (Setting<String> tlsSetting : List.of(REDIS_TLS_TRUSTSTORE, REDIS_TLS_KEYSTORE)) {
+            if (!s.get(tlsSetting).isEmpty() && !redis.tls()) {
+                throw s.invalid(tlsSetting, "is for TLS, but " + REDIS.flag() + " (" + redis + ") is " + redis.scheme()
+                        + "://; write " + redis.topology().scheme(true) + "://... for TLS, or leave " + tlsSetting.flag() + " empty");
+            }
+        }
+        if (!s.get(REDIS_TLS_TRUSTSTORE_PASSWORD).isEmpty() && s.get(REDIS_TLS_TRUSTSTORE).isEmpty()) {
+            throw s.invalid(REDIS_TLS_TRUSTSTORE_PASSWORD, "is given, but " + REDIS_TLS_TRUSTSTORE.flag() + " is empty");
+        }
+        if (!s.get(REDIS_TLS_KEYSTORE_PASSWORD).isEmpty() && s.get(REDIS_TLS_KEYSTORE).isEmpty()) {
+            throw s.invalid(REDIS_TLS_KEYSTORE_PASSWORD, "is given, but " + REDIS_TLS_KEYSTORE.flag() + " is empty");
+        }
+        for (Setting<String> sentinelSetting : List.of(REDIS_SENTINEL_USER, REDIS_SENTINEL_PASSWORD)) {
+            if (!s.get(sentinelSetting).isEmpty() && !redis.sentinel()) {
+                throw s.invalid(sentinelSetting, "is for Sentinel, but " + REDIS.flag() + " (" + redis + ") is "
+                        + redis.scheme() + "://; write " + RedisUri.Topology.SENTINEL.scheme(redis.tls())
+                        + "://host:port,...#masterName for Sentinel, or leave " + sentinelSetting.flag() + " empty");
+            }
+        }
+        if (!s.get(REDIS_SENTINEL_USER).isEmpty() && s.get(REDIS_SENTINEL_PASSWORD).isEmpty()) {
+            throw s.invalid(REDIS_SENTINEL_USER, "needs " + REDIS_SENTINEL_PASSWORD.flag());
+        }
+        checkStore(s, REDIS_TLS_TRUSTSTORE, REDIS_TLS_TRUSTSTORE_PASSWORD, false);
+        checkStore(s, REDIS_TLS_KEYSTORE, REDIS_TLS_KEYSTORE_PASSWORD, true);
+    }
+
+    private static void checkStore(Settings s, Setting<String> store, Setting<String> password, boolean needsPrivateKey) {
+        if (s.get(store).isEmpty()) {
+            return;
+        }
+        RedisTls.Problem problem = RedisTls.problem(Path.of(s.get(store)), s.get(password).isEmpty() ? null : s.get(password),
+                needsPrivateKey);
+        if (problem != null && problem.ofPassword()) {
+            throw s.invalid(password, "does not fit " + store.flag() + " (" + s.get(store) + "): " + problem.why());
+        }
+        if (problem != null) {
+            throw s.invalid(store, problem.why());
+        }
+    }
+
+    /** A path to a readable file, or empty. */
+    private static ValueType<String> readableFileOrEmpty() {
+        return Values.checked(Values.text(), text -> {
+            if (!text.isEmpty() && !(Files.isRegularFile(Path.of(text)) && Files.isReadable(Path.of(text)))) {
+                throw new IllegalArgumentException("'" + text + "' is not a readable file" + (Files.exists(Path.of(text))
+                        ? "" : " (there is none at that path)"));
+            }
+        });
     }
 
     /** A duration in Flink's syntax, read by Flink's own {@link TimeUtils#parseDuration}. */

@@ -165,7 +165,8 @@ public final class PageViewsTopology {
 
     static Sink<PageCount> redisSink(JobConfig config) {
         RedisSinkSettings settings = new RedisSinkSettings(config.redis(), config.redisKey(), config.commitMarkerTtl(),
-                config.redisTimeout(), RedisSinkSettings.DEFAULT_MAX_FIELDS_PER_COMMIT, config.staleCommits(), config.commitRules());
+                config.redisTimeout(), RedisSinkSettings.DEFAULT_MAX_FIELDS_PER_COMMIT, config.staleCommits(), config.commitRules(),
+                config.redisTls(), config.redisSentinelCredentials());
         return config.delivery() == JobConfig.Delivery.EXACTLY_ONCE
                 ? new ExactlyOnceRedisSink(settings)
                 : new AtLeastOnceRedisSink(settings);

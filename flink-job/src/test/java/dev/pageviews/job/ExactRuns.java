@@ -94,7 +94,7 @@ final class ExactRuns {
      * second per round: windows fire between any two checkpoints, so every checkpoint holds increments to
      * commit, and every restore has commits to apply again (which must be skipped, not applied twice).
      */
-    private static Thread steadyTraffic(ViewsTraffic traffic, int rounds, int perRound) {
+    static Thread steadyTraffic(ViewsTraffic traffic, int rounds, int perRound) {
         Thread thread = new Thread(() -> {
             Random random = new Random(11);
             try {

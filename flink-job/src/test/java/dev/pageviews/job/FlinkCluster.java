@@ -157,6 +157,26 @@ final class FlinkCluster implements BeforeAllCallback, AfterAllCallback, AutoClo
         return true;
     }
 
+    /** The job's latest failure with its causes and stack trace, as the web UI's exception history shows it; null if none. */
+    String latestFailure(JobID id) throws Exception {
+        var failure = cluster.getExecutionGraph(id).get(10, TimeUnit.SECONDS).getFailureInfo();
+        return failure == null ? null : failure.getExceptionAsString();
+    }
+
+    /** Waits (up to 90 s) until the job's latest failure mentions {@code text}; returns that failure. */
+    String awaitFailureContaining(JobID id, String text) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        String failure;
+        while ((failure = latestFailure(id)) == null || !failure.contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("job " + id + " did not fail with '" + text + "' within " + TIMEOUT.toSeconds()
+                        + " s; its latest failure: " + failure);
+            }
+            Thread.sleep(250);
+        }
+        return failure;
+    }
+
     /** Whether a task of the job failed and runs again (its current attempt is not its first). */
     /** The text of the job's newest failure (with its causes), or "" when it has none. */
     String failureText(JobID id) throws Exception {

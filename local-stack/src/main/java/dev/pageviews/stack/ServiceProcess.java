@@ -28,6 +28,7 @@ public final class ServiceProcess implements AutoCloseable {
     private final Path pidFile;
     private final OrderedShutdown.Action shutdownAction;
     private final Process watchdog;
+    private volatile boolean paused;
 
     private ServiceProcess(String name, Process process, Path logFile, Path pidFile) {
         this.name = name;
@@ -97,8 +98,49 @@ public final class ServiceProcess implements AutoCloseable {
         waitFor(Duration.ofSeconds(10));
     }
 
+    /**
+     * Freezes the process (SIGSTOP), as a long GC pause or an overloaded host would: its sockets stay open, but it
+     * reads, writes and answers nothing until {@link #resume()}.
+     */
+    public void pause() {
+        signal("STOP");
+        paused = true;
+    }
+
+    /** Lets a {@link #pause() paused} process run again (SIGCONT). */
+    public void resume() {
+        signal("CONT");
+        paused = false;
+    }
+
+    public boolean isPaused() {
+        return paused;
+    }
+
+    private void signal(String signal) {
+        if (!process.isAlive()) {
+            throw new IllegalStateException(name + " is not running; cannot send it SIG" + signal);
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                    .redirectErrorStream(true).start();
+            String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + process.pid() + " (" + name + ") failed: " + output);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not run kill -" + signal + " for " + name, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while signalling " + name, e);
+        }
+    }
+
     /** Asks the process to stop (SIGTERM) and waits; kills it if it does not stop in time. */
     public void stop() {
+        if (paused && process.isAlive()) {
+            resume(); // a stopped process would hold SIGTERM pending, and only the kill after the grace period would end it
+        }
         if (process.isAlive()) {
             LOG.info("Stopping {} (pid {})", name, process.pid());
             process.destroy();

@@ -92,9 +92,9 @@ public final class Settings implements Serializable {
         return of(schema, given, false);
     }
 
-    /** {@link #invalid} for a check across fields: names the setting to change and says why. */
+    /** For a check across fields: names the setting to change, its value as logs may show it, and says why. */
     public SettingsException invalid(Setting<?> setting, String why) {
-        return new SettingsException(setting.label() + " is '" + text(setting) + "': " + why);
+        return new SettingsException(setting.label() + " is '" + setting.shown(text(setting)) + "': " + why);
     }
 
     /** Every setting as {@code --name value} arguments that parse back to these settings. */

@@ -155,6 +155,20 @@ class SettingsSchemaTest {
     }
 
     @Test
+    void aCheckAcrossSettingsShowsASecretMasked() {
+        SettingsSchema schema = new SettingsSchema("x", "X_", "x");
+        Setting<String> user = schema.define("user").of(Values.text());
+        Setting<String> secret = schema.define("secret").secret().of(Values.text());
+        schema.check(s -> {
+            if (!s.get(secret).isEmpty() && s.get(user).isEmpty()) {
+                throw s.invalid(secret, "needs " + user.flag());
+            }
+        });
+        assertThatThrownBy(() -> schema.parse(new String[] {"--secret", "hunter2"}, Map.of()))
+                .hasMessage("--secret (X_SECRET) is '***': needs --user");
+    }
+
+    @Test
     void aSettingIsDefinedOnce() {
         SettingsSchema schema = new SettingsSchema("x", "X_", "x");
         schema.define("a").of(Values.text());

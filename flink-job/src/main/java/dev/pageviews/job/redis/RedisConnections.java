@@ -1,46 +1,257 @@
 package dev.pageviews.job.redis;
 
 import dev.pageviews.job.RedisUri;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.Set;
+import javax.net.ssl.SSLException;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.RedisSentinelClient;
+import redis.clients.jedis.SslOptions;
+import redis.clients.jedis.SslVerifyMode;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisException;
 
-/** Opens a pooled client for a standalone Redis or a Redis Cluster. */
+/**
+ * Opens a pooled client for the topology {@code --redis} names: a standalone Redis ({@link RedisClient}), the primary
+ * that Sentinel names, followed through failovers ({@link RedisSentinelClient}), or a Redis Cluster
+ * ({@link RedisClusterClient}); over TLS with the truststore and client keystore of {@link RedisTls} (Jedis's own
+ * {@link SslOptions}), authenticated with the credentials of the URI (and, for the sentinels, their own).
+ *
+ * <p>A client is checked when opened, so a TLS setup that cannot work (a certificate the truststore does not trust, a
+ * client certificate Redis wants and does not get or refuses) fails with a message naming the setting to fix, not
+ * Jedis's "Failed to connect"; other failures to connect are left to the caller's retries.
+ */
 final class RedisConnections {
 
     private RedisConnections() {}
 
     static UnifiedJedis open(RedisSinkSettings settings, String clientName) {
         RedisUri uri = settings.redis();
-        int timeout = (int) settings.timeout().toMillis();
-        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(timeout)
-                .socketTimeoutMillis(timeout)
-                .ssl(uri.tls())
-                .clientName(clientName);
-        if (uri.password() != null) {
-            config.user(uri.user()).password(uri.password());
-        }
         ConnectionPoolConfig pool = new ConnectionPoolConfig();
         pool.setMaxTotal(4);
         pool.setMaxIdle(4);
         // no test on borrow (a PING the job's Redis user would need the right for): a connection broken while Redis
         // was away fails its call, and the retry (Retrying) starts over with a new client
-        if (uri.cluster()) {
-            Set<HostAndPort> nodes = new LinkedHashSet<>();
-            uri.endpoints().forEach(e -> nodes.add(new HostAndPort(e.host(), e.port())));
-            return RedisClusterClient.builder().nodes(nodes).clientConfig(config.build()).poolConfig(pool).maxAttempts(3).build();
+        JedisClientConfig data = dataNodes(settings, clientName).build();
+        try {
+            return switch (uri.topology()) {
+                case STANDALONE -> checked(RedisClient.builder()
+                        .hostAndPort(uri.endpoints().get(0).host(), uri.endpoints().get(0).port())
+                        .clientConfig(data).poolConfig(pool).build(), settings);
+                case CLUSTER -> RedisClusterClient.builder() // connects to learn the slots: fails here if it cannot
+                        .nodes(hostsAndPorts(uri)).clientConfig(data).poolConfig(pool).maxAttempts(3).build();
+                case SENTINEL -> checked(sentinelClient(settings, data, pool), settings);
+            };
+        } catch (JedisException e) {
+            throw explained(e, settings);
         }
-        RedisUri.Endpoint endpoint = uri.endpoints().get(0);
-        return RedisClient.builder()
-                .hostAndPort(endpoint.host(), endpoint.port())
-                .clientConfig(config.database(uri.database()).build())
-                .poolConfig(pool)
-                .build();
+    }
+
+    private static RedisSentinelClient sentinelClient(RedisSinkSettings settings, JedisClientConfig data,
+            ConnectionPoolConfig pool) {
+        RedisUri uri = settings.redis();
+        JedisClientConfig sentinels = sentinels(settings);
+        try {
+            return RedisSentinelClient.builder().masterName(uri.masterName()).sentinels(hostsAndPorts(uri))
+                    .sentinelClientConfig(sentinels).clientConfig(data).poolConfig(pool).build();
+        } catch (JedisException e) {
+            // Jedis logs why each sentinel failed and throws "All sentinels down": ask one for the reason
+            HostAndPort first = hostsAndPorts(uri).iterator().next();
+            try (Jedis sentinel = new Jedis(first, sentinels)) {
+                sentinel.ping();
+            } catch (JedisException reason) {
+                JedisConnectionException named = new JedisConnectionException(e.getMessage() + " (sentinel " + first + ": "
+                        + reason.getMessage() + ")", reason);
+                named.addSuppressed(e);
+                throw named;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Pings once: a TLS setup that cannot work fails here, named (the client is closed). Any other failure (Redis
+     * down, a timeout) is left to the caller's first command, which retries it as it retries every Redis call.
+     */
+    private static <C extends UnifiedJedis> C checked(C client, RedisSinkSettings settings) {
+        try {
+            client.ping();
+        } catch (JedisException e) {
+            JedisException explained = explained(e, settings);
+            if (explained != e) {
+                try {
+                    client.close();
+                } catch (RuntimeException closing) {
+                    explained.addSuppressed(closing);
+                }
+                throw explained;
+            }
+        }
+        return client;
+    }
+
+    static DefaultJedisClientConfig.Builder dataNodes(RedisSinkSettings settings, String clientName) {
+        RedisUri uri = settings.redis();
+        int timeout = (int) settings.timeout().toMillis();
+        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(timeout)
+                .socketTimeoutMillis(timeout)
+                .clientName(clientName)
+                .database(uri.database());
+        if (uri.tls()) {
+            config.sslOptions(sslOptions(settings.tls()));
+        }
+        if (uri.password() != null) {
+            config.user(uri.user()).password(uri.password());
+        }
+        return config;
+    }
+
+    static JedisClientConfig sentinels(RedisSinkSettings settings) {
+        int timeout = (int) settings.timeout().toMillis();
+        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(timeout)
+                .socketTimeoutMillis(timeout)
+                .serverDefaultProtocol(); // as Jedis's own default for sentinels: they speak RESP2 to it
+        if (settings.redis().tls()) {
+            config.sslOptions(sslOptions(settings.tls()));
+        }
+        SentinelCredentials credentials = settings.sentinelCredentials();
+        if (credentials.password() != null) {
+            config.user(credentials.user()).password(credentials.password());
+        }
+        return config.build();
+    }
+
+    /** Jedis's TLS options: the stores are read at each connect (so they must be there on every TaskManager). */
+    static SslOptions sslOptions(RedisTls tls) {
+        SslOptions.Builder options = SslOptions.builder()
+                .sslVerifyMode(tls.verifyHostname() ? SslVerifyMode.FULL : SslVerifyMode.CA);
+        try {
+            if (tls.truststore() != null) {
+                options.truststore(file(tls.truststore(), "--redis-tls-truststore"), chars(tls.truststorePassword()))
+                        .trustStoreType(RedisTls.storeType(Path.of(tls.truststore())));
+            }
+            if (tls.keystore() != null) {
+                options.keystore(file(tls.keystore(), "--redis-tls-keystore"), chars(tls.keystorePassword()))
+                        .keyStoreType(RedisTls.storeType(Path.of(tls.keystore())));
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the Redis TLS stores cannot be read on this TaskManager: " + e.getMessage(), e);
+        }
+        return options.build();
+    }
+
+    private static File file(String path, String setting) {
+        File file = new File(path);
+        if (!file.isFile() || !file.canRead()) {
+            throw new IllegalArgumentException(setting + " (" + path + ") is not a readable file on this TaskManager ("
+                    + hostName() + "); the job reads it where it connects to Redis: mount it at the same path on the "
+                    + "JobManager and every TaskManager");
+        }
+        return file;
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "host unknown";
+        }
+    }
+
+    private static char[] chars(String password) {
+        return password == null ? null : password.toCharArray();
+    }
+
+    private static Set<HostAndPort> hostsAndPorts(RedisUri uri) {
+        Set<HostAndPort> nodes = new LinkedHashSet<>();
+        uri.endpoints().forEach(e -> nodes.add(new HostAndPort(e.host(), e.port())));
+        return nodes;
+    }
+
+    /**
+     * {@code e} again, or, when a TLS certificate is why it failed, a connection error that says which setting to
+     * fix (still a {@link JedisException}: retried and then failing the job like any connection error); or, when a
+     * cluster client may not read the slot map, the NOPERM that says which right to grant.
+     */
+    static JedisException explained(JedisException e, RedisSinkSettings settings) {
+        List<Throwable> causes = causes(e);
+        RedisTls tls = settings.tls();
+        String redis = settings.redis().toString();
+        String advice = null;
+        for (Throwable cause : causes) {
+            String message = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
+            if (cause instanceof JedisAccessControlException && message.contains("'cluster|slots'")) {
+                JedisAccessControlException named = new JedisAccessControlException("NOPERM the Redis user in --redis ("
+                        + redis + ") may not run CLUSTER SLOTS, which a Redis Cluster client needs to find the nodes and "
+                        + "their slots: add +cluster|slots to its rights (flink-job README, 'The Redis user')");
+                named.initCause(e);
+                return named;
+            }
+            if (cause instanceof CertPathValidatorException || message.contains("pkix path")
+                    || message.contains("unable to find valid certification path")) {
+                advice = "Redis's TLS certificate is not signed by a CA the job trusts: --redis-tls-truststore "
+                        + "(PAGEVIEWS_REDIS_TLS_TRUSTSTORE) " + (tls.truststore() == null ? "is empty, so only the JVM's "
+                        + "default CAs are trusted" : "is " + tls.truststore()) + "; give it a truststore with the CA that "
+                        + "signed Redis's certificate";
+            } else if (cause instanceof CertificateException && (message.contains("no subject alternative")
+                    || message.contains("no name matching"))) {
+                advice = "Redis's TLS certificate does not name the host the job connects to (" + cause.getMessage()
+                        + "): connect by a name the certificate has, or set --redis-tls-verify-hostname "
+                        + "(PAGEVIEWS_REDIS_TLS_VERIFY_HOSTNAME) false to trust any certificate the CA signed";
+            } else if (cause instanceof SSLException && (message.contains("certificate_required")
+                    || message.contains("bad_certificate") || message.contains("unknown_ca")
+                    || message.contains("certificate_unknown") || message.contains("decrypt_error"))) {
+                advice = "Redis refused the job's TLS client certificate (" + cause.getMessage() + "): --redis-tls-keystore "
+                        + "(PAGEVIEWS_REDIS_TLS_KEYSTORE) " + (tls.keystore() == null ? "is empty, and Redis wants a client "
+                        + "certificate (tls-auth-clients yes)" : "is " + tls.keystore() + ", and Redis does not accept "
+                        + "its certificate") + "; give it a keystore with a key and certificate signed by a CA Redis trusts "
+                        + "(its tls-ca-cert-file)";
+            } else if (cause instanceof SSLException && message.contains("unrecognized ssl message")) {
+                advice = "Redis at " + redis + " does not answer in TLS: use the redis... scheme without the s "
+                        + "(redis://, redis-cluster://, redis-sentinel://) if it has no TLS port, or the TLS port";
+            }
+            if (advice != null) {
+                break;
+            }
+        }
+        if (advice == null) {
+            return e;
+        }
+        JedisConnectionException named = new JedisConnectionException("TLS to Redis (" + redis + ") failed. " + advice, e);
+        return named;
+    }
+
+    /** The causes of {@code e} and of what it suppressed (a cluster client's first failure per node), depth first. */
+    private static List<Throwable> causes(Throwable e) {
+        List<Throwable> all = new ArrayList<>();
+        collect(e, all);
+        return all;
+    }
+
+    private static void collect(Throwable e, List<Throwable> into) {
+        for (Throwable t = e; t != null && !into.contains(t); t = t.getCause()) {
+            into.add(t);
+            for (Throwable suppressed : t.getSuppressed()) {
+                collect(suppressed, into);
+            }
+        }
     }
 }

@@ -15,9 +15,12 @@ import java.time.Duration;
  *     long one call may block Redis
  * @param staleCommits what to do with a committable older than the marker expiry (its marker may be gone)
  * @param commit the limits and safety rules of each commit ({@link CommitRules})
+ * @param tls the truststore and client keystore for a {@code rediss...} URI
+ * @param sentinelCredentials what the sentinels of a {@code redis-sentinel} URI want, apart from the data nodes'
  */
 public record RedisSinkSettings(RedisUri redis, String hashKey, Duration markerTtl, Duration timeout, int maxFieldsPerCommit,
-        StaleCommits staleCommits, CommitRules commit) implements Serializable {
+        StaleCommits staleCommits, CommitRules commit, RedisTls tls, SentinelCredentials sentinelCredentials)
+        implements Serializable {
 
     /** The name of the field that counts the views of pages beyond {@link CommitRules#maxPages()} (as GA4 names its row). */
     public static final String OTHER_PAGES = "(other)";
@@ -56,6 +59,13 @@ public record RedisSinkSettings(RedisUri redis, String hashKey, Duration markerT
         this(redis, hashKey, markerTtl, timeout, maxFieldsPerCommit, staleCommits, CommitRules.DEFAULTS);
     }
 
+    /** The JVM's default CAs and no client certificate for TLS, sentinels without a password. */
+    public RedisSinkSettings(RedisUri redis, String hashKey, Duration markerTtl, Duration timeout, int maxFieldsPerCommit,
+            StaleCommits staleCommits, CommitRules commit) {
+        this(redis, hashKey, markerTtl, timeout, maxFieldsPerCommit, staleCommits, commit, RedisTls.DEFAULTS,
+                SentinelCredentials.NONE);
+    }
+
     /**
      * A committable restored from a checkpoint older than {@code markerTtl} may have been applied already, and its
      * marker may have expired since: Redis can no longer tell. The choice is the operator's.
@@ -91,16 +101,20 @@ public record RedisSinkSettings(RedisUri redis, String hashKey, Duration markerT
         if (commit == null) {
             throw new IllegalArgumentException("commit rules must be set");
         }
+        tls = tls == null ? RedisTls.DEFAULTS : tls;
+        sentinelCredentials = sentinelCredentials == null ? SentinelCredentials.NONE : sentinelCredentials;
     }
 
     /** A copy with another choice for stale committables. */
     public RedisSinkSettings withStaleCommits(StaleCommits choice) {
-        return new RedisSinkSettings(redis, hashKey, markerTtl, timeout, maxFieldsPerCommit, choice, commit);
+        return new RedisSinkSettings(redis, hashKey, markerTtl, timeout, maxFieldsPerCommit, choice, commit, tls,
+                sentinelCredentials);
     }
 
     /** A copy with other commit rules. */
     public RedisSinkSettings with(CommitRules rules) {
-        return new RedisSinkSettings(redis, hashKey, markerTtl, timeout, maxFieldsPerCommit, staleCommits, rules);
+        return new RedisSinkSettings(redis, hashKey, markerTtl, timeout, maxFieldsPerCommit, staleCommits, rules, tls,
+                sentinelCredentials);
     }
 
     /**
