@@ -304,6 +304,7 @@ public final class RedisSentinel implements AutoCloseable {
 
     /** How to start a {@link RedisSentinel}. */
     public static final class Builder {
+        private RedisServer.Persistence persistence = RedisServer.Persistence.NONE;
         private final Path workDir;
         private int replicas = 1;
         private int sentinels = 3;
@@ -362,6 +363,12 @@ public final class RedisSentinel implements AutoCloseable {
         }
 
         /** How long the primary must be unreachable before a sentinel thinks it down (1 s by default). */
+        /** How the data nodes persist (none by default; an fsynced AOF for runs that kill them). */
+        public Builder persistence(RedisServer.Persistence persistence) {
+            this.persistence = persistence;
+            return this;
+        }
+
         public Builder downAfter(Duration downAfter) {
             this.downAfter = downAfter;
             return this;
@@ -383,6 +390,7 @@ public final class RedisSentinel implements AutoCloseable {
                         node.admin(admin.user(), admin.password());
                     }
                     users.forEach(node::user);
+                    node.persistence(persistence);
                     if (i > 0) {
                         node.replicaOf(nodes.get(0).hostAndPort());
                     }

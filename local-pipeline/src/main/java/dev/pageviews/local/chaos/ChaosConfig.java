@@ -30,7 +30,10 @@ public record ChaosConfig(Duration duration, long seed, int viewsPerSecond, Dura
             "Every view carries an event_id of its own; one without a definite answer (timeout, reset, refused connection,",
             "503) is sent again with it, as a client does, up to 8 tries; 1% of the requests answered 2xx are sent once",
             "more (a reply taken as lost). The job must count each event_id once.",
-            "Faults: kill -9 of Kafka (restarted on its data), of Redis (restarted from its AOF, fsync always) and of",
+            "Redis is a primary and a replica (AOF, fsync always) with a sentinel; the job waits for the replica to",
+            "acknowledge each commit (--redis-wait-replicas 1).",
+            "Faults: kill -9 of Kafka (restarted on its data), of the Redis primary (restarted from its AOF, or as a",
+            "replica when the sentinel promoted the replica meanwhile), of the primary until the replica is promoted, and of",
             "the edge (restarted on its port); a TaskManager terminated and replaced (in-JVM MiniCluster, not a",
             "process kill); Redis maxmemory set tiny with noeviction; a counted field set to a non-integer; a right of",
             "the job's Redis user (its own, with the least rights) revoked and restored; one client flooding distinct",
@@ -53,7 +56,7 @@ public record ChaosConfig(Duration duration, long seed, int viewsPerSecond, Dura
                     + "senders and this machine runs every service too.")
             .of(Values.intIn(50, 5_000));
     private static final Setting<String> FAULTS = SCHEMA.define("faults").defaultValue("all")
-            .doc("Which faults: all, or some of kafka,redis,taskmanager,edge,redis-oom,redis-bad-field,redis-acl,url-flood.")
+            .doc("Which faults: all, or some of kafka,redis,redis-failover,taskmanager,edge,redis-oom,redis-bad-field,redis-acl,url-flood.")
             .of(Values.checked(Values.nonEmptyText(), FaultKind::parseList));
 
     static String usage() {
@@ -62,7 +65,7 @@ public record ChaosConfig(Duration duration, long seed, int viewsPerSecond, Dura
 
     public ChaosConfig {
         if (kinds.isEmpty()) {
-            throw new IllegalArgumentException("--faults names no fault; use all or some of kafka,redis,taskmanager,edge,"
+            throw new IllegalArgumentException("--faults names no fault; use all or some of kafka,redis,redis-failover,taskmanager,edge,"
                     + "redis-oom,redis-bad-field,redis-acl,url-flood");
         }
         kinds = Set.copyOf(EnumSet.copyOf(kinds));

@@ -5,6 +5,7 @@ import dev.pageviews.job.redis.RedisRights;
 import dev.pageviews.stack.KafkaBroker;
 import dev.pageviews.stack.LocalStack;
 import dev.pageviews.stack.OrderedShutdown;
+import dev.pageviews.stack.RedisSentinel;
 import dev.pageviews.stack.RedisServer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.slf4j.Logger;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.Protocol;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -30,6 +29,8 @@ public final class ChaosRun implements AutoCloseable {
     static final String HASH_KEY = "page_views";
     /** The job's own Redis user, with the least rights it needs (RedisRights), as production runs it. */
     static final String JOB_USER = "pageviews-job";
+    /** How long the sentinel waits before it takes a silent primary for failed and promotes the replica. */
+    private static final Duration SENTINEL_DOWN_AFTER = Duration.ofSeconds(2);
     private static final String JOB_PASSWORD = "chaos-job-secret";
     /** Ordinary probes in a quiet stretch before the first fault: the freshness the flood is compared with. */
     private static final int QUIET_PROBES = 5;
@@ -42,7 +43,7 @@ public final class ChaosRun implements AutoCloseable {
     private final Ledger ledger = new Ledger();
     private final List<FaultWindow> faultWindows = new ArrayList<>();
     private KafkaBroker kafka;
-    private RedisServer redis;
+    private RedisSentinel redis;
     private EdgeProcess edge;
     private JobCluster job;
     private OrderedShutdown.Action stopJobAtExit;
@@ -67,7 +68,7 @@ public final class ChaosRun implements AutoCloseable {
     public ChaosResult run() throws Exception {
         Random random = new Random(config.seed());
         startPipeline();
-        Probe probe = new Probe(new ViewSender(edge::port, ledger, ViewSender.Retries.NONE), redis, HASH_KEY);
+        Probe probe = new Probe(new ViewSender(edge::port, ledger, ViewSender.Retries.NONE), redis::primary, HASH_KEY);
         Duration firstCount = probe.awaitCounted(System.nanoTime());
         if (firstCount == null) {
             throw new IllegalStateException("the pipeline counted no view within " + Probe.TIMEOUT.toSeconds() + " s of starting;"
@@ -92,8 +93,8 @@ public final class ChaosRun implements AutoCloseable {
         Duration loadDuration = Duration.ofNanos(System.nanoTime() - loadStart);
         LOG.info("Load stopped after {}; waiting for the counts to settle", FaultInjector.seconds(loadDuration));
 
-        boolean settled = new Settling(kafka, redis, HASH_KEY, JobConfig.parse(new String[0], Map.of()).groupId()).await();
-        Map<String, Long> counts = Settling.counts(redis, HASH_KEY);
+        boolean settled = new Settling(kafka, redis::primary, HASH_KEY, JobConfig.parse(new String[0], Map.of()).groupId()).await();
+        Map<String, Long> counts = Settling.counts(redis::primary, HASH_KEY);
         List<Ledger.Mismatch> mismatches = ledger.mismatches(counts);
         return new ChaosResult(config, loadDuration,
                 ledger.total(Ledger.Tally::sent), ledger.total(Ledger.Tally::accepted), ledger.total(Ledger.Tally::rejected),
@@ -109,12 +110,15 @@ public final class ChaosRun implements AutoCloseable {
     private void startPipeline() throws Exception {
         kafka = KafkaBroker.start(workDir.resolve("kafka"), 0);
         kafka.createTopics(Map.of(LocalStack.VIEWS_TOPIC, LocalStack.VIEWS_PARTITIONS, LocalStack.DLQ_TOPIC, 1));
-        redis = RedisServer.start(workDir.resolve("redis"), 0, RedisServer.Persistence.APPEND_ONLY);
-        try (Jedis admin = redis.client()) {
-            List<String> acl = new ArrayList<>(List.of(RedisRights.aclSetUser(JOB_USER, HASH_KEY)
-                    .replace(">PASSWORD", ">" + JOB_PASSWORD).split(" ")));
-            admin.sendCommand(Protocol.Command.ACL, acl.subList(1, acl.size()).toArray(String[]::new));
-        }
+        // a primary and a replica with fsynced AOFs, watched by a sentinel; ACLs are not replicated: the job's user is
+        // created on each node
+        redis = RedisSentinel.builder(workDir.resolve("redis"))
+                .replicas(1).sentinels(1, 1).downAfter(SENTINEL_DOWN_AFTER)
+                .persistence(RedisServer.Persistence.APPEND_ONLY)
+                .user(RedisRights.aclSetUser(JOB_USER, HASH_KEY).replace(">PASSWORD", ">" + JOB_PASSWORD)
+                        .substring("ACL SETUSER ".length()))
+                .start();
+        LOG.info("Redis: {}", redis.describe());
         edge = EdgeProcess.start(workDir.resolve("edge"), kafka.bootstrapServers(), edgeClasspath);
         LOG.info("Edge (its own JVM) ready on port {}", edge.port());
         job = JobCluster.start();
@@ -123,7 +127,8 @@ public final class ChaosRun implements AutoCloseable {
             "--kafka-bootstrap", kafka.bootstrapServers(),
             "--topic", LocalStack.VIEWS_TOPIC,
             "--dlq-topic", LocalStack.DLQ_TOPIC,
-            "--redis", "redis://" + JOB_USER + ":" + JOB_PASSWORD + "@" + redis.host() + ":" + redis.port(),
+            "--redis", redis.uri(JOB_USER, JOB_PASSWORD),
+            "--redis-wait-replicas", "1",
             "--redis-key", HASH_KEY,
             "--delivery", "exactly-once",
             "--checkpoint-interval", CHECKPOINT_INTERVAL,

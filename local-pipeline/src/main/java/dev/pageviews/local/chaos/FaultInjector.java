@@ -1,6 +1,7 @@
 package dev.pageviews.local.chaos;
 
 import dev.pageviews.stack.KafkaBroker;
+import dev.pageviews.stack.RedisSentinel;
 import dev.pageviews.stack.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +19,7 @@ final class FaultInjector {
     private static final Logger LOG = LoggerFactory.getLogger(FaultInjector.class);
 
     private final KafkaBroker kafka;
-    private final RedisServer redis;
+    private final RedisSentinel redis;
     private final EdgeProcess edge;
     private final JobCluster job;
     private final RedisFaults redisFaults;
@@ -33,13 +34,13 @@ final class FaultInjector {
     /** The flood's rate: several times the load's, and far more distinct pages than a commit takes. */
     static final int FLOOD_VIEWS_PER_SECOND = 2_000;
 
-    FaultInjector(KafkaBroker kafka, RedisServer redis, EdgeProcess edge, JobCluster job, String hashKey, String jobUser,
+    FaultInjector(KafkaBroker kafka, RedisSentinel redis, EdgeProcess edge, JobCluster job, String hashKey, String jobUser,
             Ledger ledger, Probe probe, Random random) {
         this.kafka = kafka;
         this.redis = redis;
         this.edge = edge;
         this.job = job;
-        this.redisFaults = new RedisFaults(redis, hashKey);
+        this.redisFaults = new RedisFaults(redis::primary, hashKey);
         this.random = random;
         this.jobUser = jobUser;
         this.flood = new Flood(edge::port, ledger, random);
@@ -64,11 +65,26 @@ final class FaultInjector {
             }
             case REDIS_KILL -> {
                 Duration down = between(1_000, 5_000);
-                redis.kill();
-                LOG.info("Redis killed (kill -9); down for {}", seconds(down));
+                RedisServer killed = redis.killPrimary();
+                LOG.info("Redis primary killed (kill -9); down for {}", seconds(down));
                 Thread.sleep(down.toMillis());
-                redis.restart();
-                return "Redis down " + seconds(down) + ", restarted from its AOF";
+                if (redis.primary() == killed) {
+                    killed.restart(); // not failed over yet: back as the primary, from its AOF
+                    return "Redis primary down " + seconds(down) + ", restarted from its AOF as the primary";
+                }
+                redis.restart(killed); // the sentinels promoted the replica meanwhile
+                return "Redis primary down " + seconds(down) + ", the replica promoted meanwhile; restarted as its replica";
+            }
+            case REDIS_FAILOVER -> {
+                RedisServer killed = redis.killPrimary();
+                long started = System.nanoTime();
+                RedisServer promoted = redis.awaitPromotion(killed, Duration.ofSeconds(60));
+                Duration promotion = Duration.ofNanos(System.nanoTime() - started);
+                Duration down = between(1_000, 5_000);
+                Thread.sleep(down.toMillis());
+                redis.restart(killed);
+                return "Redis primary killed (kill -9), replica " + promoted.port() + " promoted after " + seconds(promotion)
+                        + ", the old primary back as its replica " + seconds(down) + " later";
             }
             case TASK_MANAGER_KILL -> {
                 int index = job.killTaskManager(random);

@@ -3,7 +3,8 @@ package dev.pageviews.local.chaos;
 /** The faults a chaos run injects, one at a time. */
 enum FaultKind {
     KAFKA_KILL("kafka", "Kafka broker kill -9, restart on its data"),
-    REDIS_KILL("redis", "Redis kill -9, restart from its AOF"),
+    REDIS_KILL("redis", "Redis primary kill -9, restart from its AOF"),
+    REDIS_FAILOVER("redis-failover", "Redis primary kill -9, replica promoted"),
     TASK_MANAGER_KILL("taskmanager", "TaskManager terminated, new one started"),
     EDGE_KILL("edge", "edge kill -9, restart on its port"),
     REDIS_OOM("redis-oom", "Redis maxmemory tiny (noeviction)"),

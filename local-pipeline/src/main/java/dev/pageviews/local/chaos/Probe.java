@@ -1,6 +1,7 @@
 package dev.pageviews.local.chaos;
 
 import dev.pageviews.stack.RedisServer;
+import java.util.function.Supplier;
 import java.time.Duration;
 import redis.clients.jedis.Jedis;
 
@@ -15,11 +16,11 @@ final class Probe {
     private static final long DAY = 86_400;
 
     private final ViewSender sender;
-    private final RedisServer redis;
+    private final Supplier<RedisServer> redis;
     private final String hashKey;
     private int sequence;
 
-    Probe(ViewSender sender, RedisServer redis, String hashKey) {
+    Probe(ViewSender sender, Supplier<RedisServer> redis, String hashKey) {
         this.sender = sender;
         this.redis = redis;
         this.hashKey = hashKey;
@@ -55,7 +56,7 @@ final class Probe {
     }
 
     private String read(String page) {
-        try (Jedis jedis = redis.client()) {
+        try (Jedis jedis = redis.get().client()) {
             return jedis.hget(hashKey, page);
         } catch (RuntimeException unreachable) {
             return null; // asked again shortly

@@ -1,14 +1,16 @@
 package dev.pageviews.local.chaos;
 
 import dev.pageviews.stack.RedisServer;
+import java.util.function.Supplier;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import redis.clients.jedis.Jedis;
 
 /**
- * Faults that make Redis answer commands with errors while it stays up: out of memory, and a count that is
- * not an integer. Each is undone exactly, so the counts stay comparable with what was sent.
+ * Faults that make Redis answer commands with errors while it stays up: out of memory, a count that is not an
+ * integer, a right taken from the job's user. Each is done to the primary of the moment (ACLs and CONFIG are not
+ * replicated) and undone exactly, so the counts stay comparable with what was sent.
  */
 final class RedisFaults {
 
@@ -32,10 +34,10 @@ final class RedisFaults {
             "if ARGV[3] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end",
             "return 1");
 
-    private final RedisServer redis;
+    private final Supplier<RedisServer> redis;
     private final String hashKey;
 
-    RedisFaults(RedisServer redis, String hashKey) {
+    RedisFaults(Supplier<RedisServer> redis, String hashKey) {
         this.redis = redis;
         this.hashKey = hashKey;
     }
@@ -44,7 +46,7 @@ final class RedisFaults {
     void outOfMemory(Duration duration) throws InterruptedException {
         Map<String, String> memory;
         Map<String, String> policy;
-        try (Jedis jedis = redis.client()) {
+        try (Jedis jedis = redis.get().client()) {
             memory = jedis.configGet("maxmemory");
             policy = jedis.configGet("maxmemory-policy");
             jedis.configSet("maxmemory-policy", "noeviction");
@@ -53,7 +55,7 @@ final class RedisFaults {
         try {
             Thread.sleep(duration.toMillis());
         } finally {
-            try (Jedis jedis = redis.client()) {
+            try (Jedis jedis = redis.get().client()) {
                 jedis.configSet("maxmemory", memory.getOrDefault("maxmemory", "0"));
                 jedis.configSet("maxmemory-policy", policy.getOrDefault("maxmemory-policy", "noeviction"));
             }
@@ -63,14 +65,14 @@ final class RedisFaults {
     /** {@code field} holds a non-integer for {@code duration}; returns its value before, restored after. */
     String badField(String field, Duration duration) throws InterruptedException {
         Object old;
-        try (Jedis jedis = redis.client()) {
+        try (Jedis jedis = redis.get().client()) {
             old = jedis.eval(CORRUPT, List.of(hashKey), List.of(field, BAD_VALUE));
         }
         String recorded = old instanceof String s ? s : "";
         try {
             Thread.sleep(duration.toMillis());
         } finally {
-            try (Jedis jedis = redis.client()) {
+            try (Jedis jedis = redis.get().client()) {
                 Object restored = jedis.eval(RESTORE, List.of(hashKey), List.of(field, BAD_VALUE, recorded));
                 if (!Long.valueOf(1).equals(restored)) {
                     throw new IllegalStateException("field " + field + " of " + hashKey + " no longer held " + BAD_VALUE
@@ -86,13 +88,13 @@ final class RedisFaults {
      * mistake, corrected. Commits must refuse before writing anything, and resume exactly once it is back.
      */
     void revoke(String user, String right, Duration duration) throws InterruptedException {
-        try (Jedis jedis = redis.client()) {
+        try (Jedis jedis = redis.get().client()) {
             jedis.aclSetUser(user, "-" + right);
         }
         try {
             Thread.sleep(duration.toMillis());
         } finally {
-            try (Jedis jedis = redis.client()) {
+            try (Jedis jedis = redis.get().client()) {
                 jedis.aclSetUser(user, "+" + right);
             }
         }

@@ -3,6 +3,7 @@ package dev.pageviews.local.chaos;
 import dev.pageviews.stack.KafkaBroker;
 import dev.pageviews.stack.LocalStack;
 import dev.pageviews.stack.RedisServer;
+import java.util.function.Supplier;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -37,11 +38,11 @@ final class Settling {
             "return tostring(#values) .. ':' .. tostring(sum)");
 
     private final KafkaBroker kafka;
-    private final RedisServer redis;
+    private final Supplier<RedisServer> redis;
     private final String hashKey;
     private final String groupId;
 
-    Settling(KafkaBroker kafka, RedisServer redis, String hashKey, String groupId) {
+    Settling(KafkaBroker kafka, Supplier<RedisServer> redis, String hashKey, String groupId) {
         this.kafka = kafka;
         this.redis = redis;
         this.hashKey = hashKey;
@@ -97,7 +98,7 @@ final class Settling {
     }
 
     private String signature() {
-        try (Jedis jedis = redis.client()) {
+        try (Jedis jedis = redis.get().client()) {
             return String.valueOf(jedis.eval(SIGNATURE, List.of(hashKey), List.of()));
         } catch (RuntimeException e) {
             return null;
@@ -105,9 +106,9 @@ final class Settling {
     }
 
     /** Every count in the hash; a value that is not an integer is an error naming the field. */
-    static Map<String, Long> counts(RedisServer redis, String hashKey) {
+    static Map<String, Long> counts(Supplier<RedisServer> redis, String hashKey) {
         Map<String, Long> counts = new HashMap<>();
-        try (Jedis jedis = redis.client()) {
+        try (Jedis jedis = redis.get().client()) {
             jedis.hgetAll(hashKey).forEach((page, value) -> {
                 try {
                     counts.put(page, Long.parseLong(value));
