@@ -1,5 +1,6 @@
 package dev.pageviews.job;
 
+import dev.pageviews.event.PageKeys;
 import dev.pageviews.job.redis.RedisSinkSettings;
 import dev.pageviews.settings.Setting;
 import dev.pageviews.settings.Settings;
@@ -97,6 +98,11 @@ public final class JobConfig implements Serializable {
                     + "0 turns deduplication off. At most 3650d (ids are remembered to the second in an int). Costs state "
                     + "per remembered id: see the README for sizing.")
             .of(duration(Duration.ZERO, TEN_YEARS));
+    public static final Setting<Integer> MAX_PAGE_LENGTH = SCHEMA.define("max-page-length").defaultValue("512")
+            .doc("The longest page key (Redis field) a view is counted under. A page whose key (page_url normalised: see "
+                    + "the README's Pages) is longer counts under its first characters and ' (truncated)': metric "
+                    + "eventsPageTruncated. The archive keeps every page_url whole.")
+            .of(Values.intIn(PageKeys.MIN_MAX_LENGTH, 1 << 16));
     public static final Setting<Duration> WATERMARK_INTERVAL = SCHEMA.define("watermark-interval").defaultValue("200ms")
             .doc("How often sources emit watermarks: how soon after a window ends it can fire.")
             .of(duration(Duration.ofMillis(1), Duration.ofMinutes(10)));
@@ -217,6 +223,7 @@ public final class JobConfig implements Serializable {
     public Duration maxFutureSkew() { return get(MAX_FUTURE_SKEW); }
     public Duration watermarkInterval() { return get(WATERMARK_INTERVAL); }
     public Duration dedupWindow() { return get(DEDUP_WINDOW); }
+    public int maxPageLength() { return get(MAX_PAGE_LENGTH); }
     public Duration checkpointInterval() { return get(CHECKPOINT_INTERVAL); }
     public String checkpointDir() { return get(CHECKPOINT_DIR); }
     public String savepointDir() { return get(SAVEPOINT_DIR); }

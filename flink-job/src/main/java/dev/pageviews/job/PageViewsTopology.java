@@ -17,6 +17,7 @@ import dev.pageviews.job.source.ValidOrDeadLetter;
 import dev.pageviews.job.window.CountLateView;
 import dev.pageviews.job.window.CountViews;
 import dev.pageviews.job.window.EmitPageCount;
+import dev.pageviews.job.window.PageOfView;
 import dev.pageviews.job.window.PreAggregate;
 import org.apache.flink.api.common.eventtime.TimestampAssignerSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
@@ -38,13 +39,14 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * The job's dataflow:
  *
  * <pre>
- * Kafka views ─▶ validate ─┬─▶ keyBy event_id ─▶ count once per id ─┬─▶ page_url ─▶ pre-aggregate ─▶ keyBy ─▶ 1 s event-time windows ─▶ counts ─┬─▶ Redis
+ * Kafka views ─▶ validate ─┬─▶ keyBy event_id ─▶ count once per id ─┬─▶ page key ─▶ pre-aggregate ─▶ keyBy ─▶ 1 s event-time windows ─▶ counts ─┬─▶ Redis
  *                          │          (when --dedup-window > 0)       │                                                 └─ late views ─▶ +n ─────┘
  *                          │                                          └─▶ archive (when --archive-path is set)
  *                          └─▶ dead letters ─▶ Kafka views-dlq
  * </pre>
  *
- * The archive gets the same views as the counts: one line per counted view.
+ * The archive gets the same views as the counts: one line per counted view, its page_url as sent. The counts use
+ * the page's key ({@link PageOfView}: the one place a view becomes the page it counts for).
  *
  * Every stateful operator and sink has a fixed uid, so savepoints survive changes to the code.
  */
@@ -89,8 +91,8 @@ public final class PageViewsTopology {
         DataStream<PageView> counted = CountOncePerEventId.apply(views, config);
 
         SingleOutputStreamOperator<PageCount> counts = counted
-                .map(PageView::pageUrl, Types.STRING)
-                .name("page_url")
+                .map(new PageOfView(config.maxPageLength()), Types.STRING)
+                .name("page key")
                 .uid("page-url")
                 .transform("pre-aggregate per page and window", Types.POJO(PageCount.class),
                         new PreAggregate(config.window().toMillis()))
