@@ -3,6 +3,7 @@ package dev.pageviews.job;
 import dev.pageviews.event.PageView;
 import dev.pageviews.job.archive.Archive;
 import dev.pageviews.job.dedup.CountOncePerEventId;
+import dev.pageviews.job.hashing.SipHash;
 import dev.pageviews.job.redis.AtLeastOnceRedisSink;
 import dev.pageviews.job.redis.ExactlyOnceRedisSink;
 import dev.pageviews.job.redis.RedisSinkSettings;
@@ -19,11 +20,13 @@ import dev.pageviews.job.window.CountViews;
 import dev.pageviews.job.window.EmitPageCount;
 import dev.pageviews.job.window.PageOfView;
 import dev.pageviews.job.window.PreAggregate;
+import dev.pageviews.job.window.SaltedPageKey;
 import org.apache.flink.api.common.eventtime.TimestampAssignerSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -97,7 +100,7 @@ public final class PageViewsTopology {
                 .transform("pre-aggregate per page and window", Types.POJO(PageCount.class),
                         new PreAggregate(config.window().toMillis()))
                 .uid(PRE_AGGREGATE_UID)
-                .keyBy(PageCount::pageUrl, Types.STRING)
+                .keyBy(windowKey(), Types.STRING)
                 .window(TumblingEventTimeWindows.of(config.window()))
                 .sideOutputLateData(LATE_VIEWS)
                 .aggregate(new CountViews(), new EmitPageCount(), Types.LONG, Types.LONG, Types.POJO(PageCount.class))
@@ -116,6 +119,14 @@ public final class PageViewsTopology {
 
         Archive.attach(counted, config);
         return counted;
+    }
+
+    /**
+     * The key of the windows: the page behind a keyed hash of it, under a secret drawn now, when the job graph is
+     * built ({@link SaltedPageKey}: a client cannot choose pages that collide in the windows' state).
+     */
+    static KeySelector<PageCount, String> windowKey() {
+        return new SaltedPageKey(SipHash.withRandomKey());
     }
 
     static KafkaSource<RawView> kafkaSource(JobConfig config) {
