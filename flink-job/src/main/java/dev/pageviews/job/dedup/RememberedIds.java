@@ -11,9 +11,9 @@ import java.util.Arrays;
  *
  * <p>An id's slot comes from a keyed hash of the id ({@link SipHash}) under a key of this table's own, drawn when the
  * table is made (and again when it is rebuilt), never from {@link DedupKey#spread()}, which clients can make
- * collide: a UUID's spread inverts ({@code high * G ^ low}), another id's is that of its {@code String.hashCode}. With
- * the spread, ids chosen to collide all probed one run of slots: O(ids) per view (BENCHMARKS.md, "Keys chosen to
- * collide"). The spread still decides the bucket, and so where a restored id is looked for; the slots are not part of
+ * collide: a UUID's spread inverts ({@code high * G ^ low}), another id's is that of its {@code String.hashCode}. Placed
+ * by the spread, ids chosen to collide would all probe one run of slots: O(ids) per view (BENCHMARKS.md, "Keys chosen
+ * to collide"). The spread still decides the bucket, and so where a restored id is looked for; the slots are not part of
  * a snapshot (a table is rebuilt from its ids when read back), so the key may differ from run to run.
  *
  * <p>A bucket holds at most {@code maxIds} ids (passed at each call, as a restored job may have another limit): a
@@ -234,7 +234,7 @@ public final class RememberedIds {
             }
         }
         int cutoff = Integer.MIN_VALUE; // ids first counted before this second are forgotten,
-        int tiesKept = Integer.MAX_VALUE; // and of those counted in it, all but this many
+        int tiesKept = Integer.MAX_VALUE; // and of those counted in it, this many are kept
         if (remembered > keep) {
             int[] seconds = new int[remembered];
             int n = 0;
