@@ -82,6 +82,11 @@ class BadInputIT {
                         "body", "repeats a field; each field may appear once"),
                 bad("control character", "{\"user_id\":\"a\\u0007\",\"page_url\":\"/p\",\"timestamp\":" + TS + "}",
                         "user_id", "must not contain control characters (found one at index 1)"),
+                bad("unpaired surrogate", "{\"user_id\":\"u\",\"page_url\":\"/a\\ud800\",\"timestamp\":" + TS + "}",
+                        "page_url", "must be Unicode text: found an unpaired UTF-16 surrogate at index 2 (a \\\\uD800-\\\\uDFFF escape "
+                                + "without its other half)"),
+                bad("C1 control character", "{\"user_id\":\"u\",\"page_url\":\"/a\\u009b\",\"timestamp\":" + TS + "}",
+                        "page_url", "must not contain control characters (found one at index 2)"),
                 bad("event_id too long", withEventId("\"" + "a".repeat(65) + "\""),
                         "event_id", "must be at most 64 characters (got 65)"),
                 bad("event_id with a space", withEventId("\"order 7\""), "event_id",

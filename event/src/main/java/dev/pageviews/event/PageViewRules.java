@@ -4,11 +4,13 @@ package dev.pageviews.event;
  * The validation rules of the contract, in one place for the edge, the job and the docs.
  *
  * <ul>
- *   <li>{@code user_id}: a non-empty string of at most {@value #MAX_USER_ID_LENGTH} characters, no control
- *       characters.
- *   <li>{@code page_url}: a non-empty string of at most {@value #MAX_PAGE_URL_LENGTH} characters, no
- *       control characters. It is used as given (no normalisation): {@code /home} and {@code /home/} are
- *       two pages.
+ *   <li>{@code user_id}: a non-empty string of at most {@value #MAX_USER_ID_LENGTH} characters of Unicode text:
+ *       no control characters (U+0000-U+001F, U+007F-U+009F) and no unpaired UTF-16 surrogate (a JSON escape
+ *       {@code "\\ud800"} without its other half, which no UTF-8 store could keep: Redis and Parquet would get
+ *       {@code ?} while the JSON archive kept the escape).
+ *   <li>{@code page_url}: the same, at most {@value #MAX_PAGE_URL_LENGTH} characters. Kafka and the archive keep it
+ *       as sent; the job counts it under its {@link PageKeys page key}, so that {@code /home} and {@code /home/} are
+ *       one page.
  *   <li>{@code timestamp}: an integer number of Unix seconds from {@value #MIN_TIMESTAMP}
  *       (2000-01-01T00:00:00Z) to {@value #MAX_TIMESTAMP} (2099-12-31T23:59:59Z). Fractions, strings and
  *       milliseconds are rejected.
@@ -40,8 +42,16 @@ public final class PageViewRules {
         }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
+            if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
                 return "must not contain control characters (found one at index " + i + ")";
+            }
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                    i++; // a pair: one character beyond U+FFFF
+                } else {
+                    return "must be Unicode text: found an unpaired UTF-16 surrogate at index " + i
+                            + " (a \\uD800-\\uDFFF escape without its other half)";
+                }
             }
         }
         return null;

@@ -166,6 +166,44 @@ class PageViewCodecTest {
     }
 
     @Test
+    void rejectsTextThatNoUtf8StoreCouldKeepExactly() {
+        String unpaired = "must be Unicode text: found an unpaired UTF-16 surrogate at index 2 (a \\uD800-\\uDFFF escape without "
+                + "its other half)";
+        assertThat(decode("{\"user_id\":\"u\",\"page_url\":\"/a\\ud800\",\"timestamp\":1730814562}"))
+                .as("a high surrogate at the end").isEqualTo(new DecodeResult.Invalid("page_url", unpaired));
+        assertThat(decode("{\"user_id\":\"u\",\"page_url\":\"/a\\udc00b\",\"timestamp\":1730814562}"))
+                .as("a low surrogate alone").isEqualTo(new DecodeResult.Invalid("page_url", unpaired));
+        assertThat(decode("{\"user_id\":\"u\",\"page_url\":\"/a\\ud800\\ud800\\udc00\",\"timestamp\":1730814562}"))
+                .as("a high surrogate before a pair").isEqualTo(new DecodeResult.Invalid("page_url", unpaired));
+        assertThat(decode("{\"user_id\":\"u\\udfff\",\"page_url\":\"/p\",\"timestamp\":1730814562}"))
+                .isEqualTo(new DecodeResult.Invalid("user_id", unpaired.replace("index 2", "index 1")));
+        assertThat(decode("{\"user_id\":\"u\",\"page_url\":\"/a\\u0085\",\"timestamp\":1730814562}"))
+                .as("a C1 control character (NEL)")
+                .isEqualTo(new DecodeResult.Invalid("page_url", "must not contain control characters (found one at index 2)"));
+
+        assertThat(decode("{\"user_id\":\"\\ud83d\\ude00\",\"page_url\":\"/\\ud83d\\ude00\\u00a0\",\"timestamp\":1730814562}"))
+                .as("a pair is one character beyond U+FFFF; U+00A0 is no control character")
+                .isEqualTo(new DecodeResult.Valid(PageView.of("\ud83d\ude00", "/\ud83d\ude00\u00a0", 1730814562L)));
+    }
+
+    @Test
+    void rejectsUtf8BytesThatEncodeASurrogateOrNoCharacterAtAll() {
+        byte[] surrogate = "{\"user_id\":\"u\",\"page_url\":\"/???\",\"timestamp\":1730814562}".getBytes(StandardCharsets.US_ASCII);
+        surrogate[28] = (byte) 0xED; // U+D800 in three bytes: not UTF-8
+        surrogate[29] = (byte) 0xA0;
+        surrogate[30] = (byte) 0x80;
+        assertThat(PageViewCodec.decode(surrogate)).isEqualTo(new DecodeResult.Invalid("body", "is not valid UTF-8"));
+
+        byte[] beyond = "{\"user_id\":\"u\",\"page_url\":\"/????\",\"timestamp\":1730814562}".getBytes(StandardCharsets.US_ASCII);
+        beyond[28] = (byte) 0xF4; // "U+110000" in four bytes: Jackson reads two lone low surrogates
+        beyond[29] = (byte) 0x90;
+        beyond[30] = (byte) 0x80;
+        beyond[31] = (byte) 0x80;
+        assertThat(PageViewCodec.decode(beyond)).isInstanceOf(DecodeResult.Invalid.class)
+                .extracting(r -> ((DecodeResult.Invalid) r).field()).isEqualTo("page_url");
+    }
+
+    @Test
     void rejectsDeepNestingWithoutRecursingIntoIt() {
         String deep = "[".repeat(10_000) + "]".repeat(10_000);
         assertThat(decode("{\"user_id\":\"u\",\"x\":" + deep + ",\"page_url\":\"/p\",\"timestamp\":1730814562}"))

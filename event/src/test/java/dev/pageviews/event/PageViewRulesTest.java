@@ -31,4 +31,21 @@ class PageViewRulesTest {
         assertThat(PageViewRules.checkEventId("a" + (char) 127)).contains("at index 1");
         assertThat(PageViewRules.checkEventId("a/b")).contains("at index 1");
     }
+
+    @Test
+    void aTextFieldRefusesExactlyTheControlCharactersAndUnpairedSurrogates() {
+        for (int c = Character.MIN_VALUE; c <= Character.MAX_VALUE; c++) {
+            boolean control = Character.getType(c) == Character.CONTROL;
+            String problem = PageViewRules.checkText("a" + (char) c + "b", 100);
+            if (control) {
+                assertThat(problem).as("U+%04X", c).isEqualTo("must not contain control characters (found one at index 1)");
+            } else if (Character.isSurrogate((char) c)) {
+                assertThat(problem).as("U+%04X", c).startsWith("must be Unicode text: found an unpaired UTF-16 surrogate at index 1");
+            } else {
+                assertThat(problem).as("U+%04X", c).isNull();
+            }
+        }
+        assertThat(PageViewRules.checkText("a\ud83d\ude00b", 100)).as("a surrogate pair").isNull();
+        assertThat(PageViewRules.checkText("\ude00\ud83d", 100)).as("a pair the wrong way round").contains("at index 0");
+    }
 }

@@ -1,5 +1,6 @@
 package dev.pageviews.job;
 
+import dev.pageviews.event.PageKeys;
 import dev.pageviews.job.redis.RedisSinkSettings;
 import dev.pageviews.job.source.LostOffsets;
 import dev.pageviews.job.redis.RedisTls;
@@ -118,6 +119,18 @@ public final class JobConfig implements Serializable {
                     + "0 turns deduplication off. At most 3650d (ids are remembered to the second in an int). Costs state "
                     + "per remembered id: see the README for sizing.")
             .of(duration(Duration.ZERO, TEN_YEARS));
+    public static final Setting<Integer> DEDUP_MAX_IDS_PER_BUCKET = SCHEMA.define("dedup-max-ids-per-bucket")
+            .defaultValue("100000")
+            .doc("With the hashmap state backend, the most event ids one of the 32,768 dedup buckets remembers. A full bucket "
+                    + "forgets the ids it counted longest ago, before their --dedup-window passed (metric dedupIdsForgotten, a "
+                    + "warning): a copy of one of them is counted again. Which bucket an id falls in is public, so this bounds what "
+                    + "one client can pile into one bucket. Spread traffic reaches it at ids/s x window above 3 billion.")
+            .of(Values.intIn(100, 1 << 28));
+    public static final Setting<Integer> MAX_PAGE_LENGTH = SCHEMA.define("max-page-length").defaultValue("512")
+            .doc("The longest page key (Redis field) a view is counted under. A page whose key (page_url normalised: see "
+                    + "the README's Pages) is longer counts under its first characters and ' (truncated)': metric "
+                    + "eventsPageTruncated. The archive keeps every page_url whole.")
+            .of(Values.intIn(PageKeys.MIN_MAX_LENGTH, 1 << 16));
     public static final Setting<Duration> WATERMARK_INTERVAL = SCHEMA.define("watermark-interval").defaultValue("200ms")
             .doc("How often sources emit watermarks: how soon after a window ends it can fire.")
             .of(duration(Duration.ofMillis(1), Duration.ofMinutes(10)));
@@ -299,6 +312,8 @@ public final class JobConfig implements Serializable {
     public Duration maxFutureSkew() { return get(MAX_FUTURE_SKEW); }
     public Duration watermarkInterval() { return get(WATERMARK_INTERVAL); }
     public Duration dedupWindow() { return get(DEDUP_WINDOW); }
+    public int maxPageLength() { return get(MAX_PAGE_LENGTH); }
+    public int dedupMaxIdsPerBucket() { return get(DEDUP_MAX_IDS_PER_BUCKET); }
     public Duration checkpointInterval() { return get(CHECKPOINT_INTERVAL); }
     public String checkpointDir() { return get(CHECKPOINT_DIR); }
     public String savepointDir() { return get(SAVEPOINT_DIR); }

@@ -3,6 +3,7 @@ package dev.pageviews.job;
 import dev.pageviews.event.PageView;
 import dev.pageviews.job.archive.Archive;
 import dev.pageviews.job.dedup.CountOncePerEventId;
+import dev.pageviews.job.hashing.SipHash;
 import dev.pageviews.job.redis.AtLeastOnceRedisSink;
 import dev.pageviews.job.redis.ExactlyOnceRedisSink;
 import dev.pageviews.job.redis.RedisSinkSettings;
@@ -18,13 +19,16 @@ import dev.pageviews.job.source.ValidOrDeadLetter;
 import dev.pageviews.job.window.CountLateView;
 import dev.pageviews.job.window.CountViews;
 import dev.pageviews.job.window.EmitPageCount;
+import dev.pageviews.job.window.PageOfView;
 import dev.pageviews.job.window.PreAggregate;
+import dev.pageviews.job.window.SaltedPageKey;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.TimestampAssignerSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -42,13 +46,14 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * The job's dataflow:
  *
  * <pre>
- * Kafka views ─▶ validate ─┬─▶ keyBy event_id ─▶ count once per id ─┬─▶ page_url ─▶ pre-aggregate ─▶ keyBy ─▶ 1 s event-time windows ─▶ counts ─┬─▶ Redis
+ * Kafka views ─▶ validate ─┬─▶ keyBy event_id ─▶ count once per id ─┬─▶ page key ─▶ pre-aggregate ─▶ keyBy ─▶ 1 s event-time windows ─▶ counts ─┬─▶ Redis
  *                          │          (when --dedup-window > 0)       │                                                 └─ late views ─▶ +n ─────┘
  *                          │                                          └─▶ archive (when --archive-path is set)
  *                          └─▶ dead letters ─▶ Kafka views-dlq
  * </pre>
  *
- * The archive gets the same views as the counts: one line per counted view.
+ * The archive gets the same views as the counts: one line per counted view, its page_url as sent. The counts use
+ * the page's key ({@link PageOfView}: the one place a view becomes the page it counts for).
  *
  * Every stateful operator and sink has a fixed uid, so savepoints survive changes to the code.
  */
@@ -93,13 +98,13 @@ public final class PageViewsTopology {
         DataStream<PageView> counted = CountOncePerEventId.apply(views, config);
 
         SingleOutputStreamOperator<PageCount> counts = counted
-                .map(PageView::pageUrl, Types.STRING)
-                .name("page_url")
+                .map(new PageOfView(config.maxPageLength()), Types.STRING)
+                .name("page key")
                 .uid("page-url")
                 .transform("pre-aggregate per page and window", Types.POJO(PageCount.class),
                         new PreAggregate(config.window().toMillis()))
                 .uid(PRE_AGGREGATE_UID)
-                .keyBy(PageCount::pageUrl, Types.STRING)
+                .keyBy(windowKey(), Types.STRING)
                 .window(TumblingEventTimeWindows.of(config.window()))
                 .sideOutputLateData(LATE_VIEWS)
                 .aggregate(new CountViews(), new EmitPageCount(), Types.LONG, Types.LONG, Types.POJO(PageCount.class))
@@ -118,6 +123,14 @@ public final class PageViewsTopology {
 
         Archive.attach(counted, config);
         return counted;
+    }
+
+    /**
+     * The key of the windows: the page behind a keyed hash of it, under a secret drawn now, when the job graph is
+     * built ({@link SaltedPageKey}: a client cannot choose pages that collide in the windows' state).
+     */
+    static KeySelector<PageCount, String> windowKey() {
+        return new SaltedPageKey(SipHash.withRandomKey());
     }
 
     static CheckedKafkaSource<RawView> kafkaSource(JobConfig config) {

@@ -89,6 +89,39 @@ class PageViewsJobIT {
     }
 
     @Test
+    void countsEverySpellingOfAPageInItsOneFieldWhileTheArchiveKeepsEachAsSent(LocalStack stack) throws Exception {
+        Path archive = LocalStackExtension.newWorkDir().resolve("archive");
+        ExactRuns.Run run = newRun(stack, stack.redis().uri(), 2, "--archive-path", archive.toUri().toString(),
+                "--archive-format", "parquet", "--max-page-length", "64");
+        List<String> spellings = List.of("/docs/", "/docs", "/doc%73#intro", "/a/../docs?", "HTTPS://Example.COM:443/docs/",
+                "https://example.com/docs", "/DOCS", "/long/" + "x".repeat(100), "/long/" + "x".repeat(101));
+        try (ViewsTraffic traffic = new ViewsTraffic(stack.kafka().bootstrapServers(), run.topic());
+                Jedis jedis = stack.redis().client()) {
+            for (int i = 0; i < spellings.size(); i++) {
+                traffic.view("u" + i, spellings.get(i), BASE + i);
+            }
+            traffic.garbage("{\"user_id\":\"u\",\"page_url\":\"/docs\\ud800\",\"timestamp\":" + BASE + "}");
+            traffic.flush();
+
+            JobID job = flink.submit(run.config(), null);
+            try {
+                awaitCounts(jedis::hgetAll, run.key(), Map.of("/docs", 4L, "https://example.com/docs", 2L, "/DOCS", 1L,
+                        "/long/" + "x".repeat(46) + " (truncated)", 2L), Duration.ofSeconds(60));
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (ArchivedFiles.views(ArchivedFiles.finished(archive)).size() < spellings.size() && System.nanoTime() < deadline) {
+                    TimeUnit.MILLISECONDS.sleep(200);
+                }
+            } finally {
+                flink.cancel(job);
+            }
+            assertThat(ArchivedFiles.views(ArchivedFiles.finished(archive))).extracting(a -> a.view().pageUrl())
+                    .as("the archive keeps every page_url as sent").containsExactlyInAnyOrderElementsOf(spellings);
+            assertThat(deadLetterReasons(stack, run.dlq(), 1)).containsExactly("page_url: must be Unicode text: found an "
+                    + "unpaired UTF-16 surrogate at index 5 (a \\uD800-\\uDFFF escape without its other half)");
+        }
+    }
+
+    @Test
     void aRecordTooLargeForTheDeadLetterProducerIsTruncatedAndTheJobKeepsCounting(LocalStack stack) throws Exception {
         ExactRuns.Run run = newRun(stack, stack.redis().uri(), 2);
         allowLargeRecords(stack, run.topic(), 4 * 1024 * 1024); // views takes it; the producer's 1 MiB limit would refuse it as a dead letter

@@ -1,5 +1,6 @@
 package dev.pageviews.job;
 
+import dev.pageviews.event.PageKeys;
 import dev.pageviews.event.PageView;
 import dev.pageviews.event.PageViewCodec;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +42,7 @@ final class ViewsTraffic implements AutoCloseable {
     void view(String userId, String pageUrl, long timestamp) {
         PageView view = new PageView(userId, pageUrl, timestamp, "e-" + sent, timestamp * 1000);
         producer.send(new ProducerRecord<>(topic, userId.getBytes(StandardCharsets.UTF_8), PageViewCodec.encode(view)));
-        expected.merge(pageUrl, 1L, Long::sum);
+        expected.merge(counted(pageUrl), 1L, Long::sum);
         sentViews.add(view);
         sent++;
     }
@@ -55,7 +56,7 @@ final class ViewsTraffic implements AutoCloseable {
         PageView view = new PageView(userId, pageUrl, timestamp, "e-" + sent, timestamp * 1000);
         var sending = producer.send(new ProducerRecord<>(topic, partition, recordTimestamp,
                 userId.getBytes(StandardCharsets.UTF_8), PageViewCodec.encode(view)));
-        expected.merge(pageUrl, 1L, Long::sum);
+        expected.merge(counted(pageUrl), 1L, Long::sum);
         sentViews.add(view);
         sent++;
         return sending;
@@ -76,7 +77,7 @@ final class ViewsTraffic implements AutoCloseable {
     void resend(PageView view) {
         producer.send(new ProducerRecord<>(topic, view.userId().getBytes(StandardCharsets.UTF_8), PageViewCodec.encode(view)));
         if (!view.eventIdFromClient() || clientIds.add(view.eventId())) {
-            expected.merge(view.pageUrl(), 1L, Long::sum);
+            expected.merge(counted(view.pageUrl()), 1L, Long::sum);
             sentViews.add(view);
         } else {
             copies++;
@@ -107,6 +108,12 @@ final class ViewsTraffic implements AutoCloseable {
         return new ArrayList<>(sentViews);
     }
 
+    /** The field a view of {@code pageUrl} is counted in (with the job's default {@code --max-page-length}). */
+    static String counted(String pageUrl) {
+        return PageKeys.of(pageUrl, Integer.parseInt(JobConfig.MAX_PAGE_LENGTH.defaultText()));
+    }
+
+    /** The counts Redis must hold: views per page key. */
     Map<String, Long> expected() {
         return new TreeMap<>(expected);
     }

@@ -43,9 +43,10 @@
     });
   };
 
-  // a valid user_id: 1 to 256 characters, no control characters
+  // a valid user_id: 1 to 256 characters of Unicode text (no control characters, no unpaired surrogates)
   var valid = function (id) {
-    return typeof id == 'string' && /^[^\u0000-\u001f\u007f]{1,256}$/.test(id);
+    return typeof id == 'string' && id.length <= 256
+        && /^(?:[^\u0000-\u001f\u007f-\u009f\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])+$/.test(id);
   };
   var userId = function () {
     var id = valid(user) ? user : load('pv_uid');

@@ -66,4 +66,15 @@ class BatchDecoderTest {
         assertThat(decode("[]", BodyFormat.JSON, 10)).isEqualTo(new BatchDecoder.Events(List.of()));
         assertThat(decode("\n\n", BodyFormat.NDJSON, 10)).isEqualTo(new BatchDecoder.Events(List.of()));
     }
+
+    @Test
+    void anEventWhosePageUrlNoUtf8StoreCouldKeepIsRejectedAloneNamingTheField() {
+        String unpaired = "{\"user_id\":\"c\",\"page_url\":\"/c\\udc00\",\"timestamp\":1730814562}";
+
+        assertThat(decode("[" + A + "," + unpaired + "," + B + "]", BodyFormat.JSON, 10)).isEqualTo(new BatchDecoder.Events(List.of(
+                VALID_A,
+                DecodeResult.invalid("page_url", "must be Unicode text: found an unpaired UTF-16 surrogate at index 2 "
+                        + "(a \\uD800-\\uDFFF escape without its other half)"),
+                VALID_B)));
+    }
 }

@@ -23,7 +23,7 @@ public final class CountOncePerEventId {
         }
         return views
                 .keyBy(new EventIdBucket(), Types.INT)
-                .transform("count once per event_id", views.getType(), new FirstPerEventId(config.dedupWindow()))
+                .transform("count once per event_id", views.getType(), new FirstPerEventId(config.dedupWindow(), config.dedupMaxIdsPerBucket()))
                 .uid(UID);
     }
 }

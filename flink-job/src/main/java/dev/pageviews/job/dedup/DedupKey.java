@@ -6,9 +6,10 @@ package dev.pageviews.job.dedup;
  * 36-character string; any other id as itself. Two keys are equal only when their ids are the same string: a
  * hash would be smaller still, but could take two ids for one.
  *
- * <p>{@link #spread()} decides the id's {@link #bucket()} (and so its key group and the subtask that owns it) and
- * its place in the bucket's table, so it is defined here and must never change: a restored job would look for ids
- * where they are not.
+ * <p>{@link #spread()} decides the id's {@link #bucket()} (and so its key group and the subtask that owns it), so it
+ * is defined here and must never change: a restored job would look for ids where they are not. It is no secret, and
+ * clients can choose ids that share it; an id's place in its bucket's table is therefore a keyed hash of its own
+ * ({@link RememberedIds}).
  */
 public record DedupKey(long high, long low, String text) {
 
@@ -44,7 +45,7 @@ public record DedupKey(long high, long low, String text) {
 
     /**
      * 64 well-mixed bits of the id (MurmurHash3's 64-bit finalizer over the UUID's bits, or over the string's hash):
-     * the top 15 bits pick the bucket, the low bits the slot in the bucket's table.
+     * the top 15 bits pick the bucket.
      */
     public long spread() {
         long bits = text != null ? text.hashCode() : high * 0x9E3779B97F4A7C15L ^ low;

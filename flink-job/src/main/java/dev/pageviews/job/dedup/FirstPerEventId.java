@@ -36,6 +36,12 @@ import org.slf4j.LoggerFactory;
  * A savepoint taken on one backend and restored on the other is converted when the job opens; the converted ids
  * are remembered for a whole window from then (a little longer than asked, never shorter).
  *
+ * <p>On the heap a bucket remembers at most {@code maxIdsPerBucket} ids: when it is full, it forgets those it counted
+ * longest ago, before their window has passed (metric {@value #FORGOTTEN_METRIC}, a warning at most once a minute),
+ * and a copy of a forgotten id is counted again. Which bucket an id falls in is public, so without the limit one
+ * client could pile ids into one table until it no longer fits in memory. RocksDB keeps an entry per id, so a full
+ * bucket costs it disk only, and it has no limit.
+ *
  * <p>The state is checkpointed with the offsets and the Redis increments, so the decision to count a copy or not is
  * made once, whatever fails, and travels with its key group when the job is restored at another parallelism.
  */
@@ -46,24 +52,35 @@ public final class FirstPerEventId extends AbstractStreamOperator<PageView> impl
     private static final Logger LOGGER = LoggerFactory.getLogger(FirstPerEventId.class);
 
     public static final String DUPLICATES_METRIC = "duplicates";
+    public static final String FORGOTTEN_METRIC = "dedupIdsForgotten";
+    private static final long WARN_EVERY_NANOS = 60_000_000_000L;
     static final String TABLES_STATE = "remembered-event-ids";
     static final String ENTRIES_STATE = "counted-event-ids";
 
     private final Duration window;
+    private final int maxIdsPerBucket;
     private transient Memory memory;
     private transient Counter duplicates;
+    private transient Counter forgotten;
+    private transient long lastWarnedNanos;
 
-    public FirstPerEventId(Duration window) {
+    public FirstPerEventId(Duration window, int maxIdsPerBucket) {
         if (window.isZero() || window.isNegative()) {
             throw new IllegalArgumentException("the dedup window must be longer than 0, got " + window);
         }
+        if (maxIdsPerBucket < 1) {
+            throw new IllegalArgumentException("a bucket must hold at least one id, got " + maxIdsPerBucket);
+        }
         this.window = window;
+        this.maxIdsPerBucket = maxIdsPerBucket;
     }
 
     @Override
     public void open() throws Exception {
         super.open();
         duplicates = getMetricGroup().counter(DUPLICATES_METRIC);
+        forgotten = getMetricGroup().counter(FORGOTTEN_METRIC);
+        lastWarnedNanos = System.nanoTime() - WARN_EVERY_NANOS;
         memory = getKeyedStateBackend() instanceof HeapKeyedStateBackend ? new TablesOnHeap() : new EntriesPerId();
         memory.takeOverIdsOfOtherBackend();
     }
@@ -99,7 +116,26 @@ public final class FirstPerEventId extends AbstractStreamOperator<PageView> impl
                 ids = new RememberedIds();
                 tables.update(ids);
             } // otherwise changed in place: the heap backend hands out a copy when a running checkpoint holds the table
-            return ids.rememberIfNew(id, RememberedIds.second(now), span);
+            boolean isNew = ids.rememberIfNew(id, RememberedIds.second(now), span, maxIdsPerBucket);
+            if (isNew) {
+                int dropped = ids.takeForgotten();
+                if (dropped > 0) {
+                    forgot(dropped);
+                }
+            }
+            return isNew;
+        }
+
+        private void forgot(int ids) {
+            forgotten.inc(ids);
+            long nanos = System.nanoTime();
+            if (nanos - lastWarnedNanos >= WARN_EVERY_NANOS) {
+                lastWarnedNanos = nanos;
+                LOGGER.warn("Bucket {} of the event ids held {} ids (--dedup-max-ids-per-bucket) and forgot the {} counted "
+                        + "longest ago, before their {} window passed: a copy of one of them is counted again (metric {}; "
+                        + "this log at most once a minute). A client is sending many ids that fall in one bucket, or the "
+                        + "limit is too low for the traffic.", getCurrentKey(), maxIdsPerBucket, ids, window, FORGOTTEN_METRIC);
+            }
         }
 
         @Override

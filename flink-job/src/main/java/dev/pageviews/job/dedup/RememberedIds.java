@@ -1,10 +1,27 @@
 package dev.pageviews.job.dedup;
 
+import dev.pageviews.job.hashing.SipHash;
+import java.util.Arrays;
+
 /**
  * The ids of one bucket that were counted, each with the second it was first counted: an open-addressing table in
  * primitive arrays (a UUID takes 20 bytes in a slot, another id a reference to its string besides), so that
  * millions of remembered ids are a few arrays per bucket for the garbage collector and the checkpoint, not
  * several objects per id.
+ *
+ * <p>An id's slot comes from a keyed hash of the id ({@link SipHash}) under a key of this table's own, drawn when the
+ * table is made (and again when it is rebuilt), never from {@link DedupKey#spread()}, which clients can make
+ * collide: a UUID's spread inverts ({@code high * G ^ low}), another id's is that of its {@code String.hashCode}. Placed
+ * by the spread, ids chosen to collide would all probe one run of slots: O(ids) per view (BENCHMARKS.md, "Keys chosen
+ * to collide"). The spread still decides the bucket, and so where a restored id is looked for; the slots are not part of
+ * a snapshot (a table is rebuilt from its ids when read back), so the key may differ from run to run.
+ *
+ * <p>A bucket holds at most {@code maxIds} ids (passed at each call, as a restored job may have another limit): a
+ * table asked to remember one more forgets the ids it counted longest ago, down to three quarters of the limit,
+ * before their window has passed ({@link #takeForgotten()}). A copy of a forgotten id is counted again. The bucket of
+ * an id is public knowledge, so a client could otherwise pile ids into one bucket until its table no longer fits in
+ * memory (a bucket's table is one state value: copied whole at the first change after a checkpoint, and rebuilt
+ * whole as it grows).
  *
  * <p>Times are whole seconds since {@link #EPOCH_SECOND} ({@link #second(long)}); 0 marks an empty slot. An id is
  * remembered while at most {@code span} seconds ({@link #span(long)}: the window rounded up to whole seconds) have
@@ -28,9 +45,11 @@ public final class RememberedIds {
     private long[] low;
     private int[] firsts;
     private String[] texts; // allocated when the first id that is not a UUID arrives
+    private SipHash slots; // where an id goes in these arrays
     private int used; // slots holding an id, remembered or expired
     private int latestSecond; // the latest second this table was asked at, and with which span:
     private int latestSpan; // what is expired when it is written out
+    private int forgotten; // ids forgotten for the limit since takeForgotten() was last asked
 
     public RememberedIds() {
         this(MIN_CAPACITY);
@@ -40,6 +59,7 @@ public final class RememberedIds {
         high = new long[capacity];
         low = new long[capacity];
         firsts = new int[capacity];
+        slots = SipHash.withRandomKey();
     }
 
     /** A table sized for {@code ids} ids. */
@@ -60,20 +80,25 @@ public final class RememberedIds {
     /**
      * Remembers {@code key} as counted at {@code now} unless it is remembered already (counted at most {@code span}
      * seconds before); returns whether it was new. An id whose window has passed is new again, and remembered anew; a
-     * copy never moves the second of the first count.
+     * copy never moves the second of the first count. A new id in a table that holds {@code maxIds} ids (remembered or
+     * expired) first makes it drop its expired ids and, if it is still full, forget those counted longest ago.
      */
-    public boolean rememberIfNew(DedupKey key, int now, int span) {
+    public boolean rememberIfNew(DedupKey key, int now, int span, int maxIds) {
         latestSecond = Math.max(latestSecond, now);
         latestSpan = span;
         int mask = firsts.length - 1;
         int free = -1; // the first slot of an expired id on the probe path: reused for a new id
-        for (int slot = (int) key.spread() & mask; ; slot = (slot + 1) & mask) {
+        for (int slot = slot(key) & mask; ; slot = (slot + 1) & mask) {
             int first = firsts[slot];
             if (first == EMPTY) {
                 if (free < 0) {
+                    if (used >= maxIds) {
+                        rebuild(now, span, maxIds - Math.max(1, maxIds / 4));
+                        return rememberIfNew(key, now, span, maxIds);
+                    }
                     if (used + 1 > firsts.length * 3 / 4) {
-                        rebuild(now, span);
-                        return rememberIfNew(key, now, span);
+                        rebuild(now, span, Integer.MAX_VALUE);
+                        return rememberIfNew(key, now, span, maxIds);
                     }
                     free = slot;
                     used++;
@@ -93,6 +118,13 @@ public final class RememberedIds {
                 free = slot;
             }
         }
+    }
+
+    /** How many ids this table forgot for the limit since the last call (or since it was made), before their window passed. */
+    public int takeForgotten() {
+        int n = forgotten;
+        forgotten = 0;
+        return n;
     }
 
     /** Whether an id first counted at {@code first} is still remembered at {@code now}. */
@@ -139,7 +171,7 @@ public final class RememberedIds {
         latestSecond = Math.max(latestSecond, asOf);
         latestSpan = span;
         int mask = firsts.length - 1;
-        int slot = (int) key.spread() & mask;
+        int slot = slot(key) & mask;
         while (firsts[slot] != EMPTY) {
             slot = (slot + 1) & mask;
         }
@@ -154,10 +186,16 @@ public final class RememberedIds {
         copy.low = low.clone();
         copy.firsts = firsts.clone();
         copy.texts = texts == null ? null : texts.clone();
+        copy.slots = slots; // the arrays' layout: immutable, shared
         copy.used = used;
         copy.latestSecond = latestSecond;
         copy.latestSpan = latestSpan;
         return copy;
+    }
+
+    /** The keyed hash that places {@code key}: of the UUID's 128 bits, or of the id's characters. */
+    private int slot(DedupKey key) {
+        return (int) (key.isUuid() ? slots.hash(key.high(), key.low()) : slots.hash(key.text()));
     }
 
     private boolean holds(int slot, DedupKey key) {
@@ -184,24 +222,49 @@ public final class RememberedIds {
         return text != null ? new DedupKey(0, 0, text) : new DedupKey(high[slot], low[slot], null);
     }
 
-    /** Moves the ids remembered at {@code now} into arrays sized for them and one more (growing or shrinking). */
-    private void rebuild(int now, int span) {
+    /**
+     * Moves the ids remembered at {@code now}, at most {@code keep} of them (those counted last; within one second, the
+     * first met), into arrays sized for them and one more (growing or shrinking), placed under a new key.
+     */
+    private void rebuild(int now, int span, int keep) {
         int remembered = 0;
         for (int first : firsts) {
             if (first != EMPTY && remembered(first, now, span)) {
                 remembered++;
             }
         }
-        RememberedIds rebuilt = new RememberedIds(capacityFor(remembered + 1));
-        for (int slot = 0; slot < firsts.length; slot++) {
-            if (firsts[slot] != EMPTY && remembered(firsts[slot], now, span)) {
-                rebuilt.restore(key(slot), firsts[slot], now, span);
+        int cutoff = Integer.MIN_VALUE; // ids first counted before this second are forgotten,
+        int tiesKept = Integer.MAX_VALUE; // and of those counted in it, this many are kept
+        if (remembered > keep) {
+            int[] seconds = new int[remembered];
+            int n = 0;
+            for (int first : firsts) {
+                if (first != EMPTY && remembered(first, now, span)) {
+                    seconds[n++] = first;
+                }
             }
+            Arrays.sort(seconds);
+            cutoff = seconds[remembered - keep];
+            int newer = 0;
+            for (int i = remembered - 1; i >= 0 && seconds[i] > cutoff; i--) {
+                newer++;
+            }
+            tiesKept = keep - newer;
         }
+        RememberedIds rebuilt = new RememberedIds(capacityFor(Math.min(remembered, keep) + 1));
+        for (int slot = 0; slot < firsts.length; slot++) {
+            int first = firsts[slot];
+            if (first == EMPTY || !remembered(first, now, span) || first < cutoff || first == cutoff && tiesKept-- <= 0) {
+                continue;
+            }
+            rebuilt.restore(key(slot), first, now, span);
+        }
+        forgotten += remembered - rebuilt.used;
         high = rebuilt.high;
         low = rebuilt.low;
         firsts = rebuilt.firsts;
         texts = rebuilt.texts;
+        slots = rebuilt.slots;
         used = rebuilt.used;
     }
 
@@ -212,6 +275,19 @@ public final class RememberedIds {
             capacity <<= 1;
         }
         return capacity;
+    }
+
+    /** The longest run of slots that hold an id: the most slots a lookup can probe (for tests). */
+    int longestRun() {
+        int longest = 0;
+        int run = 0;
+        for (int pass = 0; pass < 2; pass++) { // twice round: a run may wrap from the last slot to the first
+            for (int first : firsts) {
+                run = first == EMPTY ? 0 : run + 1;
+                longest = Math.max(longest, Math.min(run, firsts.length));
+            }
+        }
+        return longest;
     }
 
     @Override

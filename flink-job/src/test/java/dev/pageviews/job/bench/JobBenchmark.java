@@ -63,12 +63,16 @@ import redis.clients.jedis.Response;
  *       100 ms on a page of its own; time from produce to visible in Redis, p50/p99, in both delivery modes.
  *   <li>Archive: the same Zipf drain at parallelism 2, exactly once, with the archive off and writing JSON lines,
  *       Parquet, and both to local files.
+ *   <li>Keys ({@code only=keys} only): the same costs with keys a client chose to collide in hash structures (page
+ *       URLs with one {@code String.hashCode}, event ids with one dedup spread) against random keys; and Redis's Lua
+ *       interning of script arguments, random against colliding.
  *   <li>Dedup: a stream where every view carries a client's event id and 10 % are copies of an earlier view, drained at
  *       parallelism 2, exactly once, with {@code --dedup-window 24h} (each id counted once) and {@code 0} (every copy
  *       counted); the dedup operator's checkpointed state per id (hashmap and RocksDB) and its heap per id, and what
  *       that comes to for a day of ids.
  * </ol>
- * Arguments: {@code events=N} (default 3,000,000), {@code only=drain|archive|dedup|freshness|fresh-alo}, extra job
+ * Arguments: {@code events=N} (default 3,000,000; 300,000 for {@code only=keys}),
+ * {@code only=drain|archive|dedup|freshness|fresh-alo|keys}, extra job
  * flags after {@code --}.
  */
 public final class JobBenchmark {
@@ -76,6 +80,11 @@ public final class JobBenchmark {
     private static final Duration WARM_UP = Duration.ofSeconds(10);
     private static final int ARCHIVE_ROUNDS = 3;
     private static final int DEDUP_ROUNDS = 3;
+    private static final int KEY_ROUNDS = 2;
+    /** Views per topic in only=keys: colliding keys make a structure that chains them cost O(n) per view. */
+    private static final long KEY_EVENTS = 300_000;
+    /** only=keys draws pages from 2^16 paths, each of 16 blocks Aa or BB (colliding) or of 32 random letters. */
+    private static final int PAGE_BLOCKS = 16;
     /** A copy of a client's view repeats one of the views with the last this many ids (2 s of event time). */
     private static final int RECENT_IDS = 40_000;
     /** Watermark settings for the lowest latency: no out-of-orderness allowance, frequent watermarks, quick idleness. */
@@ -96,6 +105,7 @@ public final class JobBenchmark {
 
     public static void main(String[] args) throws Exception {
         long events = 3_000_000;
+        boolean eventsGiven = false;
         String only = "";
         List<String> extra = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -104,13 +114,14 @@ public final class JobBenchmark {
                 break;
             } else if (args[i].startsWith("events=")) {
                 events = Long.parseLong(args[i].substring(7).replace("_", ""));
+                eventsGiven = true;
             } else if (args[i].startsWith("only=")) {
                 only = args[i].substring(5);
-                if (!List.of("drain", "archive", "dedup", "freshness", "fresh-alo").contains(only)) {
-                    throw new IllegalArgumentException("unknown only=" + only + "; use only=drain|archive|dedup|freshness|fresh-alo");
+                if (!List.of("drain", "archive", "dedup", "freshness", "fresh-alo", "keys").contains(only)) {
+                    throw new IllegalArgumentException("unknown only=" + only + "; use only=drain|archive|dedup|freshness|fresh-alo|keys");
                 }
             } else {
-                throw new IllegalArgumentException("unknown argument " + args[i] + "; use events=N only=drain|archive|dedup|freshness|fresh-alo -- <job flags>");
+                throw new IllegalArgumentException("unknown argument " + args[i] + "; use events=N only=drain|archive|dedup|freshness|fresh-alo|keys -- <job flags>");
             }
         }
         Path workDir = Files.createTempDirectory(Path.of("target"), "bench-job-").toAbsolutePath();
@@ -135,6 +146,9 @@ public final class JobBenchmark {
             }
             if (only.isEmpty() || only.equals("dedup")) {
                 bench.dedupCost(events);
+            }
+            if (only.equals("keys")) {
+                bench.keysCost(eventsGiven ? events : KEY_EVENTS);
             }
             if (only.equals("fresh-alo")) {
                 bench.freshness("at-least-once", 20_000, Duration.ofSeconds(30), LOWEST_LATENCY);
@@ -289,6 +303,115 @@ public final class JobBenchmark {
             out("dedup   sizing   24 h window at %,d new ids/s = %,d ids remembered: hashmap %s per full checkpoint and %s of heap; "
                             + "rocksdb %s of state (before expired ids are compacted away)",
                     idsPerSecond, ids, bytes(ids * hashmapPerId), bytes(ids * heapPerId), bytes(ids * rocksPerId));
+        }
+    }
+
+    /**
+     * What a view costs when its keys are chosen to collide, against random keys of the same shape: page URLs with one
+     * {@code String.hashCode} (the keyed window state and its timers on the heap) and event ids with one
+     * {@code DedupKey.spread()} (the dedup table), each drained (p = 2, exactly once, hashmap state) in interleaved
+     * rounds after a warm-up; views/s and this JVM's CPU per view, medians. Then Redis's Lua interning of a commit's
+     * arguments, random against colliding.
+     */
+    private void keysCost(long events) throws Exception {
+        SplittableRandom random = new SplittableRandom(29);
+        String[] colliding = AdversarialKeys.collidingPages(PAGE_BLOCKS);
+        if (colliding[0].hashCode() != colliding[colliding.length - 1].hashCode()) {
+            throw new IllegalStateException("the colliding pages do not collide");
+        }
+        Map<String, String> topics = new java.util.LinkedHashMap<>();
+        topics.put("pages random", prefillKeys(events, AdversarialKeys.randomPages(PAGE_BLOCKS, random), IdKind.NONE));
+        topics.put("pages colliding", prefillKeys(events, colliding, IdKind.NONE));
+        topics.put("ids random UUIDs", prefillKeys(events, null, IdKind.RANDOM_UUID));
+        topics.put("ids colliding UUIDs", prefillKeys(events, null, IdKind.COLLIDING_UUID));
+        topics.put("ids colliding text", prefillKeys(events, null, IdKind.COLLIDING_TEXT));
+        List<String> flags = List.of("--dedup-window", "24h");
+        Drain warmUp = drain(topics.get("pages random"), events, events, 2, "exactly-once", flags, false);
+        deleteCheckpoints(warmUp.job());
+        out("keys    warm-up: %,.0f views/s (random pages; not compared)", warmUp.rate());
+        Map<String, List<Double>> rates = new java.util.LinkedHashMap<>();
+        Map<String, List<Double>> cpu = new java.util.LinkedHashMap<>();
+        for (int round = 1; round <= KEY_ROUNDS; round++) {
+            for (Map.Entry<String, String> mode : topics.entrySet()) {
+                Drain run = drain(mode.getValue(), events, events, 2, "exactly-once", flags, false);
+                deleteCheckpoints(run.job());
+                rates.computeIfAbsent(mode.getKey(), m -> new ArrayList<>()).add(run.rate());
+                cpu.computeIfAbsent(mode.getKey(), m -> new ArrayList<>()).add(run.cpuMicrosPerView());
+                out("keys    %-20s round %d: %,.0f views/s, %.2f µs CPU per view", mode.getKey(), round, run.rate(), run.cpuMicrosPerView());
+            }
+        }
+        for (String mode : topics.keySet()) {
+            String base = mode.startsWith("pages") ? "pages random" : "ids random UUIDs";
+            out("keys    %-20s median %,.0f views/s, %.2f µs CPU per view (%.2f× the CPU of %s; %,d views, p=2 exactly-once, hashmap)",
+                    mode, median(rates.get(mode)), median(cpu.get(mode)), median(cpu.get(mode)) / median(cpu.get(base)), base, events);
+        }
+        luaInterning(random);
+    }
+
+    private enum IdKind { NONE, RANDOM_UUID, COLLIDING_UUID, COLLIDING_TEXT }
+
+    /**
+     * Fills a new topic with {@code events} distinct views at 20,000 per second of event time: pages drawn uniformly from
+     * {@code pages} (or Zipf pages when null), and event ids of {@code ids} kind, marked as the client's, each once.
+     */
+    private String prefillKeys(long events, String[] pages, IdKind ids) throws Exception {
+        String topic = "bench-" + (++runs);
+        stack.kafka().createTopic(topic, LocalStack.VIEWS_PARTITIONS);
+        ZipfPages zipf = new ZipfPages(100_000, 1.0);
+        SplittableRandom random = new SplittableRandom(runs);
+        long eventTime = 1_730_000_000L;
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            for (long i = 0; i < events; i++) {
+                long second = eventTime + i / 20_000;
+                String page = pages != null ? pages[random.nextInt(pages.length)] : zipf.next(random);
+                String user = "u" + random.nextInt(1_000_000);
+                String id = switch (ids) {
+                    case NONE -> Long.toString(i);
+                    case RANDOM_UUID -> new UUID(random.nextLong(), random.nextLong()).toString();
+                    case COLLIDING_UUID -> AdversarialKeys.collidingUuid(random);
+                    case COLLIDING_TEXT -> AdversarialKeys.collidingTextId(i, 20);
+                };
+                PageView view = new PageView(user, page, second, id, second * 1000, ids != IdKind.NONE);
+                producer.send(new ProducerRecord<>(topic, user.getBytes(StandardCharsets.UTF_8), PageViewCodec.encode(view)));
+            }
+            producer.flush();
+        }
+        out("prefill %-8s %,d views: %s, %s", topic, events,
+                pages == null ? "Zipf pages" : String.format(Locale.ROOT, "pages from %,d like %s", pages.length, pages[1]),
+                ids == IdKind.NONE ? "no client ids" : "each with a client id, " + ids.name().toLowerCase(Locale.ROOT).replace('_', ' '));
+        return topic;
+    }
+
+    /**
+     * Redis's Lua turns each argument of a script call into an interned string. Times {@code EVAL "return #ARGV"} with
+     * random arguments against arguments that collide: 8,000 of 1,024 bytes alike at the characters Lua 5.1 as released
+     * samples, and 2,000 of 512 bytes (a commit's most fields, at the longest page key) alike in the low 16 bits of
+     * the hash Redis's Lua computes over every character (one bucket of its string table). Median of 7 calls each.
+     */
+    private void luaInterning(SplittableRandom random) {
+        Map<String, String[]> cases = new java.util.LinkedHashMap<>();
+        cases.put("8,000 × 1,024 B random", AdversarialKeys.randomStrings(8_000, 1_024, random));
+        cases.put("8,000 × 1,024 B alike where Lua 5.1 samples", AdversarialKeys.luaSampledCollisions(8_000, 1_024, random));
+        cases.put("2,000 × 512 B random", AdversarialKeys.randomStrings(2_000, 512, random));
+        cases.put("2,000 × 512 B one Lua hash bucket", AdversarialKeys.luaBucketCollisions(2_000, 512, 16, random));
+        try (Jedis jedis = stack.redis().client()) {
+            out("lua     %s", jedis.info("server").lines().filter(l -> l.startsWith("redis_version")).findFirst().orElse("?"));
+            for (Map.Entry<String, String[]> c : cases.entrySet()) {
+                List<Double> millis = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    long start = System.nanoTime();
+                    Object n = jedis.eval("return #ARGV", 0, c.getValue());
+                    if (i > 0) { // the first call also compiles the script
+                        millis.add((System.nanoTime() - start) / 1e6);
+                    }
+                    if (((Long) n) != c.getValue().length) {
+                        throw new IllegalStateException("the script saw " + n + " arguments");
+                    }
+                }
+                out("lua     EVAL \"return #ARGV\" with %-45s median %.1f ms (min %.1f, max %.1f)", c.getKey(), median(millis),
+                        millis.stream().mapToDouble(Double::doubleValue).min().orElse(0),
+                        millis.stream().mapToDouble(Double::doubleValue).max().orElse(0));
+            }
         }
     }
 

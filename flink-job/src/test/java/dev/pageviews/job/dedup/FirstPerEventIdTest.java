@@ -3,6 +3,7 @@ package dev.pageviews.job.dedup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pageviews.event.PageView;
+import dev.pageviews.job.OperatorMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,6 +93,32 @@ class FirstPerEventIdTest {
                 .hasSize(201).allMatch(id -> id.endsWith("-new") || id.equals(EXPIRED));
     }
 
+    @org.junit.jupiter.api.Test
+    void onTheHeapAFullBucketForgetsItsOldestIdsCountsThemAndTheirCopiesCountAgain() throws Exception {
+        OperatorMetrics metrics = new OperatorMetrics(MAX_PARALLELISM, 1, 0);
+        List<String> ids = new ArrayList<>(); // all in the bucket of "a": 1 in 32,768 ids falls there
+        for (long i = 0; ids.size() < 201; i++) {
+            if (DedupKey.of("id-" + i).bucket() == DedupKey.of("a").bucket()) {
+                ids.add("id-" + i);
+            }
+        }
+        try (var harness = new KeyedOneInputStreamOperatorTestHarness<>(new FirstPerEventId(WINDOW, 200), new EventIdBucket(),
+                Types.INT, metrics.environment())) {
+            harness.setStateBackend(new HashMapStateBackend());
+            harness.open();
+            for (int i = 0; i < 200; i++) {
+                process(harness, T0 + i * 1000L, client(ids.get(i), "/p")); // one a second: the first is the oldest
+            }
+            process(harness, T0 + 200_000, client(ids.get(200), "/p"));
+            assertThat(metrics.count(FirstPerEventId.FORGOTTEN_METRIC)).as("a quarter of the limit").isEqualTo(50);
+
+            process(harness, T0 + 201_000, client(ids.get(0), "/p"), client(ids.get(50), "/p"), client(ids.get(200), "/p"));
+            assertThat(harness.extractOutputValues()).extracting(PageView::eventId).hasSize(202)
+                    .endsWith(ids.get(200), ids.get(0));
+            assertThat(metrics.count(FirstPerEventId.DUPLICATES_METRIC)).as("ids 50 and 200, still remembered").isEqualTo(2);
+        }
+    }
+
     /** {@code count} ids, every other one a UUID. */
     private static List<String> ids(int count) {
         List<String> ids = new ArrayList<>();
@@ -147,7 +174,7 @@ class FirstPerEventIdTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<Integer, PageView, PageView> harness(String backend, int parallelism,
             int subtask) throws Exception {
-        var harness = new KeyedOneInputStreamOperatorTestHarness<>(new FirstPerEventId(WINDOW), new EventIdBucket(), Types.INT,
+        var harness = new KeyedOneInputStreamOperatorTestHarness<>(new FirstPerEventId(WINDOW, 100_000), new EventIdBucket(), Types.INT,
                 MAX_PARALLELISM, parallelism, subtask);
         harness.setStateBackend(backend.equals("rocksdb") ? new EmbeddedRocksDBStateBackend() : new HashMapStateBackend());
         return harness;
