@@ -193,10 +193,11 @@ public final class JobBenchmark {
                 String page = hotPage && random.nextInt(100) < 60 ? "/" : pages.next(random);
                 String user = "u" + random.nextInt(1_000_000);
                 PageView view = new PageView(user, page, timestamp, Long.toString(i), timestamp * 1000);
-                producer.send(new ProducerRecord<>(topic, user.getBytes(StandardCharsets.UTF_8), PageViewCodec.encode(view)));
+                producer.send(new ProducerRecord<>(topic, user.getBytes(StandardCharsets.UTF_8), PageViewCodec.encode(view)), LOST_IN_PREFILL);
             }
             producer.flush();
         }
+        checkDelivered(topic);
         double seconds = (System.nanoTime() - start) / 1e9;
         out("prefill %-8s %,d views (%s) in %.1f s (%,.0f/s produced)", topic, events,
                 hotPage ? "60 % on one page, the rest Zipf" : String.format(Locale.ROOT, "Zipf s=1 over 100,000 pages, top page %.1f %%", pages.topShare() * 100),
@@ -372,10 +373,11 @@ public final class JobBenchmark {
                     case COLLIDING_TEXT -> AdversarialKeys.collidingTextId(i, 20);
                 };
                 PageView view = new PageView(user, page, second, id, second * 1000, ids != IdKind.NONE);
-                producer.send(new ProducerRecord<>(topic, user.getBytes(StandardCharsets.UTF_8), PageViewCodec.encode(view)));
+                producer.send(new ProducerRecord<>(topic, user.getBytes(StandardCharsets.UTF_8), PageViewCodec.encode(view)), LOST_IN_PREFILL);
             }
             producer.flush();
         }
+        checkDelivered(topic);
         out("prefill %-8s %,d views: %s, %s", topic, events,
                 pages == null ? "Zipf pages" : String.format(Locale.ROOT, "pages from %,d like %s", pages.length, pages[1]),
                 ids == IdKind.NONE ? "no client ids" : "each with a client id, " + ids.name().toLowerCase(Locale.ROOT).replace('_', ' '));
@@ -445,10 +447,11 @@ public final class JobBenchmark {
                     view = new PageView("u" + random.nextInt(1_000_000), pages.next(random), timestamp, id, second * 1000, true);
                     recent[(int) (distinct++ % RECENT_IDS)] = view;
                 }
-                producer.send(new ProducerRecord<>(topic, view.userId().getBytes(StandardCharsets.UTF_8), PageViewCodec.encode(view)));
+                producer.send(new ProducerRecord<>(topic, view.userId().getBytes(StandardCharsets.UTF_8), PageViewCodec.encode(view)), LOST_IN_PREFILL);
             }
             producer.flush();
         }
+        checkDelivered(topic);
         double seconds = (System.nanoTime() - start) / 1e9;
         out("prefill %-8s %,d views, each with a client event id: %,d distinct ids, %,d copies of an id sent up to 2 s earlier "
                 + "(Zipf pages as above) in %.1f s (%,.0f/s produced)", topic, events, distinct, events - distinct, seconds, events / seconds);
@@ -637,7 +640,7 @@ public final class JobBenchmark {
                 for (; sent < due; sent++) {
                     String user = "u" + random.nextInt(1_000_000);
                     PageView view = new PageView(user, pages.next(random), System.currentTimeMillis() / 1000, null, -1);
-                    producer.send(new ProducerRecord<>(topic, user.getBytes(StandardCharsets.UTF_8), PageViewCodec.encode(view)));
+                    producer.send(new ProducerRecord<>(topic, user.getBytes(StandardCharsets.UTF_8), PageViewCodec.encode(view)), LOST_IN_PREFILL);
                 }
                 if (now >= nextProbe) {
                     String page = "/probe/" + probes++;
@@ -658,6 +661,7 @@ public final class JobBenchmark {
             }
             producer.flush();
         }
+        checkDelivered(topic);
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (!sentAt.isEmpty() && System.nanoTime() < deadline) {
             TimeUnit.MILLISECONDS.sleep(100);
@@ -763,6 +767,26 @@ public final class JobBenchmark {
             return -1;
         }
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
+    }
+
+    /**
+     * Counts the records a prefill's producer could not deliver: a benchmark that compares Redis with what it sent
+     * must know that Kafka holds all of it (a starved broker can let a batch expire).
+     */
+    private static final java.util.concurrent.atomic.AtomicLong UNDELIVERED = new java.util.concurrent.atomic.AtomicLong();
+    private static final org.apache.kafka.clients.producer.Callback LOST_IN_PREFILL = (metadata, error) -> {
+        if (error != null) {
+            UNDELIVERED.incrementAndGet();
+        }
+    };
+
+    /** Throws when any record sent so far was not delivered. */
+    private static void checkDelivered(String topic) {
+        long undelivered = UNDELIVERED.get();
+        if (undelivered > 0) {
+            throw new IllegalStateException(undelivered + " records of the prefill (up to topic " + topic + ") were not "
+                    + "delivered to Kafka; the figures would compare Redis with views Kafka never had");
+        }
     }
 
     private KafkaProducer<byte[], byte[]> producer() {
