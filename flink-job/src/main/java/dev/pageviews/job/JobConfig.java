@@ -233,6 +233,11 @@ public final class JobConfig implements Serializable {
     public static final Setting<List<ArchiveFormat>> ARCHIVE_FORMAT = SCHEMA.define("archive-format").defaultValue("json")
             .doc("Archive formats, comma-separated: json (newline-delimited), parquet; each under its own format=... folder.")
             .of(Values.enumList(ArchiveFormat.class));
+    public static final Setting<Duration> ARCHIVE_MAX_LATENESS = SCHEMA.define("archive-max-lateness").defaultValue("7d")
+            .doc("A view is archived under the hour it happened, unless it happened more than this before it arrived: "
+                    + "then under the hour it arrived (its row keeps its timestamp; metric archiveViewsFiledByArrival). "
+                    + "Bounds the part files the archive keeps open, whatever timestamps clients send.")
+            .of(duration(Duration.ofHours(1), TEN_YEARS));
     public static final Setting<Duration> ARCHIVE_ROLL_INTERVAL = SCHEMA.define("archive-roll-interval").defaultValue("5m")
             .doc("A plain JSON part file is finished after this long (or this long without events); it becomes visible at "
                     + "the next completed checkpoint. Gzip JSON and Parquet part files finish at every checkpoint.")
@@ -338,6 +343,7 @@ public final class JobConfig implements Serializable {
     public String archivePath() { return get(ARCHIVE_PATH); }
     public Set<ArchiveFormat> archiveFormats() { return new LinkedHashSet<>(get(ARCHIVE_FORMAT)); }
     public Duration archiveRollInterval() { return get(ARCHIVE_ROLL_INTERVAL); }
+    public Duration archiveMaxLateness() { return get(ARCHIVE_MAX_LATENESS); }
     public long archiveMaxPartSizeBytes() { return get(ARCHIVE_MAX_PART_SIZE); }
     public boolean archiveJsonGzip() { return get(ARCHIVE_JSON_GZIP); }
 

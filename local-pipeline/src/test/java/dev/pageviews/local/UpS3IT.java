@@ -19,7 +19,9 @@ import org.junit.jupiter.api.Test;
 /** {@code ./pageviews up --s3 --archive-format json,parquet}: the local S3 server, the bucket, and the archive in it. */
 class UpS3IT {
 
-    private static final long TIMESTAMP = 1_730_814_562L; // 2024-11-05T13:49:22Z
+    /** Two hours ago, well within --archive-max-lateness: archived under the hour it happened. */
+    private static final long TIMESTAMP = System.currentTimeMillis() / 1000 - 7200;
+    private static final String PARTITION = dev.pageviews.job.archive.EventTimePartitions.partitionOf(TIMESTAMP);
 
     @Test
     void archivesToTheLocalS3ServerAndStopsIt() throws Exception {
@@ -43,7 +45,7 @@ class UpS3IT {
             assertThat(parquetRows(s3.api())).isEqualTo(40);
             assertThat(finishedKeys(s3.api())).filteredOn(k -> k.startsWith("format=parquet/"))
                     .isNotEmpty()
-                    .allMatch(k -> k.matches("format=parquet/dt=2024-11-05/hour=13/views-[0-9a-f-]{36}-\\d+\\.parquet"));
+                    .allMatch(k -> k.matches("format=parquet/" + PARTITION + "/views-[0-9a-f-]{36}-\\d+\\.parquet"));
         }
         assertThat(s3.isRunning()).isFalse();
 
@@ -57,7 +59,7 @@ class UpS3IT {
                     .filter(k -> !(k.startsWith("format=") && k.endsWith("/"))).toList();
             assertThat(keys).isNotEmpty().allMatch(k -> k.startsWith("format="), "only archive files, under format=")
                     .filteredOn(k -> k.startsWith("format=json/")).isNotEmpty()
-                    .allMatch(k -> k.matches("format=json/dt=2024-11-05/hour=13/(views-[0-9a-f-]{36}-\\d+\\.json"
+                    .allMatch(k -> k.matches("format=json/" + PARTITION + "/(views-[0-9a-f-]{36}-\\d+\\.json"
                             + "|_views-[0-9a-f-]{36}-\\d+\\.json_tmp_[0-9a-f-]{36})"));
             long jsonViews = keys.stream().filter(k -> k.matches("format=json/.*/views-.*\\.json"))
                     .mapToLong(k -> new String(again.api().get(UpConfig.S3_BUCKET, k), java.nio.charset.StandardCharsets.UTF_8)

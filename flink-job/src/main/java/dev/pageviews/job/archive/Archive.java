@@ -13,7 +13,8 @@ import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.
 
 /**
  * Archives every valid view under {@code <archive-path>/format=json|parquet/dt=YYYY-MM-DD/hour=HH/}, in the
- * formats {@code --archive-format} asks for, each through its own FileSink.
+ * formats {@code --archive-format} asks for, each through its own FileSink: the hour it happened, or the hour it
+ * arrived for a view older than {@code --archive-max-lateness} ({@link BatchByHour}).
  *
  * <p>Exactly once: a FileSink writes part files through the file system's recoverable writer (an S3
  * multipart upload) and publishes a part file only when the checkpoint after it was finished completes; a
@@ -42,7 +43,8 @@ public final class Archive {
             return;
         }
         DataStream<ArchiveBatch> batches = views
-                .transform("archive: batch by hour", TypeInformation.of(ArchiveBatch.class), new BatchByHour(BATCH_VIEWS))
+                .transform("archive: batch by hour", TypeInformation.of(ArchiveBatch.class),
+                        new BatchByHour(BATCH_VIEWS, config.archiveMaxLateness()))
                 .uid(BATCH_UID);
         for (JobConfig.ArchiveFormat format : config.archiveFormats()) {
             switch (format) {

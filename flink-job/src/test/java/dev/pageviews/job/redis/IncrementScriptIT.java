@@ -213,7 +213,9 @@ class IncrementScriptIT {
 
     @Test
     void aCommitCountsAsAppliedOnlyOnceTheAskedReplicasHaveItAlsoWhenRepeatedOnANewConnection() throws Exception {
-        RedisSinkSettings waitForOne = settings.with(new RedisSinkSettings.CommitRules(100_000, 50_000, 1, Duration.ofMillis(300), false));
+        // long enough for a busy machine when the replica does acknowledge; short where it cannot
+        RedisSinkSettings waitForOne = settings.with(new RedisSinkSettings.CommitRules(100_000, 50_000, 1, Duration.ofSeconds(10), false));
+        RedisSinkSettings waitShortly = settings.with(new RedisSinkSettings.CommitRules(100_000, 50_000, 1, Duration.ofMillis(300), false));
         admin.configSet("repl-diskless-sync-delay", "0"); // sync the replica at once instead of waiting for more
         try (RedisServer replica = RedisServer.start(LocalStackExtension.newWorkDir(), FreePorts.pick(), RedisServer.Persistence.NONE,
                 java.util.List.of("--replicaof", server.host(), Integer.toString(server.port())))) {
@@ -226,11 +228,11 @@ class IncrementScriptIT {
             }
             signal("STOP", pid); // the replica stays connected but acknowledges nothing
             try {
-                assertThatThrownBy(() -> IncrementScript.apply(client, waitForOne, commit("w-2", "/a", 1)))
+                assertThatThrownBy(() -> IncrementScript.apply(client, waitShortly, commit("w-2", "/a", 1)))
                         .isInstanceOf(IncrementScript.ReplicationShortfall.class).hasMessageContaining("0 of 1");
                 // the repeat of w-1, on a connection that has written nothing before, must wait for the replica too
-                try (UnifiedJedis fresh = RedisConnections.open(waitForOne, "fresh")) {
-                    assertThatThrownBy(() -> IncrementScript.apply(fresh, waitForOne, c))
+                try (UnifiedJedis fresh = RedisConnections.open(waitShortly, "fresh")) {
+                    assertThatThrownBy(() -> IncrementScript.apply(fresh, waitShortly, c))
                             .isInstanceOf(IncrementScript.ReplicationShortfall.class);
                 }
             } finally {
