@@ -19,7 +19,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * until then delays nothing a reader can see.
  *
  * <p>A view is filed under the hour it happened, unless it happened more than {@code maxLateness} before it
- * arrived (the edge's receive time): then under the hour it arrived (metric {@value #FILED_BY_ARRIVAL_METRIC}). A
+ * arrived (the edge's receive time; a view without one, from another producer of the topic, is always filed by
+ * its own hour): then under the hour it arrived (metric {@value #FILED_BY_ARRIVAL_METRIC}). A
  * client chooses its timestamps, back to the year 2000; every hour it names is a part file each archive sink keeps
  * open, so without this bound one client spraying timestamps would open a file per hour, without end, and stall
  * the job for everyone. The row keeps its own timestamp either way.
@@ -51,10 +52,10 @@ public final class BatchByHour extends AbstractStreamOperator<ArchiveBatch> impl
     @Override
     public void processElement(StreamRecord<PageView> record) {
         PageView view = record.getValue();
-        long arrived = view.receivedAtMillis() == PageView.UNKNOWN_RECEIVE_TIME
-                ? getProcessingTimeService().getCurrentProcessingTime() / 1000 : view.receivedAtMillis() / 1000;
         long filedAt = view.timestamp();
-        if (arrived - filedAt > maxLatenessSeconds) {
+        long arrived = view.receivedAtMillis() / 1000;
+        // a view without the edge's receive time comes from another producer, one with rights to the topic: trusted
+        if (view.receivedAtMillis() != PageView.UNKNOWN_RECEIVE_TIME && arrived - filedAt > maxLatenessSeconds) {
             filedAt = arrived;
             filedByArrival.inc();
         }

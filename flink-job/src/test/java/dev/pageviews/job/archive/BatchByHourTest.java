@@ -53,4 +53,18 @@ class BatchByHourTest {
             assertThat(partitions).isLessThanOrEqualTo(7 * 24 + 1);
         }
     }
+
+    @Test
+    void aViewWithoutTheEdgesReceiveTimeIsFiledByItsOwnHour() throws Exception {
+        OperatorMetrics metrics = new OperatorMetrics(128, 1, 0);
+        try (var harness = new OneInputStreamOperatorTestHarness<>(new BatchByHour(1000, Duration.ofDays(7)), metrics.environment())) {
+            harness.open();
+            long yearsAgo = NOW - Duration.ofDays(3000).toSeconds();
+            harness.processElement(new StreamRecord<>(PageView.of("u", "/p", yearsAgo), 1L));
+            harness.prepareSnapshotPreBarrier(1);
+            assertThat(harness.extractOutputValues()).singleElement()
+                    .satisfies(b -> assertThat(b.partition()).isEqualTo(EventTimePartitions.partitionOf(yearsAgo)));
+            assertThat(metrics.count(BatchByHour.FILED_BY_ARRIVAL_METRIC)).isZero();
+        }
+    }
 }
