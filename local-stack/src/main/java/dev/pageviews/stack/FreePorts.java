@@ -1,14 +1,25 @@
 package dev.pageviews.stack;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Picks free TCP ports on loopback. */
+/**
+ * Picks free TCP ports on loopback, below the kernel's ephemeral range (Linux: 32768-60999, read from
+ * {@code /proc/sys/net/ipv4/ip_local_port_range}). A port picked by binding to port 0 comes from that range, which
+ * is also where every outgoing connection takes its local port: a port picked early and bound later (a test that
+ * starts {@code up} after other tests ran) could be taken meanwhile by one of Kafka's or Flink's connections, and
+ * the bind failed with "Address already in use". Below the range only explicit binds take ports.
+ */
 public final class FreePorts {
+
+    private static final int LOWEST = 20_000;
 
     /**
      * Ports already handed out by this JVM. The kernel may return the port it just freed to the next bind to port 0,
@@ -19,21 +30,40 @@ public final class FreePorts {
     private FreePorts() {}
 
     public static int pick() {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            int port = bindAndRelease();
-            if (HANDED_OUT.add(port)) {
-                return port;
+        int highest = ephemeralRangeStart() - 1;
+        for (int attempt = 0; attempt < 1_000; attempt++) {
+            int port = highest > LOWEST ? ThreadLocalRandom.current().nextInt(LOWEST, highest + 1) : 0;
+            if (port != 0 && HANDED_OUT.contains(port)) {
+                continue;
+            }
+            int bound = bindAndRelease(port);
+            if (bound > 0 && HANDED_OUT.add(bound)) {
+                return bound;
             }
         }
         throw new IllegalStateException("no free port on loopback that was not handed out already");
     }
 
-    private static int bindAndRelease() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
+    /** Binds {@code port} (0: any) on loopback and releases it; returns the port, or -1 when it is taken. */
+    private static int bindAndRelease(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port on loopback", e);
+        } catch (IOException taken) {
+            if (port == 0) {
+                throw new UncheckedIOException("no free port on loopback", taken);
+            }
+            return -1;
+        }
+    }
+
+    /** The first port of the kernel's ephemeral range; 32768 (Linux's default) when it cannot be read. */
+    static int ephemeralRangeStart() {
+        try {
+            // Files.readString gave only the first character of this procfs file (its size reads as 0); a line reader reads it whole
+            String range = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim();
+            return Integer.parseInt(range.split("\\s+")[0]);
+        } catch (IOException | RuntimeException unknown) {
+            return 32_768;
         }
     }
 

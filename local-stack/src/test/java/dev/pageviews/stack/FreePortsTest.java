@@ -20,4 +20,13 @@ class FreePortsTest {
         }
         assertThat(ports).hasSize(1_000);
     }
+
+    /** Ports of outgoing connections come from the ephemeral range: a picked port held for later must not be in it. */
+    @Test
+    void picksBelowTheEphemeralRange() {
+        int start = FreePorts.ephemeralRangeStart();
+        for (int i = 0; i < 100; i++) {
+            assertThat(FreePorts.pick()).isLessThan(start).isGreaterThanOrEqualTo(20_000);
+        }
+    }
 }
