@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 /** Where things are: the repository root (found from the working directory) and the shared schema folder. */
 final class Repo {
 
-    static final String OPERATOR_SCHEMAS = "k8s-schemas/flink-kubernetes-operator-1.15.0";
+    static final String OPERATOR_SCHEMAS = "schemas/flink-kubernetes-operator-1.15.0";
 
     private Repo() {
     }
@@ -32,10 +32,10 @@ final class Repo {
     }
 
     /**
-     * The Flink Kubernetes Operator CRDs. In CI the repository is cloned with {@code shared/} beside it,
-     * so they are at {@code <repo>/../shared/k8s-schemas/...}; {@code -Dk8s.schemas.dir=...} overrides.
-     * (Read from a folder because the registry this project builds from serves no
-     * {@code flink-kubernetes-operator-api} jar, which carries them: 1.12.1 to 1.15.0 were tried.)
+     * The Flink Kubernetes Operator CRDs: {@code k8s/schemas/flink-kubernetes-operator-1.15.0} in the repository (their
+     * source and licence are in {@code k8s/schemas/README.md}); {@code -Dk8s.schemas.dir=...} overrides. (Kept in the
+     * repository because the registry this project builds from serves no {@code flink-kubernetes-operator-api} jar,
+     * which carries them: 1.12.1 to 1.15.0 were tried.)
      */
     static Path operatorSchemas() {
         List<Path> tried = new ArrayList<>();
@@ -43,17 +43,15 @@ final class Repo {
         if (override != null) {
             tried.add(Path.of(override).toAbsolutePath().normalize());
         }
-        for (Path dir = root(); dir != null; dir = dir.getParent()) {
-            tried.add(dir.resolve("shared").resolve(OPERATOR_SCHEMAS).normalize());
-        }
+        tried.add(root().resolve("k8s").resolve(OPERATOR_SCHEMAS).normalize());
         for (Path candidate : tried) {
             if (Files.isRegularFile(candidate.resolve("flinkdeployments.flink.apache.org-v1.yml"))) {
                 return candidate;
             }
         }
         throw new IllegalStateException("The Flink Kubernetes Operator 1.15.0 CRDs are missing. Expected "
-                + "flinkdeployments.flink.apache.org-v1.yml in shared/" + OPERATOR_SCHEMAS + " beside the repository"
-                + " (or -Dk8s.schemas.dir=<dir>). Tried: " + tried);
+                + "flinkdeployments.flink.apache.org-v1.yml in k8s/" + OPERATOR_SCHEMAS + " (or -Dk8s.schemas.dir=<dir>). "
+                + "Tried: " + tried);
     }
 
     static String read(Path file) {
