@@ -86,7 +86,7 @@ final class RedisCommitter implements Committer<RedisCommittable> {
         }
     }
 
-    /** Once a minute at most: a flood of new pages would otherwise log at every commit. */
+    /** Once a minute at most per committer subtask: a flood of new pages would otherwise log at every commit. */
     private void warnOverBudget(IncrementScript.Outcome outcome) {
         long now = System.currentTimeMillis();
         if (now - lastOverBudgetWarning < OVER_BUDGET_WARNING_INTERVAL_MILLIS) {
@@ -94,8 +94,8 @@ final class RedisCommitter implements Committer<RedisCommittable> {
         }
         lastOverBudgetWarning = now;
         LOG.warn("Hash '{}' holds its budget of {} pages (--max-pages): {} views of {} pages not in it were added to field "
-                + "'{}' by one commit (metrics redisViewsOverBudget, redisPagesOverBudget count them all; this is logged "
-                + "once a minute at most)", settings.hashKey(), settings.commit().maxPages(), outcome.viewsOverBudget(),
+                + "'{}' by one commit (metrics redisViewsOverBudget, redisPagesOverBudget count them all; each committer "
+                + "subtask logs this once a minute at most)", settings.hashKey(), settings.commit().maxPages(), outcome.viewsOverBudget(),
                 outcome.pagesOverBudget(), RedisSinkSettings.OTHER_PAGES);
     }
 
