@@ -97,15 +97,18 @@ public final class JobConfig implements Serializable {
     public static final Setting<String> REDIS_KEY = SCHEMA.define("redis-key").defaultValue("page_views")
             .doc("Redis hash holding the counts: HGET <key> <page_url>.").of(Values.nonEmptyText());
     public static final Setting<Duration> WINDOW = SCHEMA.define("window").defaultValue("1s")
-            .doc("Size of the tumbling event-time windows that pre-aggregate counts per page.")
+            .doc("Size of the tumbling event-time windows that counted views in builds before per-checkpoint counting; "
+                    + "such a build's checkpoint restores them, and they count what they held as the watermark passes. "
+                    + "Views are counted per checkpoint, without waiting for windows.")
             .of(duration(Duration.ofMillis(1), Duration.ofDays(1)));
     public static final Setting<Duration> OUT_OF_ORDERNESS = SCHEMA.define("out-of-orderness").defaultValue("2s")
-            .doc("How far behind the newest event an event may arrive and still fall in its window; later events are "
-                    + "counted too, as late increments.")
+            .doc("How far behind the newest event the watermark trails: the commit record's watermark (up to which "
+                    + "time buckets are final) says no earlier view is expected. Later views are counted too, in their own "
+                    + "old buckets.")
             .of(duration(Duration.ZERO, Duration.ofDays(1)));
     public static final Setting<Duration> IDLE_TIMEOUT = SCHEMA.define("idle-timeout").defaultValue("1s")
             .doc("After this long without events on a Kafka partition, its event time catches up with the clock "
-                    + "(minus --out-of-orderness), so the last windows close when traffic stops and a partition that only "
+                    + "(minus --out-of-orderness): the watermark moves on when traffic stops, and a partition that only "
                     + "had old views does not hold back the live ones.")
             .of(duration(Duration.ofMillis(1), Duration.ofDays(1)));
     public static final Setting<Duration> MAX_FUTURE_SKEW = SCHEMA.define("max-future-skew").defaultValue("5m")
@@ -227,6 +230,34 @@ public final class JobConfig implements Serializable {
                     + "which the sentinels do not share by default: a sentinel without a password refuses AUTH.")
             .secret().of(Values.text());
 
+    public static final Setting<Boolean> STATS = SCHEMA.define("stats").defaultValue("true")
+            .doc("Also write, in the same exactly-once commit, what the read service answers from: views per page and "
+                    + "for the site per minute (UTC), hour and day (--time-zone), top pages per bucket, and visitors (exact "
+                    + "per day, HyperLogLog for ranges), with the commit's sequence and watermark. false: only the counts "
+                    + "hash.")
+            .of(Values.bool());
+    public static final Setting<java.time.ZoneId> TIME_ZONE = SCHEMA.define("time-zone").defaultValue("UTC")
+            .doc("The reporting time zone of hour and day buckets and of visitor days (an IANA name, e.g. "
+                    + "Europe/Berlin); DST days have 23 or 25 hours. Minute buckets are UTC.")
+            .of(zone());
+    public static final Setting<Duration> MINUTE_RETENTION = SCHEMA.define("minute-retention").defaultValue("2d")
+            .doc("How long a minute bucket is kept after its minute (Redis expiry).")
+            .of(duration(Duration.ofMinutes(1), TEN_YEARS));
+    public static final Setting<Duration> HOUR_RETENTION = SCHEMA.define("hour-retention").defaultValue("90d")
+            .doc("How long an hour bucket is kept after its hour.").of(duration(Duration.ofHours(1), TEN_YEARS));
+    public static final Setting<Duration> DAY_RETENTION = SCHEMA.define("day-retention").defaultValue("730d")
+            .doc("How long a day bucket and a day's exact visitor counts are kept after the day.")
+            .of(duration(Duration.ofDays(1), TEN_YEARS));
+    public static final Setting<Duration> VISITOR_ESTIMATE_RETENTION = SCHEMA.define("visitor-estimate-retention")
+            .defaultValue("90d")
+            .doc("How long the HyperLogLogs of a day's visitors (per page and for the site; what ranges of days are "
+                    + "estimated from) are kept after the day.")
+            .of(duration(Duration.ofDays(1), TEN_YEARS));
+    public static final Setting<Duration> VISITOR_WINDOW = SCHEMA.define("visitor-window").defaultValue("2d")
+            .doc("A view arriving up to this long after its day ended still counts as a visitor of that day; a later one "
+                    + "counts as a view only (metric visitorsTooLate). The job remembers a day's visitors for the day and "
+                    + "this long: the state it costs grows with it.")
+            .of(duration(Duration.ofMinutes(1), Duration.ofDays(365)));
     public static final Setting<String> ARCHIVE_PATH = SCHEMA.define("archive-path").defaultValue("none")
             .doc("Archive raw events under this path (s3://bucket/prefix or file:///dir); none for off.")
             .of(archivePathOrNone());
@@ -344,6 +375,13 @@ public final class JobConfig implements Serializable {
     public Set<ArchiveFormat> archiveFormats() { return new LinkedHashSet<>(get(ARCHIVE_FORMAT)); }
     public Duration archiveRollInterval() { return get(ARCHIVE_ROLL_INTERVAL); }
     public Duration archiveMaxLateness() { return get(ARCHIVE_MAX_LATENESS); }
+    public boolean stats() { return get(STATS); }
+    public java.time.ZoneId timeZone() { return get(TIME_ZONE); }
+    public Duration visitorWindow() { return get(VISITOR_WINDOW); }
+    public RedisSinkSettings.Stats statsSettings() {
+        return new RedisSinkSettings.Stats(stats(), timeZone(), get(MINUTE_RETENTION), get(HOUR_RETENTION), get(DAY_RETENTION),
+                get(VISITOR_ESTIMATE_RETENTION));
+    }
     public long archiveMaxPartSizeBytes() { return get(ARCHIVE_MAX_PART_SIZE); }
     public boolean archiveJsonGzip() { return get(ARCHIVE_JSON_GZIP); }
 
@@ -408,6 +446,31 @@ public final class JobConfig implements Serializable {
                         ? "" : " (there is none at that path)"));
             }
         });
+    }
+
+    /** An IANA time zone name (or an offset such as +02:00), read by {@link java.time.ZoneId#of}. */
+    private static ValueType<java.time.ZoneId> zone() {
+        return new ValueType<>() {
+            @Override
+            public java.time.ZoneId parse(String text) {
+                try {
+                    return java.time.ZoneId.of(text.trim());
+                } catch (java.time.DateTimeException e) {
+                    throw new IllegalArgumentException("'" + text + "' is not a time zone; write an IANA name such as "
+                            + "Europe/Berlin or America/New_York, or UTC");
+                }
+            }
+
+            @Override
+            public String hint() {
+                return "<zone>";
+            }
+
+            @Override
+            public String format(java.time.ZoneId value) {
+                return value.getId();
+            }
+        };
     }
 
     /** A duration in Flink's syntax, read by Flink's own {@link TimeUtils#parseDuration}. */

@@ -19,7 +19,13 @@ import dev.pageviews.job.source.ValidOrDeadLetter;
 import dev.pageviews.job.window.CountLateView;
 import dev.pageviews.job.window.CountViews;
 import dev.pageviews.job.window.EmitPageCount;
-import dev.pageviews.job.window.PageOfView;
+import dev.pageviews.job.count.CountedView;
+import dev.pageviews.job.count.CountedViewSerializer;
+import dev.pageviews.job.count.FirstVisits;
+import dev.pageviews.job.count.ReportingTime;
+import dev.pageviews.job.count.ViewOfPage;
+import dev.pageviews.job.count.VisitorBucket;
+import dev.pageviews.job.count.WindowCounts;
 import dev.pageviews.job.window.PreAggregate;
 import dev.pageviews.job.window.SaltedPageKey;
 import java.util.Properties;
@@ -46,14 +52,20 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * The job's dataflow:
  *
  * <pre>
- * Kafka views ─▶ validate ─┬─▶ keyBy event_id ─▶ count once per id ─┬─▶ page key ─▶ pre-aggregate ─▶ keyBy ─▶ 1 s event-time windows ─▶ counts ─┬─▶ Redis
- *                          │          (when --dedup-window > 0)       │                                                 └─ late views ─▶ +n ─────┘
+ * Kafka views ─▶ validate ─┬─▶ keyBy event_id ─▶ count once per id ─┬─▶ page key ─▶ keyBy user ─▶ first visits of the day ─▶ Redis
+ *                          │          (when --dedup-window > 0)       │     (the keyBy and first visits when --stats)       (per checkpoint)
  *                          │                                          └─▶ archive (when --archive-path is set)
  *                          └─▶ dead letters ─▶ Kafka views-dlq
  * </pre>
  *
  * The archive gets the same views as the counts: one line per counted view, its page_url as sent. The counts use
- * the page's key ({@link PageOfView}: the one place a view becomes the page it counts for).
+ * the page's key ({@link ViewOfPage}: the one place a view becomes the page it counts for). The Redis sink sums the
+ * views of each checkpoint per page and per minute and applies them when it completes: no window waits for its end,
+ * and a late view adds to its own old buckets like any other.
+ *
+ * <p>The event-time windows that counted before that are still in the graph, fed nothing ({@link #legacyWindows}): a
+ * checkpoint taken by a build that counted in them holds the views of windows not fired yet, and they fire and are
+ * counted when the watermark passes them.
  *
  * Every stateful operator and sink has a fixed uid, so savepoints survive changes to the code.
  */
@@ -66,6 +78,7 @@ public final class PageViewsTopology {
     public static final String WINDOW_UID = "count-per-window";
     public static final String LATE_UID = "count-late";
     public static final String REDIS_SINK_UID = "redis-page-views";
+    public static final String FIRST_VISITS_UID = "first-visits";
 
     private static final OutputTag<PageCount> LATE_VIEWS = new OutputTag<>("late-views", Types.POJO(PageCount.class));
 
@@ -97,32 +110,50 @@ public final class PageViewsTopology {
 
         DataStream<PageView> counted = CountOncePerEventId.apply(views, config);
 
-        SingleOutputStreamOperator<PageCount> counts = counted
-                .map(new PageOfView(config.maxPageLength()), Types.STRING)
+        DataStream<CountedView> toCount = counted
+                .map(new ViewOfPage(config.maxPageLength()), CountedViewSerializer.TYPE)
                 .name("page key")
-                .uid("page-url")
-                .transform("pre-aggregate per page and window", Types.POJO(PageCount.class),
-                        new PreAggregate(config.window().toMillis()))
-                .uid(PRE_AGGREGATE_UID)
-                .keyBy(windowKey(), Types.STRING)
-                .window(TumblingEventTimeWindows.of(config.window()))
-                .sideOutputLateData(LATE_VIEWS)
-                .aggregate(new CountViews(), new EmitPageCount(), Types.LONG, Types.LONG, Types.POJO(PageCount.class))
-                .name("count per page per window")
-                .uid(WINDOW_UID);
-
-        DataStream<PageCount> lateCounts = counts.getSideOutput(LATE_VIEWS)
-                .map(new CountLateView())
-                .name("count late views")
-                .uid(LATE_UID);
-
-        counts.union(lateCounts)
+                .uid("page-url");
+        if (config.stats()) {
+            toCount = toCount
+                    .keyBy(new VisitorBucket(), Types.INT)
+                    .process(new FirstVisits(new ReportingTime(config.timeZone()), config.visitorWindow()), CountedViewSerializer.TYPE)
+                    .name("first visits of the day")
+                    .uid(FIRST_VISITS_UID);
+        }
+        toCount.union(legacyWindows(counted, config))
                 .sinkTo(redisSink(config))
                 .name("redis: " + config.redisKey())
                 .uid(REDIS_SINK_UID);
 
         Archive.attach(counted, config);
         return counted;
+    }
+
+    /**
+     * The windows that counted the views of a build before per-checkpoint counting, fed nothing: restored from such a
+     * build's checkpoint, they fire with the watermark and their counts reach Redis like any others (each as the views
+     * of its window's last millisecond, in that minute's buckets). Their uids and types are those of that build.
+     */
+    private static DataStream<CountedView> legacyWindows(DataStream<PageView> counted, JobConfig config) {
+        SingleOutputStreamOperator<PageCount> counts = counted
+                .flatMap((PageView view, org.apache.flink.util.Collector<PageCount> none) -> { }, Types.POJO(PageCount.class))
+                .name("windows of older builds: no input")
+                .uid(PRE_AGGREGATE_UID)
+                .keyBy(windowKey(), Types.STRING)
+                .window(TumblingEventTimeWindows.of(config.window()))
+                .sideOutputLateData(LATE_VIEWS)
+                .aggregate(new CountViews(), new EmitPageCount(), Types.LONG, Types.LONG, Types.POJO(PageCount.class))
+                .name("count per page per window (older builds' state)")
+                .uid(WINDOW_UID);
+        DataStream<PageCount> lateCounts = counts.getSideOutput(LATE_VIEWS)
+                .map(new CountLateView())
+                .name("count late views (older builds' state)")
+                .uid(LATE_UID);
+        return counts.union(lateCounts)
+                .process(new WindowCounts(), CountedViewSerializer.TYPE)
+                .name("window counts as views")
+                .uid("window-counts-as-views");
     }
 
     /**
@@ -176,10 +207,11 @@ public final class PageViewsTopology {
                 .build();
     }
 
-    static Sink<PageCount> redisSink(JobConfig config) {
+    static Sink<CountedView> redisSink(JobConfig config) {
         RedisSinkSettings settings = new RedisSinkSettings(config.redis(), config.redisKey(), config.commitMarkerTtl(),
                 config.redisTimeout(), RedisSinkSettings.DEFAULT_MAX_FIELDS_PER_COMMIT, config.staleCommits(), config.commitRules(),
-                config.redisTls(), config.redisSentinelCredentials());
+                config.redisTls(), config.redisSentinelCredentials(), config.stats() ? config.statsSettings()
+                        : config.statsSettings().off());
         return config.delivery() == JobConfig.Delivery.EXACTLY_ONCE
                 ? new ExactlyOnceRedisSink(settings)
                 : new AtLeastOnceRedisSink(settings);

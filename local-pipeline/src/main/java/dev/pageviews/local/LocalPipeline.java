@@ -166,7 +166,7 @@ public final class LocalPipeline implements AutoCloseable {
         Path path = choice.point().get().dir();
         RestoreCompatibility.Decision decision;
         try {
-            decision = RestoreCompatibility.check(path, graph, jobConfig.dedupWindow().isZero());
+            decision = RestoreCompatibility.check(path, graph, jobConfig.dedupWindow().isZero(), !jobConfig.stats());
         } catch (RestoreCompatibility.Unrestorable e) {
             throw new CannotStart(e.getMessage() + changedSince(config, jobConfig), e);
         }

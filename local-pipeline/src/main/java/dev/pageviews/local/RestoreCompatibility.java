@@ -31,7 +31,9 @@ import org.apache.flink.runtime.jobgraph.OperatorID;
  *   <li>an archive operator ({@code --archive-path none}, or a format taken out of {@code --archive-format}): its
  *       state is open part files of a sink that is no longer wanted; counts do not depend on it;
  *   <li>the dedup operator when {@code --dedup-window} is now 0: its state is the client event ids already
- *       counted, which a job that counts every copy has no use for (copies are counted from then on, as asked).
+ *       counted, which a job that counts every copy has no use for (copies are counted from then on, as asked);
+ *   <li>the first-visits operator when {@code --stats} is now false: its state is who was seen each day, for the read
+ *       side's visitor counts, which a job that writes only the counts hash has no use for.
  * </ul>
  * Any other operator's state (for example the Redis sink's pending commits after {@code --delivery} changed, or
  * the dedup state while deduplication is still on, which only a code change can cause) carries counts, so
@@ -47,6 +49,11 @@ final class RestoreCompatibility {
 
         /** What dropping this state means, for a WARN line. */
         String warning(UpConfig config) {
+            if (isFirstVisits(uid)) {
+                return "Dropping the saved state of the first-visits " + describe() + ": --stats is false now (was true), so "
+                        + "who was seen each day is forgotten. The counts hash is not affected; turning --stats on again later "
+                        + "counts today's visitors again from then, so that day's exact visitor counts may count some twice.";
+            }
             if (isDedup(uid)) {
                 return "Dropping the saved state of the dedup " + describe() + ": --dedup-window is 0 now (was on), so the "
                         + "client event ids it remembered are forgotten. From now on every copy of a view is counted, a retry "
@@ -86,6 +93,11 @@ final class RestoreCompatibility {
      *     the dedup operator's state be dropped
      */
     static Decision check(Path restorePoint, JobGraph job, boolean dedupOff) {
+        return check(restorePoint, job, dedupOff, false);
+    }
+
+    /** @param statsOff whether the job as now configured writes no read side ({@code --stats false}) */
+    static Decision check(Path restorePoint, JobGraph job, boolean dedupOff, boolean statsOff) {
         Set<OperatorID> present = operatorIds(job);
         List<Dropped> dropped = new ArrayList<>();
         for (OperatorState state : load(restorePoint).getOperatorStates()) {
@@ -94,7 +106,8 @@ final class RestoreCompatibility {
                 dropped.add(new Dropped(state.getOperatorUid().orElse(""), state.getOperatorID()));
             }
         }
-        List<Dropped> notDroppable = dropped.stream().filter(d -> !isArchive(d.uid()) && !(dedupOff && isDedup(d.uid()))).toList();
+        List<Dropped> notDroppable = dropped.stream().filter(d -> !isArchive(d.uid()) && !(dedupOff && isDedup(d.uid()))
+                && !(statsOff && isFirstVisits(d.uid()))).toList();
         if (!notDroppable.isEmpty()) {
             throw new Unrestorable(unrestorableMessage(restorePoint, notDroppable));
         }
@@ -113,6 +126,11 @@ final class RestoreCompatibility {
     /** The operator that remembers the client event ids already counted ({@code --dedup-window} above 0). */
     static boolean isDedup(String uid) {
         return belongsTo(uid, CountOncePerEventId.UID);
+    }
+
+    /** The operator that remembers who was seen each day ({@code --stats}). */
+    static boolean isFirstVisits(String uid) {
+        return belongsTo(uid, PageViewsTopology.FIRST_VISITS_UID);
     }
 
     /**

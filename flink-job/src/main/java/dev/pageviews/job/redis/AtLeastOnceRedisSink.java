@@ -1,6 +1,6 @@
 package dev.pageviews.job.redis;
 
-import dev.pageviews.job.PageCount;
+import dev.pageviews.job.count.CountedView;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
@@ -9,7 +9,7 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
  * Adds page counts to a Redis hash as soon as windows fire, for the lowest latency. At least once: after a
  * failure, increments flushed since the last checkpoint are applied again.
  */
-public final class AtLeastOnceRedisSink implements Sink<PageCount> {
+public final class AtLeastOnceRedisSink implements Sink<CountedView> {
 
     private static final long serialVersionUID = 1L;
 
@@ -20,7 +20,7 @@ public final class AtLeastOnceRedisSink implements Sink<PageCount> {
     }
 
     @Override
-    public SinkWriter<PageCount> createWriter(WriterInitContext context) throws java.io.IOException {
+    public SinkWriter<CountedView> createWriter(WriterInitContext context) throws java.io.IOException {
         int subtask = context.getTaskInfo().getIndexOfThisSubtask();
         try {
             RedisStartChecks.run(settings, false, "pageviews-writer-" + subtask);

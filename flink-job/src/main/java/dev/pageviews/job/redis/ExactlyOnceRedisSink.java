@@ -1,6 +1,6 @@
 package dev.pageviews.job.redis;
 
-import dev.pageviews.job.PageCount;
+import dev.pageviews.job.count.CountedView;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
@@ -24,8 +24,8 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * <p>Before a writer counts anything it checks Redis ({@link RedisStartChecks}: the user's rights, the eviction
  * policy) and that the restore point is not behind what Redis has counted ({@link Lineage}).
  */
-public final class ExactlyOnceRedisSink implements Sink<PageCount>, SupportsCommitter<RedisCommittable>,
-        SupportsWriterState<PageCount, String> {
+public final class ExactlyOnceRedisSink implements Sink<CountedView>, SupportsCommitter<RedisCommittable>,
+        SupportsWriterState<CountedView, String> {
 
     private static final long serialVersionUID = 1L;
 
@@ -36,12 +36,12 @@ public final class ExactlyOnceRedisSink implements Sink<PageCount>, SupportsComm
     }
 
     @Override
-    public StatefulSinkWriter<PageCount, String> createWriter(WriterInitContext context) throws IOException {
+    public StatefulSinkWriter<CountedView, String> createWriter(WriterInitContext context) throws IOException {
         return restoreWriter(context, List.of());
     }
 
     @Override
-    public StatefulSinkWriter<PageCount, String> restoreWriter(WriterInitContext context, Collection<String> lineages)
+    public StatefulSinkWriter<CountedView, String> restoreWriter(WriterInitContext context, Collection<String> lineages)
             throws IOException {
         int subtask = context.getTaskInfo().getIndexOfThisSubtask();
         Optional<Lineage.Record> inRedis;
@@ -56,8 +56,8 @@ public final class ExactlyOnceRedisSink implements Sink<PageCount>, SupportsComm
                 settings.commit().allowRestoreBehindRedis(), settings.hashKey());
         int parallelism = context.getTaskInfo().getNumberOfParallelSubtasks();
         int copies = Math.max(1, -Math.floorDiv(-context.getTaskInfo().getMaxNumberOfParallelSubtasks(), parallelism));
-        return new BufferingIncrementWriter(settings.maxFieldsPerCommit(), settings.commit().maxPagesPerCheckpoint(), lineage,
-                restored.orElse(0), copies, context.metricGroup());
+        return new BufferingIncrementWriter(settings.maxFieldsPerCommit(), settings.commit().maxPagesPerCheckpoint(),
+                settings.stats(), lineage, restored.orElse(0), copies, context.metricGroup());
     }
 
     @Override

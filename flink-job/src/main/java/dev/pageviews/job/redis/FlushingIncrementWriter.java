@@ -1,6 +1,6 @@
 package dev.pageviews.job.redis;
 
-import dev.pageviews.job.PageCount;
+import dev.pageviews.job.count.CountedView;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,7 +17,7 @@ import redis.clients.jedis.UnifiedJedis;
  * (a window operator emits all of a firing's results before it forwards the watermark), when the buffer is
  * full, and at every checkpoint (so nothing before a checkpoint is lost).
  */
-final class FlushingIncrementWriter implements SinkWriter<PageCount> {
+final class FlushingIncrementWriter implements SinkWriter<CountedView> {
 
     private final RedisSinkSettings settings;
     private final int subtask;
@@ -40,8 +40,8 @@ final class FlushingIncrementWriter implements SinkWriter<PageCount> {
     }
 
     @Override
-    public void write(PageCount increment, Context context) throws IOException, InterruptedException {
-        pending.merge(increment.pageUrl(), increment.count(), Long::sum);
+    public void write(CountedView view, Context context) throws IOException, InterruptedException {
+        pending.merge(view.page(), view.count(), Long::sum);
         if (pending.size() >= settings.maxFieldsPerCommit()) {
             flushToRedis();
         }

@@ -5,18 +5,21 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
  * Stores committables in checkpoints. Versioned, so checkpoints and savepoints written by earlier builds stay
- * readable: version 3 adds the lineage and checkpoint, version 2 the creation time; versions 1 and 2 are still read,
- * as "unknown".
+ * readable: version 4 adds the read side's watermark, views per minute and first visits, version 3 the lineage and
+ * checkpoint, version 2 the creation time; versions 1 to 3 are still read, with those as "unknown" or empty.
  */
 public final class RedisCommittableSerializer implements SimpleVersionedSerializer<RedisCommittable> {
 
-    private static final int VERSION = 3;
+    private static final int VERSION = 4;
+    private static final int VERSION_WITHOUT_READ_SIDE = 3;
     private static final int VERSION_WITHOUT_LINEAGE = 2;
     private static final int VERSION_WITHOUT_CREATION_TIME = 1;
 
@@ -40,8 +43,40 @@ public final class RedisCommittableSerializer implements SimpleVersionedSerializ
             }
             out.writeUTF(committable.lineage());
             out.writeLong(committable.checkpoint());
+            out.writeLong(committable.watermark());
+            out.writeInt(committable.minutes().size());
+            for (RedisCommittable.MinuteViews m : committable.minutes()) {
+                writeString(out, m.page());
+                out.writeLong(m.minute());
+                out.writeLong(m.views());
+            }
+            out.writeInt(committable.visitors().size());
+            for (RedisCommittable.FirstVisits v : committable.visitors()) {
+                out.writeBoolean(v.page() != null);
+                if (v.page() != null) {
+                    writeString(out, v.page());
+                }
+                out.writeUTF(v.date());
+                out.writeInt(v.users().size());
+                for (String user : v.users()) {
+                    writeString(out, user);
+                }
+            }
         }
         return bytes.toByteArray();
+    }
+
+    /** Page keys and user ids are longer than writeUTF's 64 KB limit allows for only in theory; lengths are ints here. */
+    private static void writeString(DataOutputStream out, String text) throws IOException {
+        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    private static String readString(DataInputStream in) throws IOException {
+        byte[] bytes = new byte[in.readInt()];
+        in.readFully(bytes);
+        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Override
@@ -60,11 +95,33 @@ public final class RedisCommittableSerializer implements SimpleVersionedSerializ
                 in.readFully(field);
                 increments.put(new String(field, java.nio.charset.StandardCharsets.UTF_8), in.readLong());
             }
-            if (version < VERSION) {
+            if (version < VERSION_WITHOUT_READ_SIDE) {
                 return new RedisCommittable(id, createdAt, increments);
             }
             String lineage = in.readUTF();
-            return new RedisCommittable(id, createdAt, increments, lineage, in.readLong());
+            long checkpoint = in.readLong();
+            if (version < VERSION) {
+                return new RedisCommittable(id, createdAt, increments, lineage, checkpoint);
+            }
+            long watermark = in.readLong();
+            int minuteCount = in.readInt();
+            List<RedisCommittable.MinuteViews> minutes = new ArrayList<>(minuteCount);
+            for (int i = 0; i < minuteCount; i++) {
+                minutes.add(new RedisCommittable.MinuteViews(readString(in), in.readLong(), in.readLong()));
+            }
+            int visitorCount = in.readInt();
+            List<RedisCommittable.FirstVisits> visitors = new ArrayList<>(visitorCount);
+            for (int i = 0; i < visitorCount; i++) {
+                String page = in.readBoolean() ? readString(in) : null;
+                String date = in.readUTF();
+                int users = in.readInt();
+                List<String> ids = new ArrayList<>(users);
+                for (int u = 0; u < users; u++) {
+                    ids.add(readString(in));
+                }
+                visitors.add(new RedisCommittable.FirstVisits(page, date, ids));
+            }
+            return new RedisCommittable(id, createdAt, increments, lineage, checkpoint, watermark, minutes, visitors);
         }
     }
 }

@@ -52,6 +52,12 @@ final class RedisCommitter implements Committer<RedisCommittable> {
     public void commit(Collection<CommitRequest<RedisCommittable>> requests) throws IOException, InterruptedException {
         for (CommitRequest<RedisCommittable> request : requests) {
             RedisCommittable committable = request.getCommittable();
+            if (committable.watermarkOnly()) {
+                // idempotent and holding no views: applied whatever its age
+                Retrying.call("Watermark of commit " + committable.id() + " to the record '" + settings.metaKey() + "'", settings,
+                        () -> store.apply(committable), store::reset);
+                continue;
+            }
             if (isStale(committable) && !mayApplyStale(committable)) {
                 staleSkipped.inc();
                 request.signalAlreadyCommitted();

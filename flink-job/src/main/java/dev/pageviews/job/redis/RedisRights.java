@@ -19,8 +19,9 @@ public final class RedisRights {
     public static String aclSetUser(String user, String hashKey) {
         RedisSinkSettings names = new RedisSinkSettings(dev.pageviews.job.RedisUri.parse("redis://localhost:6379"), hashKey,
                 java.time.Duration.ofDays(1), java.time.Duration.ofSeconds(1), 1);
-        String tagged = names.lineageKey().substring(0, names.lineageKey().length() - ":lineage".length());
-        return "ACL SETUSER " + user + " on >PASSWORD resetkeys ~" + hashKey + " ~" + tagged + ":* resetchannels "
-                + COMMANDS + " +type +hlen +hexists +hget +hincrby +exists +set +hset";
+        String tagged = names.taggedKey();
+        return "ACL SETUSER " + user + " on >PASSWORD resetkeys ~" + hashKey + " ~" + tagged + ":* resetchannels &" + tagged
+                + ":commits " + COMMANDS + " +type +hlen +hexists +hget +hincrby +exists +set +hset +time +zincrby +expireat "
+                + "+pfadd +publish";
     }
 }

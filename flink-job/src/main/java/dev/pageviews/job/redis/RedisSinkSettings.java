@@ -19,8 +19,37 @@ import java.time.Duration;
  * @param sentinelCredentials what the sentinels of a {@code redis-sentinel} URI want, apart from the data nodes'
  */
 public record RedisSinkSettings(RedisUri redis, String hashKey, Duration markerTtl, Duration timeout, int maxFieldsPerCommit,
-        StaleCommits staleCommits, CommitRules commit, RedisTls tls, SentinelCredentials sentinelCredentials)
+        StaleCommits staleCommits, CommitRules commit, RedisTls tls, SentinelCredentials sentinelCredentials, Stats stats)
         implements Serializable {
+
+    /** The member of every bucket that holds the site's total (of views, or of visitors). */
+    public static final String TOTAL = "(total)";
+
+    /**
+     * What the commit writes for the read service besides the counts hash: time buckets, top pages and visitors
+     * (flink-job/README.md, "The read side in Redis").
+     *
+     * @param enabled false: only the counts hash
+     * @param zone the reporting time zone of hour and day buckets
+     * @param minuteRetention how long a minute bucket is kept after it ends (likewise hour and day buckets)
+     * @param visitorEstimateRetention how long the HyperLogLogs of a day's visitors are kept after the day
+     */
+    public record Stats(boolean enabled, java.time.ZoneId zone, Duration minuteRetention, Duration hourRetention,
+            Duration dayRetention, Duration visitorEstimateRetention) implements Serializable {
+
+        public static final Stats DEFAULTS = new Stats(true, java.time.ZoneOffset.UTC, Duration.ofDays(2), Duration.ofDays(90),
+                Duration.ofDays(730), Duration.ofDays(90));
+
+        public Stats off() {
+            return new Stats(false, zone, minuteRetention, hourRetention, dayRetention, visitorEstimateRetention);
+        }
+    }
+
+    public RedisSinkSettings(RedisUri redis, String hashKey, Duration markerTtl, Duration timeout, int maxFieldsPerCommit,
+            StaleCommits staleCommits, CommitRules commit, RedisTls tls, SentinelCredentials sentinelCredentials) {
+        this(redis, hashKey, markerTtl, timeout, maxFieldsPerCommit, staleCommits, commit, tls, sentinelCredentials,
+                Stats.DEFAULTS);
+    }
 
     /** The name of the field that counts the views of pages beyond {@link CommitRules#maxPages()} (as GA4 names its row). */
     public static final String OTHER_PAGES = "(other)";
@@ -103,18 +132,25 @@ public record RedisSinkSettings(RedisUri redis, String hashKey, Duration markerT
         }
         tls = tls == null ? RedisTls.DEFAULTS : tls;
         sentinelCredentials = sentinelCredentials == null ? SentinelCredentials.NONE : sentinelCredentials;
+        stats = stats == null ? Stats.DEFAULTS : stats;
     }
 
     /** A copy with another choice for stale committables. */
     public RedisSinkSettings withStaleCommits(StaleCommits choice) {
         return new RedisSinkSettings(redis, hashKey, markerTtl, timeout, maxFieldsPerCommit, choice, commit, tls,
-                sentinelCredentials);
+                sentinelCredentials, stats);
     }
 
     /** A copy with other commit rules. */
     public RedisSinkSettings with(CommitRules rules) {
         return new RedisSinkSettings(redis, hashKey, markerTtl, timeout, maxFieldsPerCommit, staleCommits, rules, tls,
-                sentinelCredentials);
+                sentinelCredentials, stats);
+    }
+
+    /** A copy with other read-side writes. */
+    public RedisSinkSettings with(Stats newStats) {
+        return new RedisSinkSettings(redis, hashKey, markerTtl, timeout, maxFieldsPerCommit, staleCommits, commit, tls,
+                sentinelCredentials, newStats);
     }
 
     /**
@@ -143,7 +179,13 @@ public record RedisSinkSettings(RedisUri redis, String hashKey, Duration markerT
         return taggedKey() + ":lineage";
     }
 
-    private String taggedKey() {
+    /** The commit record: sequence, watermark, time zone and retentions ({@code <tag>:meta}). */
+    public String metaKey() {
+        return taggedKey() + ":meta";
+    }
+
+    /** The prefix of every read-side key and of the channel commits are published on: the hash tag. */
+    public String taggedKey() {
         int open = hashKey.indexOf('{');
         int close = open < 0 ? -1 : hashKey.indexOf('}', open + 1);
         boolean hasHashTag = open >= 0 && close > open + 1;

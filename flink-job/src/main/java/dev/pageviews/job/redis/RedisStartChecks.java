@@ -30,9 +30,9 @@ final class RedisStartChecks {
     }
 
     private static Optional<Lineage.Record> check(UnifiedJedis redis, RedisSinkSettings settings, boolean exactlyOnce) {
-        List<String> keys = List.of(settings.hashKey(), settings.markerKey("check"), settings.lineageKey());
+        List<String> keys = List.of(settings.hashKey(), settings.markerKey("check"), settings.lineageKey(), settings.metaKey());
         List<?> reply = (List<?>) redis.eval(IncrementScript.PREFLIGHT, keys, List.of(exactlyOnce ? "1" : "0",
-                Integer.toString(settings.commit().waitReplicas())));
+                Integer.toString(settings.commit().waitReplicas()), settings.taggedKey()));
         String missing = (String) reply.get(0);
         String redisUri = settings.redis().toString();
         if (!missing.isEmpty()) {

@@ -70,9 +70,12 @@ import redis.clients.jedis.Response;
  *       parallelism 2, exactly once, with {@code --dedup-window 24h} (each id counted once) and {@code 0} (every copy
  *       counted); the dedup operator's checkpointed state per id (hashmap and RocksDB) and its heap per id, and what
  *       that comes to for a day of ids.
+ *   <li>Stats: the same Zipf drain, stamped with the last hours instead of 2024 (buckets past their retention are
+ *       not written), at parallelism 2, exactly once, with the read side's writes ({@code --stats true}: buckets,
+ *       first visits, HyperLogLogs) and without ({@code --stats false}).
  * </ol>
  * Arguments: {@code events=N} (default 3,000,000; 300,000 for {@code only=keys}),
- * {@code only=drain|archive|dedup|freshness|fresh-alo|keys}, extra job
+ * {@code only=drain|archive|dedup|freshness|fresh-alo|keys|stats}, extra job
  * flags after {@code --}.
  */
 public final class JobBenchmark {
@@ -80,6 +83,7 @@ public final class JobBenchmark {
     private static final Duration WARM_UP = Duration.ofSeconds(10);
     private static final int ARCHIVE_ROUNDS = 3;
     private static final int DEDUP_ROUNDS = 3;
+    private static final int STATS_ROUNDS = 3;
     private static final int KEY_ROUNDS = 2;
     /** Views per topic in only=keys: colliding keys make a structure that chains them cost O(n) per view. */
     private static final long KEY_EVENTS = 300_000;
@@ -117,11 +121,11 @@ public final class JobBenchmark {
                 eventsGiven = true;
             } else if (args[i].startsWith("only=")) {
                 only = args[i].substring(5);
-                if (!List.of("drain", "archive", "dedup", "freshness", "fresh-alo", "keys").contains(only)) {
-                    throw new IllegalArgumentException("unknown only=" + only + "; use only=drain|archive|dedup|freshness|fresh-alo|keys");
+                if (!List.of("drain", "archive", "dedup", "freshness", "fresh-alo", "keys", "stats").contains(only)) {
+                    throw new IllegalArgumentException("unknown only=" + only + "; use only=drain|archive|dedup|freshness|fresh-alo|keys|stats");
                 }
             } else {
-                throw new IllegalArgumentException("unknown argument " + args[i] + "; use events=N only=drain|archive|dedup|freshness|fresh-alo|keys -- <job flags>");
+                throw new IllegalArgumentException("unknown argument " + args[i] + "; use events=N only=drain|archive|dedup|freshness|fresh-alo|keys|stats -- <job flags>");
             }
         }
         Path workDir = Files.createTempDirectory(Path.of("target"), "bench-job-").toAbsolutePath();
@@ -146,6 +150,9 @@ public final class JobBenchmark {
             }
             if (only.isEmpty() || only.equals("dedup")) {
                 bench.dedupCost(events);
+            }
+            if (only.isEmpty() || only.equals("stats")) {
+                bench.statsCost(events);
             }
             if (only.equals("keys")) {
                 bench.keysCost(eventsGiven ? events : KEY_EVENTS);
@@ -178,14 +185,18 @@ public final class JobBenchmark {
         }
     }
 
-    /** Fills a new topic with {@code events} views; returns its name. */
+    /** Fills a new topic with {@code events} views stamped in 2024; returns its name. */
     private String prefill(long events, boolean hotPage) throws Exception {
+        return prefill(events, hotPage, 1_730_000_000L);
+    }
+
+    /** Fills a new topic with {@code events} views, 20,000 per second of event time from {@code eventTime}. */
+    private String prefill(long events, boolean hotPage, long eventTime) throws Exception {
         String topic = "bench-" + (++runs);
         stack.kafka().createTopic(topic, LocalStack.VIEWS_PARTITIONS);
         ZipfPages pages = new ZipfPages(100_000, 1.0);
         SplittableRandom random = new SplittableRandom(42);
         long start = System.nanoTime();
-        long eventTime = 1_730_000_000L;
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             for (long i = 0; i < events; i++) {
                 long second = eventTime + i / 20_000; // 20,000 views per second of event time
@@ -230,6 +241,52 @@ public final class JobBenchmark {
             double rate = median(rates.get(formats));
             out("archive %-8s p=2 exactly-once archive %-12s median %,.0f views/s, %+.1f %% against archive off",
                     topic, formats, rate, (rate / off - 1) * 100);
+        }
+    }
+
+    /**
+     * Drains one Zipf topic with the read side's writes on and off (p = 2, exactly once) in interleaved rounds after a
+     * warm-up of each, and compares the median rates. The views are stamped with the hours before now, so that every
+     * bucket is within its retention and written; after each drain with stats on, the day buckets' site totals must
+     * add up to the views drained.
+     */
+    private void statsCost(long events) throws Exception {
+        long eventSeconds = events / 20_000 + 1;
+        String topic = prefill(events, false, System.currentTimeMillis() / 1000 - eventSeconds - 60);
+        for (String stats : List.of("true", "false")) {
+            out("stats   %-8s warm-up: %,.0f views/s (--stats %s; not compared)", topic,
+                    drain(topic, events, 2, "exactly-once", List.of("--stats", stats)), stats);
+        }
+        Map<String, List<Double>> rates = new java.util.LinkedHashMap<>();
+        for (int round = 1; round <= STATS_ROUNDS; round++) {
+            for (String stats : List.of("true", "false")) {
+                double rate = drain(topic, events, 2, "exactly-once", List.of("--stats", stats));
+                if (stats.equals("true")) {
+                    checkDayTotals("drain_" + runs, events);
+                }
+                rates.computeIfAbsent(stats, f -> new ArrayList<>()).add(rate);
+                out("stats   %-8s p=2 exactly-once --stats %-5s round %d: %,.0f views/s", topic, stats, round, rate);
+            }
+        }
+        double off = median(rates.get("false"));
+        for (String stats : List.of("true", "false")) {
+            double rate = median(rates.get(stats));
+            out("stats   %-8s p=2 exactly-once --stats %-5s median %,.0f views/s, %+.1f %% against --stats false", topic, stats, rate,
+                    (rate / off - 1) * 100);
+        }
+    }
+
+    /** The site totals of the day buckets of {@code key} must add up to {@code views}. */
+    private void checkDayTotals(String key, long views) {
+        try (Jedis jedis = stack.redis().client()) {
+            long sum = 0;
+            for (String day : jedis.keys("{" + key + "}:d:*")) {
+                Double total = jedis.zscore(day, "(total)");
+                sum += total == null ? 0 : total.longValue();
+            }
+            if (sum != views) {
+                throw new IllegalStateException("the day buckets of " + key + " hold " + sum + " views, expected " + views);
+            }
         }
     }
 

@@ -197,4 +197,18 @@ class RedisCommitterTest {
         assertThat(appliedStale.signals).isEmpty();
         assertThat(applying.calls).isEqualTo(1);
     }
+
+    @Test
+    void aWatermarkWithoutViewsIsAppliedWhateverItsAgeAndCountsAsNoCommit() throws Exception {
+        long eightDaysAgo = System.currentTimeMillis() - Duration.ofDays(8).toMillis();
+        Metrics metrics = new Metrics();
+        FakeStore store = new FakeStore().answer(() -> new IncrementScript.Outcome(false, 0, 0));
+        Request request = commit(new RedisCommitter(SETTINGS, metrics, store),
+                RedisCommittable.watermarkOnly("w-1", eightDaysAgo, "job-1", 5, 1_000L));
+        assertThat(request.signals).isEmpty();
+        assertThat(store.calls).isEqualTo(1);
+        assertThat(metrics.count("redisCommitsApplied")).isZero();
+        assertThat(metrics.count("redisCommitsAlreadyApplied")).isZero();
+        assertThat(metrics.count("redisCommitsStaleSkipped")).isZero();
+    }
 }
