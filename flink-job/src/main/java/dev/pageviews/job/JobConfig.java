@@ -155,7 +155,7 @@ public final class JobConfig implements Serializable {
             .of(Values.oneOf(StateBackend.class));
     public static final Setting<Delivery> DELIVERY = SCHEMA.define("delivery").defaultValue("exactly-once")
             .doc("exactly-once: counts are applied to Redis once per completed checkpoint, idempotently. at-least-once: "
-                    + "counts are flushed on every window firing (lowest latency); after a failure some may be applied twice.")
+                    + "counts are flushed on every watermark (lowest latency); after a failure some may be applied twice.")
             .of(Values.oneOf(Delivery.class));
     public static final Setting<Integer> PARALLELISM = SCHEMA.define("parallelism").defaultValue("0")
             .doc("Job parallelism; 0 keeps the cluster's default (or flink run -p).").of(Values.intIn(0, 32_768));

@@ -99,6 +99,10 @@ final class BufferingIncrementWriter implements CommittingSinkWriter<CountedView
 
     @Override
     public void writeWatermark(Watermark watermark) {
+        if (watermark.getTimestamp() == Watermark.MAX_WATERMARK.getTimestamp()) {
+            // end of input (a stop with --drain, a bounded source): says nothing about the time views were seen up to
+            return;
+        }
         this.watermark = Math.max(this.watermark, watermark.getTimestamp());
     }
 

@@ -104,6 +104,9 @@ class BufferingIncrementWriterTest {
         assertThat(writer.prepareCommit()).singleElement().satisfies(c -> assertThat(c.watermarkOnly()).isFalse());
         assertThat(writer.prepareCommit()).as("the views' committable carried it").isEmpty();
 
+        writer.writeWatermark(Watermark.MAX_WATERMARK); // a stop with drain ends the input
+        assertThat(writer.prepareCommit()).as("the end of input is no event time").isEmpty();
+
         BufferingIncrementWriter off = writer(100, 100, 0, 1);
         off.writeWatermark(new Watermark(T * 1000));
         assertThat(off.prepareCommit()).as("without --stats nobody reads the watermark").isEmpty();
