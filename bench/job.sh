@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ./pageviews bench job [events=N] [only=drain|archive|dedup|freshness|fresh-alo|keys|stats] [-- job flags]
+# ./pageviews bench job [events=N] [only=drain|archive|dedup|freshness|fresh-alo|fresh-eo|keys|stats] [-- job flags]
 # Real Kafka + Redis (local-stack) and the real job in a local Flink cluster; prints drain rates,
 # Redis commands per view, drain rates with the archive off and on (JSON, Parquet, both), drain
 # rates with dedup of client event ids on and off plus the dedup state per id (hashmap, RocksDB),

@@ -75,7 +75,7 @@ import redis.clients.jedis.Response;
  *       first visits, HyperLogLogs) and without ({@code --stats false}).
  * </ol>
  * Arguments: {@code events=N} (default 3,000,000; 300,000 for {@code only=keys}),
- * {@code only=drain|archive|dedup|freshness|fresh-alo|keys|stats}, extra job
+ * {@code only=drain|archive|dedup|freshness|fresh-alo|fresh-eo|keys|stats}, extra job
  * flags after {@code --}.
  */
 public final class JobBenchmark {
@@ -121,11 +121,11 @@ public final class JobBenchmark {
                 eventsGiven = true;
             } else if (args[i].startsWith("only=")) {
                 only = args[i].substring(5);
-                if (!List.of("drain", "archive", "dedup", "freshness", "fresh-alo", "keys", "stats").contains(only)) {
-                    throw new IllegalArgumentException("unknown only=" + only + "; use only=drain|archive|dedup|freshness|fresh-alo|keys|stats");
+                if (!List.of("drain", "archive", "dedup", "freshness", "fresh-alo", "fresh-eo", "keys", "stats").contains(only)) {
+                    throw new IllegalArgumentException("unknown only=" + only + "; use only=drain|archive|dedup|freshness|fresh-alo|fresh-eo|keys|stats");
                 }
             } else {
-                throw new IllegalArgumentException("unknown argument " + args[i] + "; use events=N only=drain|archive|dedup|freshness|fresh-alo|keys|stats -- <job flags>");
+                throw new IllegalArgumentException("unknown argument " + args[i] + "; use events=N only=drain|archive|dedup|freshness|fresh-alo|fresh-eo|keys|stats -- <job flags>");
             }
         }
         Path workDir = Files.createTempDirectory(Path.of("target"), "bench-job-").toAbsolutePath();
@@ -157,7 +157,11 @@ public final class JobBenchmark {
             if (only.equals("keys")) {
                 bench.keysCost(eventsGiven ? events : KEY_EVENTS);
             }
-            if (only.equals("fresh-alo")) {
+            if (only.equals("fresh-eo")) {
+                // the default delivery and settings, at a site's rate and at a load test's
+                bench.freshness("exactly-once", 600, Duration.ofSeconds(30));
+                bench.freshness("exactly-once", 20_000, Duration.ofSeconds(30));
+            } else if (only.equals("fresh-alo")) {
                 bench.freshness("at-least-once", 20_000, Duration.ofSeconds(30), LOWEST_LATENCY);
             } else if (only.isEmpty() || only.equals("freshness")) {
                 bench.freshness("at-least-once", 20_000, Duration.ofSeconds(30), LOWEST_LATENCY);
@@ -590,6 +594,13 @@ public final class JobBenchmark {
         return List.of("--archive-path", archive.toUri().toString(), "--archive-format", formats, "--archive-roll-interval", "1m");
     }
 
+    /** The flags a run had: its own and those given after {@code --}. */
+    private String flagsOf(String... jobFlags) {
+        List<String> all = new ArrayList<>(List.of(jobFlags));
+        all.addAll(extraJobArgs);
+        return all.isEmpty() ? "(defaults)" : String.join(" ", all);
+    }
+
     private static double median(List<Double> values) {
         List<Double> sorted = values.stream().sorted().toList();
         int n = sorted.size();
@@ -740,7 +751,7 @@ public final class JobBenchmark {
                         + "(of which the Kafka ack: p50 %,d ms, p99 %,d ms, max %,d ms); flags %s",
                 topic, delivery, rate, probes, sentAt.size(), percentile(sorted, 50), percentile(sorted, 99),
                 sorted.isEmpty() ? -1 : sorted.get(sorted.size() - 1), percentile(acks, 50), percentile(acks, 99),
-                acks.isEmpty() ? -1 : acks.get(acks.size() - 1), jobFlags.length == 0 ? "(defaults)" : String.join(" ", jobFlags));
+                acks.isEmpty() ? -1 : acks.get(acks.size() - 1), flagsOf(jobFlags));
         if (!slowest.isEmpty()) {
             out("        probes slower than 1.5 s (%d, the first 8): %s", slowest.size(), slowest.subList(0, Math.min(8, slowest.size())));
         }
