@@ -65,7 +65,7 @@ public final class ReadConfig {
             .of(Values.duration(Duration.ofMillis(100), Duration.ofMinutes(10)));
     public static final Setting<Integer> MAX_BODY_SIZE = SCHEMA.define("max-body-size").defaultValue("64kb")
             .doc("Largest query body; larger get 413.").of(Values.intBytes(1024, 16 << 20));
-    public static final Setting<Duration> IDLE_TIMEOUT = SCHEMA.define("idle-timeout").defaultValue("60s")
+    public static final Setting<Duration> CONNECTION_IDLE_TIMEOUT = SCHEMA.define("connection-idle-timeout").defaultValue("60s")
             .doc("A connection (not a stream) that sends nothing for this long is closed.")
             .of(Values.duration(Duration.ofSeconds(1), Duration.ofHours(1)));
 
@@ -126,7 +126,7 @@ public final class ReadConfig {
     public int streamBuffer() { return settings.get(STREAM_BUFFER); }
     public Duration heartbeat() { return settings.get(HEARTBEAT); }
     public int maxBodySize() { return settings.get(MAX_BODY_SIZE); }
-    public Duration idleTimeout() { return settings.get(IDLE_TIMEOUT); }
+    public Duration idleTimeout() { return settings.get(CONNECTION_IDLE_TIMEOUT); }
 
     /** Every setting as logs may show it: the token and the Redis password masked. */
     @Override

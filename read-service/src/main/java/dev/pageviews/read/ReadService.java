@@ -75,7 +75,7 @@ public final class ReadService implements AutoCloseable {
             ObjectMapper json = json();
             QueryRunner runner = new QueryRunner(store, Clock.systemUTC(), config.maxRange(), json);
             CommitFeed following = feed;
-            StatsInitializer initializer = new StatsInitializer(new StatsInitializer.Shared(
+            StatsInitializer initializer = new StatsInitializer(new StatsInitializer.Shared(store,
                     new QueryParser(config.siteId(), config.maxLimit()), runner, queries, json, streams, following::latest,
                     config.apiToken(), config.maxBodySize(), config.idleTimeout(), config.heartbeat(),
                     config.maxConcurrentQueries()));

@@ -31,7 +31,7 @@ final class NotFound extends ChannelInboundHandlerAdapter {
                 response.headers().set(HttpHeaderNames.ALLOW, "GET");
             } else {
                 response = Replies.error(HttpResponseStatus.NOT_FOUND, "no such path " + path + "; this service answers "
-                        + "POST /api/v2/query, GET /api/v2/stream and the dashboard at /");
+                        + "POST /api/v2/query, GET /api/v2/stream, the dashboard at /, /healthz and /readyz");
             }
             Replies.send(ctx, keepAlive, response);
         } finally {

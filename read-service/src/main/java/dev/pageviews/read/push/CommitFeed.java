@@ -98,7 +98,7 @@ public final class CommitFeed implements AutoCloseable {
                 LOG.warn("Ignoring '{}' on {}: the job publishes commit sequence numbers there", message, channel);
                 return;
             }
-            if (seq > latest.seq()) {
+            if (seq != latest.seq()) { // also a lower one: Redis was emptied and the job counts from 1 again
                 refresh();
             }
         }

@@ -162,8 +162,8 @@ public final class StreamHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void write(CommitEvent event) {
+        lastSent = event.seq(); // before the write: a write may run queued tasks, and one may offer the same commit
         ctx.write(chunk(event.frame()));
-        lastSent = event.seq();
     }
 
     private void heartbeat() {

@@ -135,6 +135,9 @@ public final class QueryParser {
             }
             OffsetDateTime from = OffsetDateTime.parse(first);
             OffsetDateTime to = OffsetDateTime.parse(last);
+            if (from.getYear() < 1970 || to.getYear() > 9999) {
+                throw new QueryException("date_range", "dates must be from 1970 to 9999");
+            }
             if (to.isBefore(from)) {
                 throw new QueryException("date_range", "the range ends (" + last + ") before it starts (" + first + ")");
             }

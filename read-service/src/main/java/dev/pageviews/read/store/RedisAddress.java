@@ -108,7 +108,8 @@ public record RedisAddress(Topology topology, boolean tls, List<HostPort> hosts,
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("'" + text + "' is not host:port" + FORMS);
         }
-        if (uri.getHost() == null || uri.getRawUserInfo() != null || !uri.getRawPath().isEmpty()) {
+        if (uri.getHost() == null || uri.getRawUserInfo() != null || !uri.getRawPath().isEmpty() || uri.getPort() == 0
+                || uri.getPort() > 65_535) {
             throw new IllegalArgumentException("'" + text + "' is not host:port" + FORMS);
         }
         String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();

@@ -1,0 +1,50 @@
+package dev.pageviews.read;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pageviews.settings.SettingsException;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ReadConfigTest {
+
+    @Test
+    void defaults() {
+        ReadConfig config = ReadConfig.parse(new String[0], Map.of());
+        assertThat(config.port()).isEqualTo(8090);
+        assertThat(config.host()).isEqualTo("127.0.0.1");
+        assertThat(config.redisKey()).isEqualTo("page_views");
+        assertThat(config.siteId()).isEqualTo("localhost");
+        assertThat(config.apiToken()).isEmpty();
+        assertThat(config.maxRange()).isEqualTo(Duration.ofDays(732));
+        assertThat(config.redis().toString()).isEqualTo("redis://localhost:6379");
+    }
+
+    @Test
+    void beyondLoopbackATokenIsRequiredAndTheErrorNamesIt() {
+        assertThatThrownBy(() -> ReadConfig.parse(new String[] {"--host", "0.0.0.0"}, Map.of()))
+                .isInstanceOf(SettingsException.class)
+                .hasMessageContaining("--host (PAGEVIEWS_HOST) is '0.0.0.0'")
+                .hasMessageContaining("--api-token (PAGEVIEWS_API_TOKEN)");
+        assertThatThrownBy(() -> ReadConfig.parse(new String[] {"--host", "stats.example"}, Map.of()))
+                .isInstanceOf(SettingsException.class);
+        assertThat(ReadConfig.parse(new String[] {"--host", "0.0.0.0"}, Map.of("PAGEVIEWS_API_TOKEN", "t")).apiToken()).isEqualTo("t");
+        for (String loopback : new String[] {"localhost", "127.0.0.1", "127.1.2.3", "::1", "[::1]"}) {
+            assertThat(ReadConfig.parse(new String[] {"--host", loopback}, Map.of()).host()).isEqualTo(loopback);
+        }
+    }
+
+    @Test
+    void secretsAreMaskedAndBadValuesNamed() {
+        ReadConfig config = ReadConfig.parse(new String[] {"--redis", "redis://reader:pw%40x@db:6380/2", "--api-token", "s3cr3t"},
+                Map.of());
+        assertThat(config.toString()).doesNotContain("pw").doesNotContain("s3cr3t");
+        assertThat(config.redis().password()).isEqualTo("pw@x");
+        assertThatThrownBy(() -> ReadConfig.parse(new String[] {"--redis", "http://db"}, Map.of()))
+                .hasMessageStartingWith("--redis (PAGEVIEWS_REDIS): unknown scheme 'http'");
+        assertThatThrownBy(() -> ReadConfig.parse(new String[] {"--max-range", "0"}, Map.of()))
+                .hasMessageStartingWith("--max-range (PAGEVIEWS_MAX_RANGE)");
+    }
+}

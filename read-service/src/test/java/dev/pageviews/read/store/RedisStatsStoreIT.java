@@ -1,0 +1,91 @@
+package dev.pageviews.read.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pageviews.stack.FreePorts;
+import dev.pageviews.stack.LocalStackExtension;
+import dev.pageviews.stack.RedisServer;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.AbstractTransaction;
+import redis.clients.jedis.RedisClient;
+
+/**
+ * The store against a real redis-server while commits land: every batch reflects exactly one commit. The writer
+ * applies commits as the job's script does, atomically (here MULTI/EXEC): a view into a bucket and +1 to seq.
+ */
+class RedisStatsStoreIT {
+
+    private static RedisServer redis;
+
+    @BeforeAll
+    static void start() {
+        redis = RedisServer.start(LocalStackExtension.newWorkDir(), FreePorts.pick(), RedisServer.Persistence.NONE);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @Test
+    void aBatchNeverMixesTwoCommits() throws Exception {
+        Layout layout = new Layout("consistent");
+        LocalDate day = LocalDate.now(ZoneOffset.UTC);
+        Bucket bucket = Bucket.day(day, ZoneOffset.UTC);
+        AtomicBoolean writing = new AtomicBoolean(true);
+        Thread writer = new Thread(() -> {
+            try (RedisClient client = RedisClient.create(redis.host(), redis.port())) {
+                while (writing.get()) {
+                    try (AbstractTransaction tx = client.multi()) {
+                        tx.zincrby(layout.views(bucket), 1, "/p");
+                        tx.zincrby(layout.views(bucket), 1, Layout.TOTAL);
+                        tx.hincrBy(layout.meta(), "seq", 1);
+                        tx.exec();
+                    }
+                }
+            }
+        }, "committer");
+        writer.start();
+        int checked = 0;
+        int moved = 0;
+        try (RedisStatsStore store = new RedisStatsStore(RedisConnections.open(RedisAddress.parse(redis.uri()), Duration.ofSeconds(2),
+                2, "it"), layout, redis.uri())) {
+            long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            while (System.nanoTime() < until) {
+                ReadBatch batch = new ReadBatch();
+                List<ReadBatch.Result<Long>> totals = new ArrayList<>();
+                for (int i = 0; i < 20; i++) { // a longer pipeline, more room for a commit to land inside it
+                    totals.add(batch.total(bucket));
+                }
+                ReadBatch.Result<java.util.Map<String, Long>> pages = batch.pages(List.of(bucket));
+                CommitRecord commit;
+                try {
+                    commit = store.read(batch);
+                } catch (StatsStore.CommitMoved e) {
+                    moved++;
+                    continue;
+                }
+                for (ReadBatch.Result<Long> total : totals) {
+                    assertThat(total.get()).as("views of commit %d", commit.seq()).isEqualTo(commit.seq());
+                }
+                assertThat(pages.get().getOrDefault("/p", 0L)).isEqualTo(commit.seq()); // none before the first commit
+                checked++;
+            }
+        } finally {
+            writing.set(false);
+            writer.join();
+        }
+        System.out.printf("%d batches each of one commit, %d gave up after %d attempts%n", checked, moved, RedisStatsStore.ATTEMPTS);
+        assertThat(checked).isGreaterThan(50);
+    }
+}
