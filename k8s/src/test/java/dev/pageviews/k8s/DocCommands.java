@@ -23,8 +23,9 @@ final class DocCommands {
     static final Set<String> NAMESPACES = Set.of("pageviews", "flink-operator", "cert-manager");
 
     private static final Pattern CODE_BLOCK = Pattern.compile("(?s)```bash\\n(.*?)```");
+    // not the end of a hyphenated name: "-pl edge-ingest,read-service dependency:..." names no service
     private static final Pattern RESOURCE = Pattern.compile(
-            "\\b(flinkdeployment|deploy|deployment|svc|service|job|kafka|statefulset)[/ ]([a-z0-9][-a-z0-9]*)");
+            "(?<![-\\w])(flinkdeployment|deploy|deployment|svc|service|job|kafka|statefulset)[/ ]([a-z0-9][-a-z0-9]*)");
 
     private DocCommands() {
     }

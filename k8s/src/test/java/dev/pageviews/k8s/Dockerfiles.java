@@ -14,17 +14,28 @@ final class Dockerfiles {
 
     static final String EDGE = "k8s/images/edge-ingest/Dockerfile";
     static final String FLINK_JOB = "k8s/images/flink-job/Dockerfile";
+    static final String READ_SERVICE = "k8s/images/read-service/Dockerfile";
 
     private Dockerfiles() {
     }
 
     static List<String> checkEdge(String dockerfile) {
+        return checkJavaService(dockerfile, "edge-ingest");
+    }
+
+    static List<String> checkReadService(String dockerfile) {
+        return checkJavaService(dockerfile, "read-service");
+    }
+
+    /** A module's jar and its runtime dependencies on a JRE, as a non-root user, running its main class. */
+    private static List<String> checkJavaService(String dockerfile, String module) {
         List<String> problems = new ArrayList<>();
         String version = Repo.projectVersion();
         require(dockerfile, "(?m)^FROM eclipse-temurin:17-jre\\S*$", "FROM eclipse-temurin:17-jre (Java 17, JRE only)", problems);
-        require(dockerfile, "(?m)^COPY edge-ingest/target/edge-ingest-" + Pattern.quote(version) + "\\.jar ",
-                "COPY of edge-ingest/target/edge-ingest-" + version + ".jar (what `mvn package` builds)", problems);
-        require(dockerfile, "(?m)^COPY edge-ingest/target/lib/ ", "COPY of the runtime dependencies from edge-ingest/target/lib/", problems);
+        require(dockerfile, "(?m)^COPY " + module + "/target/" + module + "-" + Pattern.quote(version) + "\\.jar ",
+                "COPY of " + module + "/target/" + module + "-" + version + ".jar (what `mvn package` builds)", problems);
+        require(dockerfile, "(?m)^COPY " + module + "/target/lib/ ", "COPY of the runtime dependencies from " + module
+                + "/target/lib/", problems);
         Matcher user = Pattern.compile("(?m)^USER (\\S+)").matcher(dockerfile);
         if (!user.find() || user.group(1).startsWith("root") || user.group(1).startsWith("0")) {
             problems.add("no non-root USER");
@@ -32,11 +43,11 @@ final class Dockerfiles {
         Matcher main = Pattern.compile("(?m)^ENTRYPOINT \\[.*\"(dev\\.pageviews\\.[\\w.]+)\"\\]").matcher(dockerfile);
         if (!main.find()) {
             problems.add("no exec-form ENTRYPOINT ending in the main class (java must be PID 1 to get SIGTERM)");
-        } else if (!Files.isRegularFile(Repo.path("edge-ingest/src/main/java/" + main.group(1).replace('.', '/') + ".java"))) {
-            problems.add("main class " + main.group(1) + " is not in edge-ingest/src/main/java");
+        } else if (!Files.isRegularFile(Repo.path(module + "/src/main/java/" + main.group(1).replace('.', '/') + ".java"))) {
+            problems.add("main class " + main.group(1) + " is not in " + module + "/src/main/java");
         }
-        require(dockerfile, "-t pageviews/edge-ingest:" + Pattern.quote(version) + " ",
-                "build instructions tagging pageviews/edge-ingest:" + version, problems);
+        require(dockerfile, "-t pageviews/" + module + ":" + Pattern.quote(version) + " ",
+                "build instructions tagging pageviews/" + module + ":" + version, problems);
         return problems;
     }
 

@@ -18,6 +18,7 @@ class ImagesTest {
     @Test
     void dockerfilesCopyWhatMavenBuildsAndRunWhatTheManifestsExpect() {
         assertThat(Dockerfiles.checkEdge(Repo.read(Dockerfiles.EDGE))).isEmpty();
+        assertThat(Dockerfiles.checkReadService(Repo.read(Dockerfiles.READ_SERVICE))).isEmpty();
         assertThat(Dockerfiles.checkFlinkJob(Repo.read(Dockerfiles.FLINK_JOB), jarUri())).isEmpty();
     }
 
@@ -27,8 +28,11 @@ class ImagesTest {
         Overlay platform = environment.equals("minikube") ? Overlay.K8S_MINIKUBE : Overlay.K8S_CLOUD;
         String edge = platform.find("Deployment", "edge-ingest").at("/spec/template/spec/containers/0/image").asText();
         String job = platform.flink().find("FlinkDeployment", "pageviews-job").at("/spec/image").asText();
+        String read = platform.find("Deployment", "read-service").at("/spec/template/spec/containers/0/image").asText();
 
         assertThat(edge).endsWith("pageviews/edge-ingest:" + VERSION);
+        assertThat(read).endsWith("pageviews/read-service:" + VERSION);
+        assertThat(read.substring(0, read.indexOf("pageviews/"))).isEqualTo(edge.substring(0, edge.indexOf("pageviews/")));
         assertThat(job).endsWith("pageviews/flink-job:" + VERSION);
         assertThat(edge.substring(0, edge.indexOf("pageviews/"))).isEqualTo(job.substring(0, job.indexOf("pageviews/")));
     }
@@ -36,7 +40,8 @@ class ImagesTest {
     @Test
     void theDocsBuildAndLoadTheSameImages() {
         String docs = Repo.read("k8s/README.md");
-        for (String image : new String[] {"pageviews/edge-ingest:" + VERSION, "pageviews/flink-job:" + VERSION}) {
+        for (String image : new String[] {"pageviews/edge-ingest:" + VERSION, "pageviews/flink-job:" + VERSION,
+                "pageviews/read-service:" + VERSION}) {
             assertThat(docs).contains("minikube image build -t " + image + " -f k8s/images/")
                     .contains("minikube image load " + image);
         }
@@ -52,6 +57,15 @@ class ImagesTest {
         assertThat(Dockerfiles.checkEdge(good.replace("USER 10001:10001", "USER root"))).anySatisfy(p -> assertThat(p).contains("non-root"));
         assertThat(Dockerfiles.checkEdge(good.replace("dev.pageviews.edge.EdgeMain", "dev.pageviews.edge.Main")))
                 .anySatisfy(p -> assertThat(p).contains("dev.pageviews.edge.Main"));
+    }
+
+    @Test
+    void aReadServiceDockerfileCopyingTheEdgeOrRunningAnotherMain() {
+        String good = Repo.read(Dockerfiles.READ_SERVICE);
+        assertThat(Dockerfiles.checkReadService(good.replace("read-service/target/lib/", "edge-ingest/target/lib/")))
+                .anySatisfy(p -> assertThat(p).contains("read-service/target/lib/"));
+        assertThat(Dockerfiles.checkReadService(good.replace("dev.pageviews.read.ReadMain", "dev.pageviews.read.Main")))
+                .anySatisfy(p -> assertThat(p).contains("dev.pageviews.read.Main"));
     }
 
     @Test

@@ -27,7 +27,7 @@ class RenderedOverlaysTest {
         List<String> names = names(Overlay.K8S_MINIKUBE);
 
         assertThat(names).contains("Namespace/pageviews", "Deployment/edge-ingest", "Service/edge-ingest",
-                "HorizontalPodAutoscaler/edge-ingest", "PodDisruptionBudget/edge-ingest",
+                "HorizontalPodAutoscaler/edge-ingest", "PodDisruptionBudget/edge-ingest", "Deployment/read-service", "Service/read-service",
                 "Kafka/pageviews", "KafkaNodePool/dual-role", "KafkaTopic/views", "KafkaTopic/views-dlq",
                 "StatefulSet/redis", "Service/redis", "StatefulSet/minio", "Service/minio", "Job/minio-create-bucket");
         assertThat(Overlay.K8S_MINIKUBE.find("StatefulSet", "redis").toString()).contains("--appendonly", "yes");
@@ -37,7 +37,7 @@ class RenderedOverlaysTest {
     void cloudHasNoInClusterRedisOrMinio() {
         List<String> names = names(Overlay.K8S_CLOUD);
 
-        assertThat(names).contains("Deployment/edge-ingest", "Kafka/pageviews", "KafkaTopic/views");
+        assertThat(names).contains("Deployment/edge-ingest", "Deployment/read-service", "Kafka/pageviews", "KafkaTopic/views");
         assertThat(names).noneMatch(n -> n.contains("redis") || n.contains("minio"));
         assertThat(Overlay.K8S_CLOUD.all("StatefulSet")).isEmpty();
     }

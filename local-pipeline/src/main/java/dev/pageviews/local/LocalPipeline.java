@@ -6,6 +6,8 @@ import dev.pageviews.job.JobConfig;
 import dev.pageviews.job.PageViewsJob;
 import dev.pageviews.job.FlinkSettings;
 import dev.pageviews.job.PageViewsTopology;
+import dev.pageviews.read.ReadConfig;
+import dev.pageviews.read.ReadService;
 import dev.pageviews.stack.FreePorts;
 import dev.pageviews.stack.LocalStack;
 import org.apache.kafka.clients.admin.Admin;
@@ -33,7 +35,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The whole pipeline on one machine: Kafka and Redis (local-stack, data in the data dir; with {@code --s3} an S3
- * server for the archive too), the Flink job in a local cluster with its web UI, and the edge. The job resumes
+ * server for the archive too), the Flink job in a local cluster with its web UI, the edge, and the read service. The job resumes
  * from the newest state of the data dir's lineage ({@link RestorePoints}) and must run (its state restored) before the edge
  * listens, so no view is accepted while nothing counts it; the edge's {@code /readyz} also requires the job to run.
  * {@link #close()} stops the job with a savepoint, so the next start continues exactly there.
@@ -49,6 +51,7 @@ public final class LocalPipeline implements AutoCloseable {
     private final UpConfig config;
     private final LocalStack stack;
     private final EdgeServer edge;
+    private final ReadService stats;
     private final LocalJob job;
     private final Optional<RestorePoint> restoredFrom;
     private final RestoreRecord.Keeper restoreRecord;
@@ -60,7 +63,8 @@ public final class LocalPipeline implements AutoCloseable {
     /** The job's Kafka consumer group, whose committed offsets tell how far it has read. */
     private final String groupId;
 
-    private LocalPipeline(UpConfig config, LocalStack stack, EdgeServer edge, LocalJob job, Optional<RestorePoint> restoredFrom,
+    private LocalPipeline(UpConfig config, LocalStack stack, EdgeServer edge, ReadService stats, LocalJob job,
+            Optional<RestorePoint> restoredFrom,
             RestoreRecord.Keeper restoreRecord, List<RestoreCompatibility.Dropped> droppedState, DataDirLock lock, int metricsPort,
             String groupId) {
         this.groupId = groupId;
@@ -69,6 +73,7 @@ public final class LocalPipeline implements AutoCloseable {
         this.config = config;
         this.stack = stack;
         this.edge = edge;
+        this.stats = stats;
         this.job = job;
         this.restoredFrom = restoredFrom;
         this.restoreRecord = restoreRecord;
@@ -105,6 +110,7 @@ public final class LocalPipeline implements AutoCloseable {
                 : LocalStack.start(config.dataDir(), config.kafkaPort(), config.redisPort(), RedisServer.Persistence.APPEND_ONLY);
         LocalJob job = null;
         EdgeServer edge = null;
+        ReadService stats = null;
         try {
             stack.s3().ifPresent(s3 -> s3.createBucket(UpConfig.S3_BUCKET));
             JobConfig jobConfig = jobConfig(config, stack, env);
@@ -126,9 +132,18 @@ public final class LocalPipeline implements AutoCloseable {
                 "--admin-port", Integer.toString(config.edgeAdminPort()),
                 "--kafka-bootstrap", stack.kafka().bootstrapServers(),
                 "--topic", LocalStack.VIEWS_TOPIC}, env), job);
-            return new LocalPipeline(config, stack, edge, job, choice.point(), record, dropped, lock, metricsPort,
+            // the read service reads what the job commits: its Redis and counts key are the job's
+            stats = ReadService.start(ReadConfig.parse(new String[] {
+                "--host", "127.0.0.1",
+                "--port", Integer.toString(config.statsPort()),
+                "--redis", stack.redis().uri(),
+                "--redis-key", jobConfig.redisKey()}, env));
+            return new LocalPipeline(config, stack, edge, stats, job, choice.point(), record, dropped, lock, metricsPort,
                     jobConfig.groupId());
         } catch (Exception | Error e) {
+            if (stats != null) {
+                stats.close();
+            }
             if (edge != null) {
                 edge.close();
             }
@@ -252,6 +267,11 @@ public final class LocalPipeline implements AutoCloseable {
         return edge.port();
     }
 
+    /** The read service: {@code POST /api/v2/query}, {@code GET /api/v2/stream}, the dashboard at {@code /}. */
+    public int statsPort() {
+        return stats.port();
+    }
+
     /** The edge's admin port: {@code /metrics} (Prometheus format), {@code /readyz} with the reason, {@code /healthz}. */
     public int edgeAdminPort() {
         return edge.adminPort();
@@ -338,6 +358,11 @@ public final class LocalPipeline implements AutoCloseable {
             edge.close();
         } catch (RuntimeException e) {
             LOG.warn("Stopping the edge failed", e);
+        }
+        try {
+            stats.close(); // before Redis: its streams end and its queries finish while Redis still answers
+        } catch (RuntimeException e) {
+            LOG.warn("Stopping the read service failed", e);
         }
         stopQuietly(job);
         stack.close();

@@ -65,6 +65,8 @@ public final class PageviewsUp {
                 "  edge        http://localhost:" + p.httpPort() + "/api/v1/track   (health: /healthz, /readyz)",
                 "  edge admin  http://localhost:" + p.edgeAdminPort() + "/metrics   (the edge's metrics, Prometheus format; "
                         + "/readyz with the reason when not ready)",
+                "  stats       http://localhost:" + p.statsPort() + "/   (dashboard; POST /api/v2/query: the Stats API, "
+                        + "GET /api/v2/stream: a push per commit)",
                 "  Flink UI    " + p.uiUrl(),
                 "  Flink       http://localhost:" + p.flinkMetricsPort() + "/metrics   (the job's metrics, Prometheus format)",
                 "  Kafka       " + p.kafkaBootstrap() + "   (topics views, views-dlq)",
@@ -87,6 +89,8 @@ public final class PageviewsUp {
                 "    -d '{\"user_id\":\"u1\",\"page_url\":\"/home\",\"timestamp\":" + System.currentTimeMillis() / 1000 + "}'",
                 "Read the count (within a few seconds):",
                 "  redis-cli -p " + p.redisPort() + " HGET page_views /home",
+                "  curl -s localhost:" + p.statsPort() + "/api/v2/query -d '{\"site_id\":\"localhost\",\"metrics\":[\"pageviews\"],"
+                        + "\"date_range\":\"day\",\"dimensions\":[\"event:page\"]}'",
                 "",
                 "Ctrl-C stops everything; the next ./pageviews up continues where this one stopped.",
                 "");

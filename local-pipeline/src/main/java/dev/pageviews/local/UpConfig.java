@@ -22,7 +22,7 @@ import java.util.Optional;
 public record UpConfig(int httpPort, int edgeAdminPort, int uiPort, int kafkaPort, int redisPort, Path dataDir, boolean fresh,
         String archivePath,
         String archiveFormat, boolean s3, int s3Port, String window, String outOfOrderness, String dedupWindow,
-        Optional<Path> restoreFrom) {
+        Optional<Path> restoreFrom, int statsPort) {
 
     /** The bucket the local S3 server ({@code --s3}) gets, and the default archive path there. */
     public static final String S3_BUCKET = "pageviews-archive";
@@ -31,23 +31,23 @@ public record UpConfig(int httpPort, int edgeAdminPort, int uiPort, int kafkaPor
     public UpConfig(int httpPort, int edgeAdminPort, int uiPort, int kafkaPort, int redisPort, Path dataDir, boolean fresh,
             String archivePath) {
         this(httpPort, edgeAdminPort, uiPort, kafkaPort, redisPort, dataDir, fresh, archivePath, "json", false, 0, "1s", "2s",
-                "24h", Optional.empty());
+                "24h", Optional.empty(), 0);
     }
 
     /** A copy with other job settings, as a user changes them between two runs on the same data dir. */
     public UpConfig withJob(String archivePath, String archiveFormat, String window, String outOfOrderness, String dedupWindow) {
         return new UpConfig(httpPort, edgeAdminPort, uiPort, kafkaPort, redisPort, dataDir, false, archivePath, archiveFormat,
-                s3, s3Port, window, outOfOrderness, dedupWindow, Optional.empty());
+                s3, s3Port, window, outOfOrderness, dedupWindow, Optional.empty(), statsPort);
     }
 
     /** A copy that resumes from {@code point}, as {@code --restore-from} says. */
     public UpConfig restoringFrom(Path point) {
         return new UpConfig(httpPort, edgeAdminPort, uiPort, kafkaPort, redisPort, dataDir, false, archivePath, archiveFormat,
-                s3, s3Port, window, outOfOrderness, dedupWindow, Optional.of(point));
+                s3, s3Port, window, outOfOrderness, dedupWindow, Optional.of(point), statsPort);
     }
 
     static final SettingsSchema SCHEMA = new SettingsSchema("./pageviews up", "PAGEVIEWS_",
-            "Starts Kafka, Redis, the edge and the Flink job (with its web UI) on this machine. Ctrl-C stops everything; "
+            "Starts Kafka, Redis, the edge, the Flink job (with its web UI) and the read service on this machine. Ctrl-C stops everything; "
                     + "the next up continues where it stopped.");
 
     static final Setting<Integer> HTTP_PORT = SCHEMA.define("http-port").defaultValue("8080")
@@ -56,6 +56,9 @@ public record UpConfig(int httpPort, int edgeAdminPort, int uiPort, int kafkaPor
             .doc("Admin port of the edge: /metrics (Prometheus format), /readyz with the reason, /healthz.").of(Values.port());
     static final Setting<Integer> UI_PORT = SCHEMA.define("ui-port").defaultValue("8081")
             .doc("Port of the Flink web UI.").of(Values.port());
+    static final Setting<Integer> STATS_PORT = SCHEMA.define("stats-port").defaultValue("8090")
+            .doc("Port of the read service: POST /api/v2/query (the Stats API), GET /api/v2/stream (a push per commit) "
+                    + "and the dashboard at /.").of(Values.port());
     static final Setting<Integer> KAFKA_PORT = SCHEMA.define("kafka-port").defaultValue("9092")
             .doc("Port of the Kafka broker.").of(Values.port());
     static final Setting<Integer> REDIS_PORT = SCHEMA.define("redis-port").defaultValue("6379")
@@ -115,7 +118,7 @@ public record UpConfig(int httpPort, int edgeAdminPort, int uiPort, int kafkaPor
         });
         SCHEMA.check(s -> {
             Map<Integer, Setting<Integer>> taken = new LinkedHashMap<>();
-            for (Setting<Integer> port : List.of(HTTP_PORT, EDGE_ADMIN_PORT, UI_PORT, KAFKA_PORT, REDIS_PORT, S3_PORT)) {
+            for (Setting<Integer> port : List.of(HTTP_PORT, EDGE_ADMIN_PORT, UI_PORT, STATS_PORT, KAFKA_PORT, REDIS_PORT, S3_PORT)) {
                 if (port == S3_PORT && !s.get(S3)) {
                     continue;
                 }
@@ -156,7 +159,7 @@ public record UpConfig(int httpPort, int edgeAdminPort, int uiPort, int kafkaPor
         return new UpConfig(values.get(HTTP_PORT), values.get(EDGE_ADMIN_PORT), values.get(UI_PORT), values.get(KAFKA_PORT), values.get(REDIS_PORT),
                 dataDir, values.get(FRESH), archive, values.text(ARCHIVE_FORMAT), s3, values.get(S3_PORT),
                 values.text(WINDOW), values.text(OUT_OF_ORDERNESS), values.text(DEDUP_WINDOW),
-                restoreFrom.isEmpty() ? Optional.empty() : Optional.of(localPath(restoreFrom)));
+                restoreFrom.isEmpty() ? Optional.empty() : Optional.of(localPath(restoreFrom)), values.get(STATS_PORT));
     }
 
     /** A local path, or a {@code file:} URI as Flink prints them; up's job reads its state from local files only. */

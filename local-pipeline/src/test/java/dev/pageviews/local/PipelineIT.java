@@ -45,6 +45,11 @@ class PipelineIT {
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
             assertThat(edgeMetrics).as("the edge's metrics on its admin port")
                     .contains("edge_events_produced_total 210.0\n", "edge_ready 1.0\n", "jvm_memory_used_bytes{");
+            java.net.http.HttpResponse<String> stats = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                    .newBuilder(java.net.URI.create("http://127.0.0.1:" + pipeline.statsPort() + "/readyz")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(stats.statusCode()).as("the read service runs beside the edge and reads the job's Redis: " + stats.body())
+                    .isEqualTo(200);
         }
 
         try (LocalPipeline pipeline = LocalPipeline.start(config, Map.of())) {

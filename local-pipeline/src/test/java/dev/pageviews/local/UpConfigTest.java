@@ -18,6 +18,7 @@ class UpConfigTest {
         UpConfig config = parse(Map.of());
         assertThat(config.httpPort()).isEqualTo(8080);
         assertThat(config.uiPort()).isEqualTo(8081);
+        assertThat(config.statsPort()).isEqualTo(8090);
         assertThat(config.dataDir()).isEqualTo(Path.of(".pageviews").toAbsolutePath().normalize());
         assertThat(config.fresh()).isFalse();
         assertThat(config.archivePath()).isEqualTo(config.dataDir().resolve("archive").toUri().toString().replaceAll("/$", ""));
@@ -64,6 +65,8 @@ class UpConfigTest {
         assertThatThrownBy(() -> parse(Map.of("PAGEVIEWS_EDGE_ADMIN_PORT", "9092")))
                 .hasMessageStartingWith("--kafka-port (PAGEVIEWS_KAFKA_PORT) is '9092': is --edge-admin-port too");
         assertThat(parse(Map.of(), "--s3-port", "8080").s3Port()).isEqualTo(8080); // unused without --s3
+        assertThatThrownBy(() -> parse(Map.of("PAGEVIEWS_STATS_PORT", "8081")))
+                .hasMessageStartingWith("--stats-port (PAGEVIEWS_STATS_PORT) is '8081': is --ui-port too");
     }
 
     @Test

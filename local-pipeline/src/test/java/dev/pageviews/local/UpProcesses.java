@@ -30,6 +30,7 @@ final class UpProcesses {
     final int redisPort = FreePorts.pick();
     final int kafkaPort = FreePorts.pick();
     final int uiPort = FreePorts.pick();
+    final int statsPort = FreePorts.pick();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final List<Process> started = new ArrayList<>();
 
@@ -46,7 +47,7 @@ final class UpProcesses {
                 "-cp", classpath, PageviewsUp.class.getName(),
                 "--data-dir", dataDir.toString(),
                 "--http-port", Integer.toString(httpPort), "--edge-admin-port", Integer.toString(edgeAdminPort),
-                "--ui-port", Integer.toString(uiPort),
+                "--ui-port", Integer.toString(uiPort), "--stats-port", Integer.toString(statsPort),
                 "--kafka-port", Integer.toString(kafkaPort), "--redis-port", Integer.toString(redisPort)));
         command.addAll(List.of(extra));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output(name).toFile());

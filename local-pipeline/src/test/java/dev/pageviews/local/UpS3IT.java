@@ -26,7 +26,7 @@ class UpS3IT {
     @Test
     void archivesToTheLocalS3ServerAndStopsIt() throws Exception {
         Path dataDir = LocalStackExtension.newWorkDir();
-        UpConfig config = UpConfig.parse(new String[] {"--data-dir", dataDir.toString(), "--http-port", "0", "--edge-admin-port", "0",
+        UpConfig config = UpConfig.parse(new String[] {"--data-dir", dataDir.toString(), "--http-port", "0", "--edge-admin-port", "0", "--stats-port", "0",
             "--ui-port", Integer.toString(FreePorts.pick()), "--kafka-port", "0", "--redis-port", "0",
             "--s3", "--s3-port", "0", "--archive-format", "json,parquet"}, Map.of());
         assertThat(config.archivePath()).isEqualTo("s3://" + UpConfig.S3_BUCKET);
