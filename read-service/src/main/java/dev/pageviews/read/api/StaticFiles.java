@@ -19,18 +19,22 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The dashboard's files, from this module's resources: {@code /} is {@code static/index.html} (revalidated on every
- * load, so a new build shows at once), {@code /assets/*} is {@code static/assets/*} (cached for 5 minutes), and
- * {@code /webjars/*} the files of WebJars on the classpath (their paths hold their versions: cached for a year).
- * Each answer has an ETag, and {@code If-None-Match} gets 304. Files are read from the classpath once and kept.
+ * load, so a new build shows at once), {@code /assets/*} is {@code static/assets/*}, and
+ * {@code /assets/webjars/<name>/<file>} a file of the WebJar {@code <name>} on the classpath, in the version the build
+ * pinned (read from the WebJar's own {@code pom.properties}, so the page names no version and the root pom stays the one
+ * place that does). Assets are cached for 5 minutes. Each answer has an ETag, and {@code If-None-Match} gets 304.
+ * Files are read from the classpath once and kept.
  */
 @io.netty.channel.ChannelHandler.Sharable
 final class StaticFiles extends ChannelInboundHandlerAdapter {
 
     static final String ROOT = "dev/pageviews/read/static/";
+    static final String WEBJARS = "/assets/webjars/";
     private static final Map<String, String> TYPES = Map.ofEntries(
             Map.entry("html", "text/html; charset=utf-8"), Map.entry("js", "text/javascript; charset=utf-8"),
             Map.entry("mjs", "text/javascript; charset=utf-8"), Map.entry("css", "text/css; charset=utf-8"),
@@ -57,8 +61,7 @@ final class StaticFiles extends ChannelInboundHandlerAdapter {
             return;
         }
         String path = new QueryStringDecoder(request.uri()).path();
-        boolean ours = path.equals("/") || path.equals("/index.html") || path.startsWith("/assets/")
-                || path.startsWith("/webjars/");
+        boolean ours = path.equals("/") || path.equals("/index.html") || path.startsWith("/assets/");
         if (!ours) {
             ctx.fireChannelRead(msg);
             return;
@@ -113,12 +116,19 @@ final class StaticFiles extends ChannelInboundHandlerAdapter {
         if (path.equals("/") || path.equals("/index.html")) {
             resource = ROOT + "index.html";
             cache = "no-cache";
+        } else if (path.startsWith(WEBJARS) && safe(path.substring(WEBJARS.length()))
+                && path.indexOf('/', WEBJARS.length()) > 0) {
+            String name = path.substring(WEBJARS.length(), path.indexOf('/', WEBJARS.length()));
+            Optional<String> version = webJarVersion(name);
+            if (version.isEmpty()) {
+                return Optional.empty();
+            }
+            resource = "META-INF/resources/webjars/" + name + "/" + version.get() + "/"
+                    + path.substring(WEBJARS.length() + name.length() + 1);
+            cache = "public, max-age=300";
         } else if (path.startsWith("/assets/") && safe(path.substring(8))) {
             resource = ROOT + "assets/" + path.substring(8);
             cache = "public, max-age=300";
-        } else if (path.startsWith("/webjars/") && safe(path.substring(9))) {
-            resource = "META-INF/resources/webjars/" + path.substring(9);
-            cache = "public, max-age=31536000, immutable";
         } else {
             return Optional.empty();
         }
@@ -140,6 +150,23 @@ final class StaticFiles extends ChannelInboundHandlerAdapter {
         } catch (IOException e) {
             throw new UncheckedIOException("reading " + resource + " from the classpath", e);
         }
+    }
+
+    /** The version of the WebJar {@code name} on the classpath, from its Maven metadata. */
+    private static Optional<String> webJarVersion(String name) {
+        for (String group : new String[] {"org.webjars.npm", "org.webjars"}) {
+            String metadata = "META-INF/maven/" + group + "/" + name + "/pom.properties";
+            try (InputStream in = StaticFiles.class.getClassLoader().getResourceAsStream(metadata)) {
+                if (in != null) {
+                    Properties properties = new Properties();
+                    properties.load(in);
+                    return Optional.ofNullable(properties.getProperty("version"));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading " + metadata + " from the classpath", e);
+            }
+        }
+        return Optional.empty();
     }
 
     private static String htmlEscaped(String text) {

@@ -244,16 +244,25 @@ class ApiPipelineTest {
         assertThat(page.body()).contains("<meta name=\"pageviews-site-id\" content=\"localhost\">");
         channel.writeInbound(request(HttpMethod.GET, "/", "", "If-None-Match", page.headers().get(HttpHeaderNames.ETAG)));
         assertThat(reply().status()).isEqualTo(304);
-        channel.writeInbound(request(HttpMethod.GET, "/assets/placeholder.js", ""));
+        channel.writeInbound(request(HttpMethod.GET, "/assets/dashboard.js", ""));
         Reply script = reply();
         assertThat(script.headers().get(HttpHeaderNames.CONTENT_TYPE)).isEqualTo("text/javascript; charset=utf-8");
         assertThat(script.headers().get(HttpHeaderNames.CACHE_CONTROL)).isEqualTo("public, max-age=300");
-        channel.writeInbound(request(HttpMethod.HEAD, "/assets/placeholder.css", ""));
+        // the chart library: the WebJar the root pom pins, found by name alone
+        channel.writeInbound(request(HttpMethod.GET, "/assets/webjars/uplot/dist/uPlot.iife.min.js", ""));
+        Reply library = reply();
+        assertThat(library.status()).isEqualTo(200);
+        assertThat(library.headers().get(HttpHeaderNames.CONTENT_TYPE)).isEqualTo("text/javascript; charset=utf-8");
+        assertThat(library.body()).contains("uPlot");
+        assertThat(page.body()).contains("/assets/webjars/uplot/dist/uPlot.iife.min.js", "/assets/dashboard.js");
+        channel.writeInbound(request(HttpMethod.HEAD, "/assets/dashboard.css", ""));
         Reply head = reply();
         assertThat(head.body()).isEmpty();
         assertThat(head.headers().getInt(HttpHeaderNames.CONTENT_LENGTH)).isGreaterThan(0);
         for (String path : List.of("/assets/../index.html", "/assets/%2e%2e/x.js", "/assets/.hidden.js", "/assets/nope.js",
-                "/assets/x.class", "/webjars/../../dev/pageviews/read/ReadMain.class")) {
+                "/assets/x.class", "/assets/webjars/../../dev/pageviews/read/ReadMain.class",
+                "/assets/webjars/uplot/../../../dev/pageviews/read/ReadMain.class", "/assets/webjars/nosuch/x.js",
+                "/assets/webjars/uplot", "/webjars/uplot/1.6.30/dist/uPlot.iife.min.js")) {
             channel.writeInbound(request(HttpMethod.GET, path, ""));
             assertThat(reply().status()).as(path).isEqualTo(404);
         }
