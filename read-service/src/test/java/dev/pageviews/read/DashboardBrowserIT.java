@@ -60,6 +60,8 @@ class DashboardBrowserIT {
 
     private static RedisServer redis;
     private static LayoutFixture fixture;
+    /** Every view committed so far, by any test: what the page must add up. */
+    private static final List<LayoutFixture.View> COMMITTED = new java.util.ArrayList<>();
     private static long now;
     private WebDriver browser;
     private ReadService service;
@@ -83,6 +85,7 @@ class DashboardBrowserIT {
         try (RedisClient client = RedisClient.create(redis.host(), redis.port())) {
             fixture.writeTo(client, 1, (now - 2) * 1000);
         }
+        COMMITTED.addAll(fixture.views());
     }
 
     @AfterEach
@@ -107,9 +110,10 @@ class DashboardBrowserIT {
         service = ReadService.start(ReadConfig.parse(new String[] {"--port", "0", "--redis", redis.uri()}, Map.of()));
         browser = chromium();
         browser.get("http://127.0.0.1:" + service.port() + "/");
-        Tally before = new Tally(fixture.views());
+        Tally before = new Tally(COMMITTED);
         LocalDate today = LocalDate.ofInstant(Instant.ofEpochSecond(now), ZONE);
-        awaitText(By.id("seq"), "1", Duration.ofSeconds(15));
+        long seq = currentSeq();
+        awaitText(By.id("seq"), Long.toString(seq), Duration.ofSeconds(15));
         awaitText(By.id("pageviews"), shown(before.views(start(today), start(today.plusDays(1)))),
                 Duration.ofSeconds(5));
         js("window.loadedOnce = true"); // gone if the page reloads
@@ -130,8 +134,9 @@ class DashboardBrowserIT {
         long dayBefore = before.views(start(today), start(today.plusDays(1)));
         long committed;
         try (RedisClient client = RedisClient.create(redis.host(), redis.port())) {
-            commit.writeTo(client, 2, at * 1000);
-            client.publish(fixture.layout().commits(), "2");
+            commit.writeTo(client, seq + 1, at * 1000);
+            COMMITTED.addAll(commit.views());
+            client.publish(fixture.layout().commits(), Long.toString(seq + 1));
             committed = System.nanoTime();
         }
 
@@ -145,7 +150,7 @@ class DashboardBrowserIT {
         // the hour's row of the chart's table (collapsed, so read as text content)
         assertThat(js("return document.querySelector(\"#total-table tr[data-label='" + hour + "'] td:last-child\").textContent"))
                 .isEqualTo(shown(hourBefore + 8));
-        assertThat(browser.findElement(By.id("seq")).getText()).isEqualTo("2");
+        assertThat(browser.findElement(By.id("seq")).getText()).isEqualTo(Long.toString(seq + 1));
         assertThat(js("return window.loadedOnce === true")).as("no reload").isEqualTo(true);
         assertThat(browser.findElement(By.cssSelector("#top-pages tr[data-page='/fresh'] td:nth-child(3)")).getText())
                 .as("today's visitors of /fresh, exact").isEqualTo("7");
@@ -153,8 +158,41 @@ class DashboardBrowserIT {
         LOG.info("Views committed after the page loaded were on screen {} ms after the PUBLISH", onScreenMs);
         System.out.printf("PUBLISH to the numbers on screen: %d ms%n", onScreenMs);
 
-        screenshot();
+        screenshot("dashboard.png");
         assertNoPageErrors();
+    }
+
+    @Test
+    void aPageWhoseStreamBrokeReconnectsWithLastEventIdAndCatchesUpOnTheCommitItMissed() throws Exception {
+        int port = FreePorts.pick();
+        String[] args = {"--port", Integer.toString(port), "--redis", redis.uri()};
+        service = ReadService.start(ReadConfig.parse(args, Map.of()));
+        browser = chromium();
+        browser.get("http://127.0.0.1:" + port + "/");
+        long seq = currentSeq();
+        awaitText(By.id("seq"), Long.toString(seq), Duration.ofSeconds(15));
+        awaitText(By.id("live"), "live", Duration.ofSeconds(5));
+        js("window.loadedOnce = true");
+
+        service.close(); // the stream ends; the browser's EventSource tries again every second (retry: 1000)
+        service = null;
+        awaitText(By.id("live"), "reconnecting", Duration.ofSeconds(5));
+        // a commit while the page has no stream: its PUBLISH reaches no one
+        long at = Instant.now().getEpochSecond();
+        LayoutFixture missed = new LayoutFixture("page_views", ZONE).view("/missed", "late-visitor", Instant.ofEpochSecond(at));
+        try (RedisClient client = RedisClient.create(redis.host(), redis.port())) {
+            missed.writeTo(client, seq + 1, at * 1000);
+            COMMITTED.addAll(missed.views());
+            client.publish(fixture.layout().commits(), Long.toString(seq + 1));
+        }
+        service = ReadService.start(ReadConfig.parse(args, Map.of()));
+        long restarted = System.nanoTime();
+
+        awaitText(By.cssSelector("#top-pages tr[data-page='/missed'] td:nth-child(2)"), "1", ON_SCREEN);
+        awaitText(By.id("seq"), Long.toString(seq + 1), Duration.ofSeconds(1));
+        awaitText(By.id("live"), "live", Duration.ofSeconds(1));
+        assertThat(js("return window.loadedOnce === true")).as("no reload").isEqualTo(true);
+        System.out.printf("service back to the missed commit on screen: %d ms%n", (System.nanoTime() - restarted) / 1_000_000);
     }
 
     @Test
@@ -178,6 +216,12 @@ class DashboardBrowserIT {
         awaitText(By.id("live"), "live", Duration.ofSeconds(10));
         assertThat(browser.getCurrentUrl()).as("the token is not left in the address bar").doesNotContain("token");
         assertThat(browser.findElement(By.id("token-panel")).isDisplayed()).isFalse();
+    }
+
+    private static long currentSeq() {
+        try (RedisClient client = RedisClient.create(redis.host(), redis.port())) {
+            return Long.parseLong(client.hget(fixture.layout().meta(), "seq"));
+        }
     }
 
     /** The page shows the numbers of a commit: the queries were let through. */
@@ -213,9 +257,9 @@ class DashboardBrowserIT {
         long deadline = System.nanoTime() + within.toNanos();
         while (!condition.get()) {
             if (System.nanoTime() > deadline) {
-                screenshot();
+                screenshot("dashboard-failed.png");
                 throw new AssertionError("waited " + within.toMillis() + " ms for " + String.format(what, shown.get())
-                        + "; console: " + console());
+                        + "; live: " + js("return document.getElementById('live').textContent") + "; console: " + console());
             }
             Thread.sleep(50);
         }
@@ -225,13 +269,14 @@ class DashboardBrowserIT {
         return ((JavascriptExecutor) browser).executeScript(script);
     }
 
-    private void screenshot() {
+    /** Saves the page to {@code target/<name>}; the passing one also to {@code docs/}, for the README. */
+    private void screenshot(String name) {
         try {
             Path png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
             Files.createDirectories(Path.of("target"));
-            Files.copy(png, Path.of("target/dashboard.png"), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(png, Path.of("target", name), StandardCopyOption.REPLACE_EXISTING);
             Path docs = Path.of("..", "docs");
-            if (Files.isDirectory(docs.getParent().resolve("read-service"))) { // run from the module, in the repository
+            if (name.equals("dashboard.png") && Files.isDirectory(docs.getParent().resolve("read-service"))) {
                 Files.createDirectories(docs);
                 Files.copy(png, docs.resolve("dashboard.png"), StandardCopyOption.REPLACE_EXISTING);
             }

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -183,10 +184,15 @@ public final class StreamHandler extends ChannelInboundHandlerAdapter {
         return new DefaultHttpContent(bytes);
     }
 
+    /**
+     * Ends the stream as a complete response (its last chunk), then closes the connection: the browser sees the stream
+     * end normally, not a broken transfer, and reconnects after {@code retry} with {@code Last-Event-ID}.
+     */
     void close() {
         ChannelHandlerContext context = ctx;
         if (context != null) {
-            context.close();
+            context.executor().execute(() -> context.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
+                    .addListener(ChannelFutureListener.CLOSE));
         }
     }
 

@@ -132,6 +132,21 @@ class StreamHandlerTest {
     }
 
     @Test
+    void aServiceThatStopsEndsEachStreamAsACompleteResponse() {
+        EmbeddedChannel channel = stream("5");
+        channel.readOutbound();
+        chunks(channel);
+        streams.closeAll();
+        channel.runPendingTasks();
+        Object last = channel.readOutbound();
+        assertThat(last).as("the last chunk: the browser sees the stream end, not a broken transfer")
+                .isInstanceOf(io.netty.handler.codec.http.LastHttpContent.class);
+        io.netty.util.ReferenceCountUtil.release(last);
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(streams.open()).isZero();
+    }
+
+    @Test
     void aClientThatFallsBehindIsDisconnected() {
         EmbeddedChannel channel = stream("5");
         channel.readOutbound();

@@ -14,6 +14,7 @@
     commit: null,      // the newest commit the stream announced: {seq, watermark_ms, committed_at_ms}
     loadedSeq: null,   // the commit the numbers on screen reflect
     loading: false,
+    pause: 1000,       // before opening a stream the browser gave up on again
     again: false,
     charts: {},
   };
@@ -370,7 +371,8 @@
   /**
    * One EventSource: it reconnects by itself and sends the last id it saw as Last-Event-ID, and the service answers a
    * reconnect that missed commits with the newest at once. EventSource cannot send headers: the token goes as
-   * access_token. A stream the browser gave up on (a 401, or 503 when the service has too many) is opened again.
+   * access_token. A stream the browser gave up on (a 401, a 503 when the service has too many, a transfer cut off) is
+   * opened again, after 1 s, then longer.
    */
   function connect() {
     if (state.stream) {
@@ -378,7 +380,10 @@
     }
     const url = '/api/v2/stream' + (state.token ? '?access_token=' + encodeURIComponent(state.token) : '');
     const stream = new EventSource(url);
-    stream.onopen = () => live(true);
+    stream.onopen = () => {
+      state.pause = 1000;
+      live(true);
+    };
     stream.onmessage = (event) => {
       const commit = JSON.parse(event.data);
       state.commit = commit;
@@ -390,8 +395,10 @@
     stream.onerror = () => {
       live(false);
       if (stream.readyState === EventSource.CLOSED && state.stream === stream) {
+        // the browser gave up (a 401 or 503, or a stream cut off mid-transfer): open it again, waiting longer each time
         refresh(); // a 401 shows the token form
-        setTimeout(() => { if (state.stream === stream) { connect(); } }, 5000);
+        setTimeout(() => { if (state.stream === stream) { connect(); } }, state.pause);
+        state.pause = Math.min(30000, state.pause * 2);
       }
     };
     state.stream = stream;
