@@ -52,6 +52,11 @@ class RedisStatsStoreIT {
                         tx.hincrBy(layout.meta(), "seq", 1);
                         tx.exec();
                     }
+                    try {
+                        Thread.sleep(2); // commits land inside some batches, not inside every one
+                    } catch (InterruptedException e) {
+                        return;
+                    }
                 }
             }
         }, "committer");
@@ -64,7 +69,9 @@ class RedisStatsStoreIT {
             while (System.nanoTime() < until) {
                 ReadBatch batch = new ReadBatch();
                 List<ReadBatch.Result<Long>> totals = new ArrayList<>();
-                for (int i = 0; i < 20; i++) { // a longer pipeline, more room for a commit to land inside it
+                // over 16 KB of commands: Redis reads a client's input 16 KB at a time and may run another client's
+                // commit between two reads, which is what the seq check must catch (a short pipeline is never split)
+                for (int i = 0; i < 2_000; i++) {
                     totals.add(batch.total(bucket));
                 }
                 ReadBatch.Result<java.util.Map<String, Long>> pages = batch.pages(List.of(bucket));
