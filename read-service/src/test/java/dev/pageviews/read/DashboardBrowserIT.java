@@ -196,6 +196,20 @@ class DashboardBrowserIT {
     }
 
     @Test
+    void aBusyServiceIsAskedAgainAfterRetryAfterNotLeftAsAnError() throws Exception {
+        // the page asks six queries at once; a service that runs two at a time refuses the rest with 503
+        service = ReadService.start(ReadConfig.parse(new String[] {"--port", "0", "--redis", redis.uri(),
+                "--max-concurrent-queries", "2"}, Map.of()));
+        browser = chromium();
+        browser.get("http://127.0.0.1:" + service.port() + "/");
+        awaitNumbers();
+        await(() -> !browser.findElements(By.cssSelector("#realtime-minutes tr")).isEmpty()
+                && !browser.findElements(By.cssSelector("#top-pages tr[data-page]")).isEmpty(), "every panel filled",
+                Duration.ofSeconds(10));
+        assertThat(browser.findElement(By.id("error")).isDisplayed()).as("no error left on the page").isFalse();
+    }
+
+    @Test
     void withATokenThePageAsksForItOrTakesItFromTheFragmentAndSendsItAsBearer() throws Exception {
         service = ReadService.start(ReadConfig.parse(new String[] {"--port", "0", "--redis", redis.uri(), "--api-token",
                 "s3cret token"}, Map.of()));
@@ -242,8 +256,12 @@ class DashboardBrowserIT {
     private void awaitText(By locator, String expected, Duration within) throws InterruptedException {
         String[] last = {null};
         await(() -> {
-            List<org.openqa.selenium.WebElement> found = browser.findElements(locator);
-            last[0] = found.isEmpty() ? "(no element)" : found.get(0).getText();
+            try {
+                List<org.openqa.selenium.WebElement> found = browser.findElements(locator);
+                last[0] = found.isEmpty() ? "(no element)" : found.get(0).getText();
+            } catch (org.openqa.selenium.StaleElementReferenceException redrawn) {
+                return false; // the page replaced the row between finding and reading it: look again
+            }
             return expected.equals(last[0]);
         }, locator + " to show " + expected + " (shows " + "%s" + ")", within, () -> last[0]);
     }
@@ -259,7 +277,8 @@ class DashboardBrowserIT {
             if (System.nanoTime() > deadline) {
                 screenshot("dashboard-failed.png");
                 throw new AssertionError("waited " + within.toMillis() + " ms for " + String.format(what, shown.get())
-                        + "; live: " + js("return document.getElementById('live').textContent") + "; console: " + console());
+                        + "; page: " + js("return ['live', 'seq', 'lag', 'error'].map(id => id + '=' + "
+                        + "document.getElementById(id).textContent).join(', ')") + "; console: " + console());
             }
             Thread.sleep(50);
         }

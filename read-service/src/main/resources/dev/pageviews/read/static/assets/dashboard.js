@@ -23,7 +23,7 @@
 
   // --- the API ---------------------------------------------------------------------------------------------------
 
-  async function query(body) {
+  async function query(body, attempt = 1) {
     const headers = {'Content-Type': 'application/json'};
     if (state.token) {
       headers.Authorization = 'Bearer ' + state.token;
@@ -31,6 +31,13 @@
     const response = await fetch('/api/v2/query', {
       method: 'POST', headers, cache: 'no-store', body: JSON.stringify(Object.assign({site_id: siteId}, body)),
     });
+    if (response.status === 503 && attempt < 4) {
+      // busy (--max-concurrent-queries) or Redis did not answer: this answer again, after Retry-After, up to 3 times
+      const seconds = Number(response.headers.get('Retry-After')) || 1;
+      // spread out, so the answers a burst was refused do not all come back together
+      await new Promise((resolve) => setTimeout(resolve, 1000 * seconds * attempt * (0.5 + Math.random())));
+      return query(body, attempt + 1);
+    }
     if (response.status === 401) {
       throw new Unauthorized('the API token is missing or wrong');
     }
