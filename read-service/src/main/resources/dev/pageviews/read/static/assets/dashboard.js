@@ -17,7 +17,14 @@
     pause: 1000,       // before opening a stream the browser gave up on again
     again: false,
     charts: {},
+    streamLog: [],     // the stream's last state changes, for a look from the console: pageviewsDashboard.streamLog
   };
+  window.pageviewsDashboard = state;
+
+  function logStream(what, stream) {
+    state.streamLog.push(new Date().toISOString().slice(11, 23) + ' ' + what + ' readyState=' + stream.readyState);
+    state.streamLog.splice(0, state.streamLog.length - 20);
+  }
 
   class Unauthorized extends Error {}
 
@@ -387,11 +394,14 @@
     }
     const url = '/api/v2/stream' + (state.token ? '?access_token=' + encodeURIComponent(state.token) : '');
     const stream = new EventSource(url);
+    logStream('open', stream);
     stream.onopen = () => {
+      logStream('onopen', stream);
       state.pause = 1000;
       live(true);
     };
     stream.onmessage = (event) => {
+      logStream('message ' + event.lastEventId, stream);
       const commit = JSON.parse(event.data);
       state.commit = commit;
       showFreshness();
@@ -400,6 +410,7 @@
       }
     };
     stream.onerror = () => {
+      logStream('onerror', stream);
       live(false);
       if (stream.readyState === EventSource.CLOSED && state.stream === stream) {
         // the browser gave up (a 401 or 503, or a stream cut off mid-transfer): open it again, waiting longer each time
