@@ -196,6 +196,31 @@ class DashboardBrowserIT {
     }
 
     @Test
+    void thePickerAsksForPlausiblesDateRangesAndVisitorsOverSeveralDaysSayTheyAreEstimates() throws Exception {
+        service = ReadService.start(ReadConfig.parse(new String[] {"--port", "0", "--redis", redis.uri()}, Map.of()));
+        browser = chromium();
+        browser.get("http://127.0.0.1:" + service.port() + "/");
+        awaitNumbers();
+        pick("7d");
+        LocalDate today = LocalDate.ofInstant(Instant.now(), ZONE);
+        // Plausible's 7d: the seven whole days before today
+        awaitText(By.id("pageviews"), shown(new Tally(COMMITTED).views(start(today.minusDays(7)), start(today))),
+                Duration.ofSeconds(5));
+        awaitText(By.id("granularity"), "per day", Duration.ofSeconds(1));
+        assertThat(browser.findElement(By.id("visitors-note")).getText()).startsWith("estimate, standard error 0.81 %");
+        assertThat(browser.findElements(By.cssSelector("#total-table tbody tr"))).hasSize(7);
+
+        pick("custom");
+        js("document.getElementById('from').value = '" + today.minusDays(2) + "';"
+                + "document.getElementById('to').value = '" + today.minusDays(2) + "';"
+                + "document.getElementById('to').dispatchEvent(new Event('change'))");
+        awaitText(By.id("pageviews"), shown(new Tally(COMMITTED).views(start(today.minusDays(2)), start(today.minusDays(1)))),
+                Duration.ofSeconds(5));
+        awaitText(By.id("visitors-note"), "exact", Duration.ofSeconds(1));
+        assertNoPageErrors();
+    }
+
+    @Test
     void aBusyServiceIsAskedAgainAfterRetryAfterNotLeftAsAnError() throws Exception {
         // the page asks six queries at once; a service that runs two at a time refuses the rest with 503
         service = ReadService.start(ReadConfig.parse(new String[] {"--port", "0", "--redis", redis.uri(),
@@ -230,6 +255,11 @@ class DashboardBrowserIT {
         awaitText(By.id("live"), "live", Duration.ofSeconds(10));
         assertThat(browser.getCurrentUrl()).as("the token is not left in the address bar").doesNotContain("token");
         assertThat(browser.findElement(By.id("token-panel")).isDisplayed()).isFalse();
+    }
+
+    /** Chooses a date range in the picker, as a user does (the page reacts to the change event). */
+    private void pick(String range) {
+        js("const r = document.getElementById('range'); r.value = '" + range + "'; r.dispatchEvent(new Event('change'))");
     }
 
     private static long currentSeq() {
