@@ -58,9 +58,21 @@ class PipelineIT {
             try (Jedis jedis = new Jedis("127.0.0.1", pipeline.redisPort())) {
                 assertThat(PipelineTraffic.counts(jedis)).isEqualTo(afterFirstRun); // kept across the restart
                 assertThat(traffic.post("u1", "/home", TIMESTAMP)).isEqualTo(202);
+                // today's views are in the job's time buckets too, which the read service answers from
+                assertThat(traffic.post("u1", "/today", System.currentTimeMillis() / 1000)).isEqualTo(202);
+                assertThat(traffic.post("u2", "/today", System.currentTimeMillis() / 1000)).isEqualTo(202);
                 assertThat(PipelineTraffic.awaitCounts(jedis, traffic.expected(), Duration.ofSeconds(30)))
                         .isEqualTo(traffic.expected())
                         .containsEntry("/home", 1L);
+                java.net.http.HttpResponse<String> today = java.net.http.HttpClient.newHttpClient().send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + pipeline.statsPort()
+                                + "/api/v2/query")).POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"site_id\":"
+                                + "\"localhost\",\"metrics\":[\"pageviews\",\"visitors\"],\"date_range\":\"day\","
+                                + "\"dimensions\":[\"event:page\"]}")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(today.statusCode()).as(today.body()).isEqualTo(200);
+                assertThat(today.body()).as("the read service answers from what the job committed")
+                        .contains("{\"metrics\":[2,2],\"dimensions\":[\"/today\"]}");
                 Thread.sleep(3000); // a few more checkpoints: nothing may be applied twice
                 assertThat(PipelineTraffic.counts(jedis)).isEqualTo(traffic.expected());
             }

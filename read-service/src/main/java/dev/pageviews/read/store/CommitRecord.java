@@ -1,5 +1,6 @@
 package dev.pageviews.read.store;
 
+import java.math.BigDecimal;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -15,6 +16,9 @@ import java.util.OptionalLong;
  */
 public record CommitRecord(long seq, OptionalLong watermarkMillis, OptionalLong committedAtMillis, ZoneId zone,
         Retention retention) {
+
+    /** The end of the year 9999 (epoch ms): a watermark beyond it is not an event time. */
+    static final long LATEST_EVENT_TIME = 253_402_300_799_999L;
 
     public static final CommitRecord NONE = new CommitRecord(0, OptionalLong.empty(), OptionalLong.empty(), ZoneOffset.UTC,
             Retention.DEFAULTS);
@@ -43,7 +47,10 @@ public record CommitRecord(long seq, OptionalLong watermarkMillis, OptionalLong 
                 seconds(key, fields, "hour_retention", defaults.hour()),
                 seconds(key, fields, "day_retention", defaults.day()),
                 seconds(key, fields, "visitor_estimate_retention", defaults.visitorEstimate()));
-        return new CommitRecord(seq, watermark < 0 ? OptionalLong.empty() : OptionalLong.of(watermark),
+        // Flink's end-of-input watermark (Long.MAX_VALUE, which a stop with drain emits) is no event time: a record that
+        // holds it cannot tell which buckets are final, so none is said to be
+        boolean eventTime = watermark >= 0 && watermark <= LATEST_EVENT_TIME;
+        return new CommitRecord(seq, eventTime ? OptionalLong.of(watermark) : OptionalLong.empty(),
                 committedAt < 0 ? OptionalLong.empty() : OptionalLong.of(committedAt), zone, retention);
     }
 
@@ -60,6 +67,15 @@ public record CommitRecord(long seq, OptionalLong watermarkMillis, OptionalLong 
         try {
             return Long.parseLong(text.trim());
         } catch (NumberFormatException e) {
+            // Redis writes a Lua number beyond 2^53 with an exponent ("9.2233720368547758e+18"): still a whole number
+            try {
+                BigDecimal value = new BigDecimal(text.trim());
+                if (value.signum() == 0 || value.stripTrailingZeros().scale() <= 0) {
+                    return value.max(BigDecimal.valueOf(Long.MIN_VALUE)).min(BigDecimal.valueOf(Long.MAX_VALUE)).longValueExact();
+                }
+            } catch (NumberFormatException | ArithmeticException notANumber) {
+                // not a number at all: the error below
+            }
             throw new StoreException("field " + field + " of " + key + " holds '" + text + "', not a whole number", e);
         }
     }
