@@ -49,6 +49,9 @@ class RedisClusterIT {
             }
 
             cluster.restart(master);
+            // it comes back as a master without slots and learns of the failover by gossip a moment later
+            Poll.until(master + " following " + promoted, Duration.ofSeconds(30),
+                    () -> cluster.replicasOf(promoted).contains(master), cluster::describe);
             assertThat(cluster.replicasOf(promoted)).containsExactly(master);
         }
     }
