@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# ./pageviews bench job [events=N] [only=drain|archive|dedup|freshness|fresh-alo|fresh-eo|keys|stats] [-- job flags]
+# ./pageviews bench job [events=N] [users=N] [only=drain|archive|dedup|freshness|fresh-alo|fresh-eo|keys|stats] [-- job flags]
 # Real Kafka + Redis (local-stack) and the real job in a local Flink cluster; prints drain rates,
 # Redis commands per view, drain rates with the archive off and on (JSON, Parquet, both), drain
 # rates with dedup of client event ids on and off plus the dedup state per id (hashmap, RocksDB),
 # and produce-to-visible freshness. Takes about 17 minutes with the defaults (only=dedup: about 5).
 # only=keys (not in the default run): CPU per view with page URLs and event ids chosen to collide
 # in hash structures against random ones, and Redis's Lua interning of colliding script arguments.
-# only=stats: drain rates with the read side's writes (--stats) on and off.
+# only=stats: drain rates with the read side's writes (--stats) on and off; users=N spreads the views over N users
+# (default 1,000,000).
 # ./pageviews bench job builds the project first when needed.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -258,6 +258,14 @@ public final class JobConfig implements Serializable {
                     + "counts as a view only (metric visitorsTooLate). The job remembers a day's visitors for the day and "
                     + "this long: the state it costs grows with it.")
             .of(duration(Duration.ofMinutes(1), Duration.ofDays(365)));
+    public static final Setting<Integer> VISITOR_MAX_PER_BUCKET = SCHEMA.define("visitor-max-per-bucket")
+            .defaultValue("100000")
+            .doc("With the hashmap state backend, the most visits (a user's first view of the site or of a page on a day) one "
+                    + "of the 32,768 visitor buckets remembers. A full bucket forgets those seen longest ago (metric "
+                    + "visitsForgotten, a warning): such a user counts as a visitor again at their next view that day; views "
+                    + "are not affected. Which bucket a user falls in is public, so this bounds what one client can pile into "
+                    + "one bucket. Spread traffic reaches it with 3 billion visits remembered at once: about a billion a day with the default --visitor-window.")
+            .of(Values.intIn(100, 1 << 28));
     public static final Setting<String> ARCHIVE_PATH = SCHEMA.define("archive-path").defaultValue("none")
             .doc("Archive raw events under this path (s3://bucket/prefix or file:///dir); none for off.")
             .of(archivePathOrNone());
@@ -378,6 +386,7 @@ public final class JobConfig implements Serializable {
     public boolean stats() { return get(STATS); }
     public java.time.ZoneId timeZone() { return get(TIME_ZONE); }
     public Duration visitorWindow() { return get(VISITOR_WINDOW); }
+    public int visitorMaxPerBucket() { return get(VISITOR_MAX_PER_BUCKET); }
     public RedisSinkSettings.Stats statsSettings() {
         return new RedisSinkSettings.Stats(stats(), timeZone(), get(MINUTE_RETENTION), get(HOUR_RETENTION), get(DAY_RETENTION),
                 get(VISITOR_ESTIMATE_RETENTION));

@@ -117,8 +117,8 @@ public final class PageViewsTopology {
         if (config.stats()) {
             toCount = toCount
                     .keyBy(new VisitorBucket(), Types.INT)
-                    .process(new FirstVisits(new ReportingTime(config.timeZone()), config.visitorWindow()), CountedViewSerializer.TYPE)
-                    .name("first visits of the day")
+                    .transform("first visits of the day", CountedViewSerializer.TYPE,
+                            new FirstVisits(new ReportingTime(config.timeZone()), config.visitorWindow(), config.visitorMaxPerBucket()))
                     .uid(FIRST_VISITS_UID);
         }
         toCount.union(legacyWindows(counted, config))

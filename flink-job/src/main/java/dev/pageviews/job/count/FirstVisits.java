@@ -1,86 +1,132 @@
 package dev.pageviews.job.count;
 
+import dev.pageviews.job.dedup.DedupKey;
+import dev.pageviews.job.dedup.RememberedPerBucket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.StateTtlConfig;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
-import org.apache.flink.util.Collector;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Marks a view as its user's first of the page, and of the site, on the view's day in the reporting time zone: what
  * the exact daily visitor counts add up. Runs on a stream keyed by a bucket of the user id ({@link VisitorBucket}), and
- * remembers in keyed state which (day, user) and (day, user, page) it has seen, each for a day, an hour and
- * {@code window} after it was first seen: long enough for every view that is still counted as a visitor.
+ * remembers which (day, user) and (day, user, page) it has seen, each for a day, two hours and {@code window} after
+ * it was first seen ({@link #memory}): long enough for every view that is still counted as a visitor.
+ *
+ * <p>A visit is remembered as the first 128 bits of the SHA-256 of its day, user and page
+ * ({@link #visit}): 16 bytes in a bucket's table ({@link RememberedPerBucket}) whatever the lengths of the ids, so
+ * the state and each checkpoint of it stay small. Two visits are taken for one only if their digests share those
+ * bits: for a billion visits a day the chance that any two do is below 10<sup>-20</sup>, and, SHA-256 being collision
+ * resistant, no client can choose ids that do.
  *
  * <p>A view that arrives more than {@code window} after its day ended (by the TaskManager's clock) is counted as a
  * view but not as a visitor (metric {@value #TOO_LATE_METRIC}): what was seen on its day may be forgotten by then, and
  * counting it could count a visitor twice. The day's HyperLogLog is not written for it either.
  *
- * <p>The state is a map per bucket with Flink's state TTL, on either state backend; a map's keys are the strings
- * {@code date\nuser} and {@code date\nuser\npage} (a user id and a page key hold no control characters). On the heap
- * a bucket's map is a Java {@code HashMap}, whose bins of colliding strings become trees: no choice of ids makes a
- * lookup slower than logarithmic.
+ * <p>With the hashmap state backend a bucket remembers at most {@code maxPerBucket} visits. Which bucket a user falls in
+ * is public, so this bounds what one client can pile into one bucket. A full bucket forgets the visits it saw longest
+ * ago (metric {@value #FORGOTTEN_METRIC}, a warning at most once a minute): a user's next view of a forgotten visit
+ * counts them as a visitor again that day. Views are never affected.
  */
-public final class FirstVisits extends KeyedProcessFunction<Integer, CountedView, CountedView> {
+public final class FirstVisits extends AbstractStreamOperator<CountedView> implements OneInputStreamOperator<CountedView, CountedView> {
 
     private static final long serialVersionUID = 1L;
+    // the base class's LOG would name AbstractStreamOperator in the log
+    private static final Logger LOGGER = LoggerFactory.getLogger(FirstVisits.class);
 
     public static final String TOO_LATE_METRIC = "visitorsTooLate";
-    public static final String STATE = "visits-seen";
+    public static final String FORGOTTEN_METRIC = "visitsForgotten";
+    static final String TABLES_STATE = "remembered-visits";
+    static final String ENTRIES_STATE = "seen-visits";
+    private static final long WARN_EVERY_NANOS = 60_000_000_000L;
 
     private final ReportingTime time;
     private final long windowSeconds;
-    private transient MapState<String, Boolean> seen;
+    private final int maxPerBucket;
+    private transient RememberedPerBucket seen;
+    private transient MessageDigest sha256;
     private transient Counter tooLate;
+    private transient Counter forgotten;
+    private transient long lastWarnedNanos;
 
-    public FirstVisits(ReportingTime time, Duration window) {
+    public FirstVisits(ReportingTime time, Duration window, int maxPerBucket) {
         this.time = time;
         this.windowSeconds = window.toSeconds();
+        this.maxPerBucket = maxPerBucket;
     }
 
-    /** How long a seen visit is remembered: its whole day (25 hours at most), the window, and a margin for clocks. */
+    /**
+     * How long a seen visit is remembered: its whole day (25 hours at most), the window, and a margin for clocks. A
+     * page's visit is seen after its site visit of the day; both are remembered this long, so a page visit still
+     * remembered means its site visit is too (unless a full bucket forgot it, which forgets the older first).
+     */
     static Duration memory(Duration window) {
         return Duration.ofHours(26).plus(window);
     }
 
     @Override
-    public void open(OpenContext context) {
-        MapStateDescriptor<String, Boolean> descriptor = new MapStateDescriptor<>(STATE, Types.STRING, Types.BOOLEAN);
-        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(memory(Duration.ofSeconds(windowSeconds)))
-                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
-                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
-                .build());
-        seen = getRuntimeContext().getMapState(descriptor);
-        tooLate = getRuntimeContext().getMetricGroup().counter(TOO_LATE_METRIC);
+    public void open() throws Exception {
+        super.open();
+        tooLate = getMetricGroup().counter(TOO_LATE_METRIC);
+        forgotten = getMetricGroup().counter(FORGOTTEN_METRIC);
+        lastWarnedNanos = System.nanoTime() - WARN_EVERY_NANOS;
+        try {
+            sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+        seen = new RememberedPerBucket(this, TABLES_STATE, ENTRIES_STATE, memory(Duration.ofSeconds(windowSeconds)), maxPerBucket,
+                "visits", this::forgot);
     }
 
     @Override
-    public void processElement(CountedView view, Context context, Collector<CountedView> out) throws Exception {
+    public void processElement(StreamRecord<CountedView> element) throws Exception {
+        CountedView view = element.getValue();
         if (view.userId() == null) {
-            out.collect(view);
+            output.collect(element);
             return;
         }
-        long now = context.timerService().currentProcessingTime() / 1000;
+        long now = getProcessingTimeService().getCurrentProcessingTime() / 1000;
         if (now > time.dayEnd(view.second()) + windowSeconds) {
             tooLate.inc();
-            out.collect(view);
+            output.collect(element);
             return;
         }
-        String site = time.date(view.second()) + '\n' + view.userId();
-        String page = site + '\n' + view.page();
+        String date = time.date(view.second());
         int flags = 0;
-        if (!seen.contains(site)) {
-            seen.put(site, Boolean.TRUE);
-            flags |= CountedView.FIRST_OF_SITE_DAY;
-        }
-        if (!seen.contains(page)) {
-            seen.put(page, Boolean.TRUE);
+        // a page visit seen before implies its site visit was seen before it: one lookup for most views
+        if (seen.firstWithinWindow(visit(date, view.userId(), view.page()))) {
             flags |= CountedView.FIRST_OF_PAGE_DAY;
+            if (seen.firstWithinWindow(visit(date, view.userId(), null))) {
+                flags |= CountedView.FIRST_OF_SITE_DAY;
+            }
         }
-        out.collect(flags == 0 ? view : view.withFlags(flags));
+        output.collect(flags == 0 ? element : element.replace(view.withFlags(flags)));
+    }
+
+    /** The first 128 bits of the SHA-256 of {@code date\nuser} or {@code date\nuser\npage} (no id holds a newline). */
+    DedupKey visit(String date, String user, String page) {
+        String text = page == null ? date + '\n' + user : date + '\n' + user + '\n' + page;
+        ByteBuffer digest = ByteBuffer.wrap(sha256.digest(text.getBytes(StandardCharsets.UTF_8)));
+        return new DedupKey(digest.getLong(), digest.getLong(), null);
+    }
+
+    private void forgot(int visits) {
+        forgotten.inc(visits);
+        long nanos = System.nanoTime();
+        if (nanos - lastWarnedNanos >= WARN_EVERY_NANOS) {
+            lastWarnedNanos = nanos;
+            LOGGER.warn("Bucket {} of the visitors held {} visits (--visitor-max-per-bucket) and forgot the {} seen longest "
+                    + "ago: those users count as visitors again at their next view that day (metric {}; this log at most "
+                    + "once a minute). A client is sending many user ids that fall in one bucket, or the limit is too low "
+                    + "for the traffic.", getCurrentKey(), maxPerBucket, visits, FORGOTTEN_METRIC);
+        }
     }
 }

@@ -74,7 +74,8 @@ import redis.clients.jedis.Response;
  *       not written), at parallelism 2, exactly once, with the read side's writes ({@code --stats true}: buckets,
  *       first visits, HyperLogLogs) and without ({@code --stats false}).
  * </ol>
- * Arguments: {@code events=N} (default 3,000,000; 300,000 for {@code only=keys}),
+ * Arguments: {@code events=N} (default 3,000,000; 300,000 for {@code only=keys}), {@code users=N} (how many users the
+ * drains' views are spread over, default 1,000,000),
  * {@code only=drain|archive|dedup|freshness|fresh-alo|fresh-eo|keys|stats}, extra job
  * flags after {@code --}.
  */
@@ -99,18 +100,21 @@ public final class JobBenchmark {
     private final LocalStack stack;
     private final Path workDir;
     private final List<String> extraJobArgs;
+    private final int users;
     private int runs;
 
-    private JobBenchmark(LocalStack stack, Path workDir, List<String> extraJobArgs) {
+    private JobBenchmark(LocalStack stack, Path workDir, List<String> extraJobArgs, int users) {
         this.stack = stack;
         this.workDir = workDir;
         this.extraJobArgs = extraJobArgs;
+        this.users = users;
     }
 
     public static void main(String[] args) throws Exception {
         long events = 3_000_000;
         boolean eventsGiven = false;
         String only = "";
+        int users = 1_000_000;
         List<String> extra = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--")) {
@@ -119,18 +123,20 @@ public final class JobBenchmark {
             } else if (args[i].startsWith("events=")) {
                 events = Long.parseLong(args[i].substring(7).replace("_", ""));
                 eventsGiven = true;
+            } else if (args[i].startsWith("users=")) {
+                users = Integer.parseInt(args[i].substring(6).replace("_", ""));
             } else if (args[i].startsWith("only=")) {
                 only = args[i].substring(5);
                 if (!List.of("drain", "archive", "dedup", "freshness", "fresh-alo", "fresh-eo", "keys", "stats").contains(only)) {
                     throw new IllegalArgumentException("unknown only=" + only + "; use only=drain|archive|dedup|freshness|fresh-alo|fresh-eo|keys|stats");
                 }
             } else {
-                throw new IllegalArgumentException("unknown argument " + args[i] + "; use events=N only=drain|archive|dedup|freshness|fresh-alo|fresh-eo|keys|stats -- <job flags>");
+                throw new IllegalArgumentException("unknown argument " + args[i] + "; use events=N users=N only=drain|archive|dedup|freshness|fresh-alo|fresh-eo|keys|stats -- <job flags>");
             }
         }
         Path workDir = Files.createTempDirectory(Path.of("target"), "bench-job-").toAbsolutePath();
         try (LocalStack stack = LocalStack.start(workDir, 0, 0, RedisServer.Persistence.NONE)) {
-            JobBenchmark bench = new JobBenchmark(stack, workDir, extra);
+            JobBenchmark bench = new JobBenchmark(stack, workDir, extra, users);
             bench.createOffsetsTopic();
             out("machine: %d cores, %d MiB max heap for this JVM; Kafka and Redis on the same machine",
                     Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
@@ -206,7 +212,7 @@ public final class JobBenchmark {
                 long second = eventTime + i / 20_000; // 20,000 views per second of event time
                 long timestamp = random.nextInt(100) < 5 ? second - random.nextInt(6) : second;
                 String page = hotPage && random.nextInt(100) < 60 ? "/" : pages.next(random);
-                String user = "u" + random.nextInt(1_000_000);
+                String user = "u" + random.nextInt(users);
                 PageView view = new PageView(user, page, timestamp, Long.toString(i), timestamp * 1000);
                 producer.send(new ProducerRecord<>(topic, user.getBytes(StandardCharsets.UTF_8), PageViewCodec.encode(view)), LOST_IN_PREFILL);
             }
@@ -214,9 +220,9 @@ public final class JobBenchmark {
         }
         checkDelivered(topic);
         double seconds = (System.nanoTime() - start) / 1e9;
-        out("prefill %-8s %,d views (%s) in %.1f s (%,.0f/s produced)", topic, events,
+        out("prefill %-8s %,d views (%s, users uniform over %,d) in %.1f s (%,.0f/s produced)", topic, events,
                 hotPage ? "60 % on one page, the rest Zipf" : String.format(Locale.ROOT, "Zipf s=1 over 100,000 pages, top page %.1f %%", pages.topShare() * 100),
-                seconds, events / seconds);
+                users, seconds, events / seconds);
         return topic;
     }
 
@@ -666,13 +672,17 @@ public final class JobBenchmark {
         long evals = after.getOrDefault("eval", 0L) - before.getOrDefault("eval", 0L);
         long hincrbys = after.getOrDefault("hincrby", 0L) - before.getOrDefault("hincrby", 0L);
         long clientCommands = delivery.equals("exactly-once") ? evals : hincrbys;
+        // what Redis spent in scripts by its commandstats: the commits, and this benchmark's polls of the total
+        long redisMicros = after.getOrDefault("eval.usec", 0L) - before.getOrDefault("eval.usec", 0L);
         double seconds = (finished - started) / 1e9;
         double cpuPerView = cpu / 1e3 / views;
         out("drain   %-8s p=%d %-13s %,d views%s exact in Redis after %.1f s (job start to last view visible): %,.0f views/s; "
-                        + "Redis commands sent %.4f per view (%,d %s), HINCRBYs executed %.4f per view; CPU of this JVM %.2f µs per view",
+                        + "Redis commands sent %.4f per view (%,d %s), HINCRBYs executed %.4f per view; CPU of this JVM %.2f µs per view, "
+                        + "Redis in scripts %.2f µs per view",
                 topic, parallelism, delivery, views, views == expected ? "" : String.format(Locale.ROOT, " (%,d counted)", expected),
                 seconds, views / seconds, clientCommands / (double) views, clientCommands,
-                delivery.equals("exactly-once") ? "EVAL" : "pipelined HINCRBY", hincrbys / (double) views, cpuPerView);
+                delivery.equals("exactly-once") ? "EVAL" : "pipelined HINCRBY", hincrbys / (double) views, cpuPerView,
+                redisMicros / (double) views);
         return new Drain(views / seconds, cpuPerView, job.getJobID(), heap);
     }
 
@@ -822,6 +832,8 @@ public final class JobBenchmark {
                     for (String part : stats.split(",")) {
                         if (part.startsWith("calls=")) {
                             calls.put(name, Long.parseLong(part.substring(6)));
+                        } else if (part.startsWith("usec=")) {
+                            calls.put(name + ".usec", Long.parseLong(part.substring(5)));
                         }
                     }
                 }

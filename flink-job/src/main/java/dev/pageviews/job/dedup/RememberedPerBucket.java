@@ -1,0 +1,206 @@
+package dev.pageviews.job.dedup;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.IntConsumer;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeutils.base.BooleanSerializer;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The keys ({@link DedupKey}) an operator keyed by bucket has seen, each remembered until {@code window} after it was
+ * first seen, by the clock of the TaskManager; seeing it again never extends that. How they are kept depends on the
+ * state backend, because what is cheap differs:
+ * <ul>
+ *   <li>on the heap (hashmap backend), one {@link RememberedIds} table per bucket: a few primitive arrays instead of
+ *       several objects per key, for the garbage collector and for the full snapshot the heap backend writes at every
+ *       checkpoint; expired keys are dropped as the table is rebuilt, so no cleanup has to visit the state;
+ *   <li>elsewhere (RocksDB), one map entry per key with Flink's state TTL, so an access reads and writes one key,
+ *       incremental checkpoints upload only what changed, and compaction drops expired keys.
+ * </ul>
+ * A savepoint taken on one backend and restored on the other is converted when the operator opens; the converted keys
+ * are remembered for a whole window from then (a little longer than asked, never shorter).
+ *
+ * <p>On the heap a bucket remembers at most {@code maxPerBucket} keys: when it is full, it forgets those it saw
+ * longest ago, before their window has passed, and tells {@code forgot} how many. RocksDB keeps an entry per key, so a
+ * full bucket costs it disk only, and it has no limit.
+ */
+public final class RememberedPerBucket {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RememberedPerBucket.class);
+
+    private final AbstractStreamOperator<?> operator;
+    private final String tablesState;
+    private final String entriesState;
+    private final Duration window;
+    private final int maxPerBucket;
+    private final String what;
+    private final IntConsumer forgot;
+    private final Memory memory;
+
+    /**
+     * Opens the state of {@code operator} (called from its {@code open}).
+     *
+     * @param tablesState the name of the heap layout's state (a table per bucket)
+     * @param entriesState the name of the other layout's state (an entry per key)
+     * @param what what the keys are, for the log ("event ids")
+     * @param forgot told how many keys a full bucket forgot before their window passed
+     */
+    public RememberedPerBucket(AbstractStreamOperator<?> operator, String tablesState, String entriesState, Duration window,
+            int maxPerBucket, String what, IntConsumer forgot) throws Exception {
+        if (window.isZero() || window.isNegative()) {
+            throw new IllegalArgumentException("the window must be longer than 0, got " + window);
+        }
+        if (maxPerBucket < 1) {
+            throw new IllegalArgumentException("a bucket must hold at least one key, got " + maxPerBucket);
+        }
+        this.operator = operator;
+        this.tablesState = tablesState;
+        this.entriesState = entriesState;
+        this.window = window;
+        this.maxPerBucket = maxPerBucket;
+        this.what = what;
+        this.forgot = forgot;
+        this.memory = operator.getKeyedStateBackend() instanceof HeapKeyedStateBackend ? new TablesOnHeap() : new EntriesPerKey();
+        memory.takeOverKeysOfOtherBackend();
+    }
+
+    /** Whether {@code key} is new within the window in the current bucket (and from now on remembered). */
+    public boolean firstWithinWindow(DedupKey key) throws Exception {
+        return memory.firstWithinWindow(key);
+    }
+
+    private interface Memory {
+        boolean firstWithinWindow(DedupKey key) throws Exception;
+
+        /** Remembers the keys a snapshot of the other layout holds, for a window from now, and clears that state. */
+        void takeOverKeysOfOtherBackend() throws Exception;
+    }
+
+    private final class TablesOnHeap implements Memory {
+        private final ValueState<RememberedIds> tables = tables();
+        private final int span = RememberedIds.span(window.toMillis());
+
+        @Override
+        public boolean firstWithinWindow(DedupKey key) throws Exception {
+            long now = operator.getProcessingTimeService().getCurrentProcessingTime();
+            RememberedIds ids = tables.value();
+            if (ids == null) {
+                ids = new RememberedIds();
+                tables.update(ids);
+            } // otherwise changed in place: the heap backend hands out a copy when a running checkpoint holds the table
+            boolean isNew = ids.rememberIfNew(key, RememberedIds.second(now), span, maxPerBucket);
+            if (isNew) {
+                int dropped = ids.takeForgotten();
+                if (dropped > 0) {
+                    forgot.accept(dropped);
+                }
+            }
+            return isNew;
+        }
+
+        @Override
+        public void takeOverKeysOfOtherBackend() throws Exception {
+            List<Integer> buckets = bucketsOf(entriesState);
+            if (buckets.isEmpty()) {
+                return;
+            }
+            // read once and cleared: no cleanup while reading (the heap's incremental one trips over the clearing)
+            MapState<DedupKey, Boolean> entries = entries(false);
+            long keys = 0;
+            for (Integer bucket : buckets) {
+                operator.setCurrentKey(bucket);
+                for (DedupKey key : entries.keys()) {
+                    firstWithinWindow(key);
+                    keys++;
+                }
+                entries.clear();
+            }
+            LOG.info("Took over {} remembered {} in {} buckets from a snapshot of another state backend; they are "
+                    + "remembered for {} from now", keys, what, buckets.size(), window);
+        }
+    }
+
+    private final class EntriesPerKey implements Memory {
+        private final MapState<DedupKey, Boolean> entries = entries(true);
+
+        @Override
+        public boolean firstWithinWindow(DedupKey key) throws Exception {
+            if (entries.contains(key)) {
+                return false;
+            }
+            entries.put(key, Boolean.TRUE);
+            return true;
+        }
+
+        @Override
+        public void takeOverKeysOfOtherBackend() throws Exception {
+            List<Integer> buckets = bucketsOf(tablesState);
+            if (buckets.isEmpty()) {
+                return;
+            }
+            ValueState<RememberedIds> tables = tables();
+            int now = RememberedIds.second(operator.getProcessingTimeService().getCurrentProcessingTime());
+            int span = RememberedIds.span(window.toMillis());
+            long[] keys = {0};
+            for (Integer bucket : buckets) {
+                operator.setCurrentKey(bucket);
+                RememberedIds table = tables.value();
+                if (table != null) {
+                    table.forEach((key, first) -> {
+                        if (RememberedIds.remembered(first, now, span)) {
+                            entries.put(key, Boolean.TRUE);
+                            keys[0]++;
+                        }
+                    });
+                }
+                tables.clear();
+            }
+            LOG.info("Took over {} remembered {} in {} buckets from a snapshot of the heap state backend; they are "
+                    + "remembered for {} from now", keys[0], what, buckets.size(), window);
+        }
+    }
+
+    private ValueState<RememberedIds> tables() {
+        return state(new ValueStateDescriptor<>(tablesState, RememberedIdsSerializer.INSTANCE));
+    }
+
+    private MapState<DedupKey, Boolean> entries(boolean cleanupInBackground) {
+        MapStateDescriptor<DedupKey, Boolean> descriptor =
+                new MapStateDescriptor<>(entriesState, DedupKeySerializer.INSTANCE, BooleanSerializer.INSTANCE);
+        StateTtlConfig.Builder ttl = StateTtlConfig.newBuilder(window)
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .cleanupFullSnapshot(); // a full snapshot (savepoints) leaves expired keys out
+        if (!cleanupInBackground) {
+            ttl.disableCleanupInBackground(); // otherwise the default: RocksDB's compaction filter drops expired keys
+        }
+        descriptor.enableTimeToLive(ttl.build());
+        return state(descriptor);
+    }
+
+    private <S extends org.apache.flink.api.common.state.State> S state(org.apache.flink.api.common.state.StateDescriptor<S, ?> descriptor) {
+        try {
+            return operator.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, descriptor);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot open the state " + descriptor.getName() + " of " + what, e);
+        }
+    }
+
+    /** The buckets of this subtask that hold state {@code name} (restored from a snapshot). */
+    private List<Integer> bucketsOf(String name) {
+        try (Stream<Integer> keys = operator.<Integer>getKeyedStateBackend().getKeys(name, VoidNamespace.INSTANCE)) {
+            return keys.toList();
+        }
+    }
+}
