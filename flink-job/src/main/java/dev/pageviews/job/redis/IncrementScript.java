@@ -56,6 +56,9 @@ final class IncrementScript {
             "end",
             "return 0");
 
+    /** The length of a dense HyperLogLog (header and 16,384 registers of 6 bits), which Redis checks before PFADD. */
+    private static final int HLL_DENSE_BYTES = 16 + 16_384 * 6 / 8;
+
     private static final String CHECKS = String.join("\n",
             "local function is_count(v)",
             // HINCRBY's own rule for an integer (no '+', no leading zeros); at most 18 digits, so no sum can overflow
@@ -74,6 +77,7 @@ final class IncrementScript {
             "      {'HMGET', KEYS[3], 'lineage', 'checkpoint'}, {'HSET', KEYS[3], 'lineage', 'l', 'checkpoint', '1'},",
             "      {'HINCRBY', KEYS[4], 'seq', '1'}, {'HGET', KEYS[4], 'watermark'}, {'HSET', KEYS[4], 'watermark', '1'},",
             "      {'ZINCRBY', prefix .. ':m:0', '1', 'p'}, {'EXPIREAT', prefix .. ':m:0', '1'}, {'PFADD', prefix .. ':u:0', 'u'},",
+            "      {'GETRANGE', prefix .. ':u:0', '0', '4'}, {'STRLEN', prefix .. ':u:0'},",
             "      {'PUBLISH', prefix .. ':commits', '1'}}",
             "    for _, call in ipairs(more) do calls[#calls + 1] = call end",
             "  end",
@@ -221,10 +225,19 @@ final class IncrementScript {
             "    local hll = prefix .. ':u:' .. date .. (n == 0 and '' or ':' .. member)",
             "    if ends + retention.u > now then",
             "      local k = kind_of(hll)",
-            "      if k ~= 'string' and k ~= 'none' then",
+            // PFADD fails on any string that is not a HyperLogLog: Redis's own test (magic, encoding, dense length) first
+            "      if k == 'string' then",
+            "        local head = redis.call('GETRANGE', hll, 0, 4)",
+            "        local encoding = string.byte(head, 5)",
+            "        if string.sub(head, 1, 4) ~= 'HYLL' or (encoding ~= 0 and encoding ~= 1)",
+            "            or (encoding == 0 and redis.call('STRLEN', hll) ~= " + HLL_DENSE_BYTES + ") then",
+            "          return redis.error_reply('" + RedisErrors.WRONG_TYPE + " key ' .. hll .. ' holds a string that is not a HyperLogLog')",
+            "        end",
+            "      elseif k ~= 'none' then",
             "        return redis.error_reply('" + RedisErrors.WRONG_TYPE + " key ' .. hll .. ' is a ' .. k .. ', not a HyperLogLog')",
             "      end",
-            "      estimates[#estimates + 1] = {hll, user_at, users, ends + retention.u}",
+            // its expiry is fixed by its day: set once, when it is made
+            "      estimates[#estimates + 1] = {hll, user_at, users, ends + retention.u, k == 'none'}",
             "    end",
             "  end",
             "end",
@@ -249,7 +262,7 @@ final class IncrementScript {
             "    for u = from, math.min(from + 499, h[3] - 1) do batch[#batch + 1] = ARGV[h[2] + u] end",
             "    redis.call('PFADD', h[1], unpack(batch))",
             "  end",
-            "  redis.call('EXPIREAT', h[1], h[4])",
+            "  if h[5] then redis.call('EXPIREAT', h[1], h[4]) end",
             "end",
             "local seq = 0",
             "if marker then",

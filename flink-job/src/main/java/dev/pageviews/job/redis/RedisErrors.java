@@ -105,8 +105,9 @@ final class RedisErrors {
                     + "), or resubmit the job from a savepoint with the new credentials";
             case BAD_FIELD -> "a field of hash '" + hashKey + "' holds something that is not an integer count: set it to "
                     + "its count (HSET) or delete it (HDEL); the commit is applied once the field is fixed";
-            case WRONG_TYPE, "WRONGTYPE" -> "key '" + hashKey + "' is not a hash: rename or delete it, or choose "
-                    + "another --redis-key";
+            case WRONG_TYPE -> "a key the commit writes (named in the error: '" + hashKey + "' or one of its read-side keys) "
+                    + "holds something else: rename or delete it, or choose another --redis-key";
+            case "WRONGTYPE" -> "key '" + hashKey + "' is not a hash: rename or delete it, or choose another --redis-key";
             default -> "see the Redis error and Redis's log";
         };
     }

@@ -22,6 +22,6 @@ public final class RedisRights {
         String tagged = names.taggedKey();
         return "ACL SETUSER " + user + " on >PASSWORD resetkeys ~" + hashKey + " ~" + tagged + ":* resetchannels &" + tagged
                 + ":commits " + COMMANDS + " +type +hlen +hexists +hget +hincrby +exists +set +hset +time +zincrby +expireat "
-                + "+pfadd +publish";
+                + "+pfadd +getrange +strlen +publish";
     }
 }

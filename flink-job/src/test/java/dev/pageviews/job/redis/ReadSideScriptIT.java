@@ -114,6 +114,31 @@ class ReadSideScriptIT {
     }
 
     @Test
+    void aKeyWhereAHyperLogLogGoesThatHoldsAnythingElseIsRefusedBeforeTheFirstWrite() {
+        long minute = System.currentTimeMillis() / 1000 / 60 * 60;
+        String date = new dev.pageviews.job.count.ReportingTime(BERLIN).date(minute);
+        String hll = "{counts}:u:" + date + ":/a";
+        RedisCommittable c = commit("h1", Map.of("/a", 1L), List.of(new RedisCommittable.MinuteViews("/a", minute, 1)),
+                List.of(new RedisCommittable.FirstVisits("/a", date, List.of("u1"))), -1);
+        byte[] dense = new byte[12_304];
+        System.arraycopy("HYLL".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, dense, 0, 4);
+        List<Runnable> spoilers = List.of(() -> admin.set(hll, ""), () -> admin.set(hll, "HYLL"), () -> admin.set(hll, "not a sketch"),
+                () -> admin.set(hll.getBytes(), java.util.Arrays.copyOf(dense, 12_303)), () -> admin.sadd(hll, "u1"));
+        for (Runnable spoil : spoilers) {
+            admin.flushAll();
+            spoil.run();
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> IncrementScript.apply(client, settings, c)))
+                    .hasMessageStartingWith(RedisErrors.WRONG_TYPE).hasMessageContaining(hll);
+            assertThat(admin.keys("*")).as("nothing written").containsExactly(hll);
+        }
+        admin.flushAll();
+        admin.set(hll.getBytes(), dense);
+        assertThat(IncrementScript.apply(client, settings, c).appliedNow()).as("a dense HyperLogLog").isTrue();
+        assertThat(admin.pfcount(hll)).isEqualTo(1);
+        assertThat(admin.ttl(hll)).as("its expiry is set when it is made, not by the commit").isEqualTo(-1);
+    }
+
+    @Test
     void aCheckpointWithoutViewsMovesTheWatermarkForwardOnlyAndIsNoCommit() {
         long minute = System.currentTimeMillis() / 1000 / 60 * 60;
         IncrementScript.apply(client, settings, commit("c1", Map.of("/a", 1L), List.of(new RedisCommittable.MinuteViews("/a", minute, 1)),
