@@ -330,10 +330,6 @@ public final class LocalPipeline implements AutoCloseable {
         return config.archiveFormat();
     }
 
-    public String window() {
-        return config.window();
-    }
-
     public String outOfOrderness() {
         return config.outOfOrderness();
     }

@@ -72,7 +72,7 @@ public final class PageviewsUp {
                 "  Kafka       " + p.kafkaBootstrap() + "   (topics views, views-dlq)",
                 "  Redis       127.0.0.1:" + p.redisPort() + "   (hash page_views)",
                 "  data dir    " + p.dataDir(),
-                "  job         window " + p.window() + ", out-of-orderness " + p.outOfOrderness() + ", dedup-window "
+                "  job         out-of-orderness " + p.outOfOrderness() + ", dedup-window "
                         + p.dedupWindow() + (JobConfig.DEDUP_WINDOW.type().parse(p.dedupWindow()).isZero() ? " (off: every copy of a view is counted)"
                         : " (a view with the client's event_id is counted once per id)"),
                 "  archive     " + (p.archivePath().isEmpty() ? "off"
