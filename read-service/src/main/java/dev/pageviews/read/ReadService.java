@@ -3,6 +3,7 @@ package dev.pageviews.read;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.pageviews.read.api.QuerySlots;
 import dev.pageviews.read.api.StatsInitializer;
 import dev.pageviews.read.api.StatsServer;
 import dev.pageviews.read.push.CommitFeed;
@@ -13,7 +14,7 @@ import dev.pageviews.read.store.Layout;
 import dev.pageviews.read.store.RedisConnections;
 import dev.pageviews.read.store.RedisStatsStore;
 import java.time.Clock;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -64,9 +65,9 @@ public final class ReadService implements AutoCloseable {
         try {
             feed = new CommitFeed(redis, store, layout.commits(), streams::broadcast).start();
             AtomicInteger threads = new AtomicInteger();
-            // no queue: a query either gets a thread at once or 503, so a slow Redis cannot pile up waiting queries
+            // as many threads as slots; QuerySlots admits a query or answers 503 at once, so the queue stays short
             queries = new ThreadPoolExecutor(config.maxConcurrentQueries(), config.maxConcurrentQueries(), 60, TimeUnit.SECONDS,
-                    new SynchronousQueue<>(), r -> {
+                    new LinkedBlockingQueue<>(), r -> {
                         Thread t = new Thread(r, "stats-query-" + threads.incrementAndGet());
                         t.setDaemon(true);
                         return t;
@@ -76,7 +77,8 @@ public final class ReadService implements AutoCloseable {
             QueryRunner runner = new QueryRunner(store, Clock.systemUTC(), config.maxRange(), json);
             CommitFeed following = feed;
             StatsInitializer initializer = new StatsInitializer(new StatsInitializer.Shared(store,
-                    new QueryParser(config.siteId(), config.maxLimit()), runner, queries, json, streams, following::latest,
+                    new QueryParser(config.siteId(), config.maxLimit()), runner,
+                    new QuerySlots(config.maxConcurrentQueries(), queries), json, streams, following::latest,
                     config.apiToken(), config.maxBodySize(), config.idleTimeout(), config.heartbeat(),
                     config.maxConcurrentQueries()));
             StatsServer server = StatsServer.start(config.host(), config.port(), initializer, config.streamBuffer());
