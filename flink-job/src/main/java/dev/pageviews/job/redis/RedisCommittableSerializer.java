@@ -31,8 +31,7 @@ public final class RedisCommittableSerializer implements SimpleVersionedSerializ
     @Override
     public byte[] serialize(RedisCommittable committable) throws IOException {
         // Flink's buffer, not a DataOutputStream over a ByteArrayOutputStream: no lock and no call per byte
-        DataOutputSerializer out = new DataOutputSerializer(64 + committable.increments().size() * 48
-                + committable.minutes().size() * 40 + committable.visitors().size() * 32);
+        DataOutputSerializer out = new DataOutputSerializer(sizeHint(committable));
         out.writeUTF(committable.id());
         out.writeLong(committable.createdAtMillis());
         out.writeInt(committable.increments().size());
@@ -64,6 +63,17 @@ public final class RedisCommittableSerializer implements SimpleVersionedSerializ
             }
         }
         return out.getCopyOfBuffer();
+    }
+
+    /** About the bytes {@code committable} takes, so the buffer is seldom copied as it grows. */
+    private static int sizeHint(RedisCommittable committable) {
+        long users = 0;
+        for (RedisCommittable.FirstVisits v : committable.visitors()) {
+            users += v.users().size();
+        }
+        long bytes = 128 + committable.increments().size() * 48L + committable.minutes().size() * 56L
+                + committable.visitors().size() * 56L + users * 20;
+        return (int) Math.min(bytes, 1 << 26);
     }
 
     /** Page keys and user ids are longer than writeUTF's 64 KB limit allows for only in theory; lengths are ints here. */

@@ -39,6 +39,16 @@ class RedisSinkSettingsTest {
         increments.put("/ü?q=1&x=\"y\"", 1L);
         RedisCommittable committable = new RedisCommittable("c-1", 1_764_000_000_000L, increments, "job-abc", 41);
         assertThat(serializer.deserialize(serializer.getVersion(), serializer.serialize(committable))).isEqualTo(committable);
+        java.util.List<String> users = new java.util.ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            users.add("user-" + i + "-ü");
+        }
+        RedisCommittable readSide = new RedisCommittable("c-2", 1_764_000_000_000L, increments, "job-abc", 42, 1_764_000_000_500L,
+                java.util.List.of(new RedisCommittable.MinuteViews("/home", 1_764_000_000L, 3),
+                        new RedisCommittable.MinuteViews("/ü?q=1&x=\"y\"", 1_764_000_060L, 1)),
+                java.util.List.of(new RedisCommittable.FirstVisits("/home", "2025-11-24", users),
+                        new RedisCommittable.FirstVisits(null, "2025-11-24", java.util.List.of("u1"))));
+        assertThat(serializer.deserialize(serializer.getVersion(), serializer.serialize(readSide))).isEqualTo(readSide);
         assertThatThrownBy(() -> serializer.deserialize(99, serializer.serialize(committable)))
                 .hasMessageStartingWith("Redis committable version 99 is unknown to this build");
     }
