@@ -11,8 +11,6 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Marks a view as its user's first of the page, and of the site, on the view's day in the reporting time zone: what
@@ -38,14 +36,11 @@ import org.slf4j.LoggerFactory;
 public final class FirstVisits extends AbstractStreamOperator<CountedView> implements OneInputStreamOperator<CountedView, CountedView> {
 
     private static final long serialVersionUID = 1L;
-    // the base class's LOG would name AbstractStreamOperator in the log
-    private static final Logger LOGGER = LoggerFactory.getLogger(FirstVisits.class);
 
     public static final String TOO_LATE_METRIC = "visitorsTooLate";
     public static final String FORGOTTEN_METRIC = "visitsForgotten";
     static final String TABLES_STATE = "remembered-visits";
     static final String ENTRIES_STATE = "seen-visits";
-    private static final long WARN_EVERY_NANOS = 60_000_000_000L;
 
     private final ReportingTime time;
     private final long windowSeconds;
@@ -54,7 +49,6 @@ public final class FirstVisits extends AbstractStreamOperator<CountedView> imple
     private transient MessageDigest sha256;
     private transient Counter tooLate;
     private transient Counter forgotten;
-    private transient long lastWarnedNanos;
 
     public FirstVisits(ReportingTime time, Duration window, int maxPerBucket) {
         this.time = time;
@@ -76,14 +70,14 @@ public final class FirstVisits extends AbstractStreamOperator<CountedView> imple
         super.open();
         tooLate = getMetricGroup().counter(TOO_LATE_METRIC);
         forgotten = getMetricGroup().counter(FORGOTTEN_METRIC);
-        lastWarnedNanos = System.nanoTime() - WARN_EVERY_NANOS;
         try {
             sha256 = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
         seen = new RememberedPerBucket(this, TABLES_STATE, ENTRIES_STATE, memory(Duration.ofSeconds(windowSeconds)), maxPerBucket,
-                "visits", this::forgot);
+                new RememberedPerBucket.Forgetting("visits", "--visitor-max-per-bucket", "those users count as visitors again at "
+                        + "their next view that day", FORGOTTEN_METRIC), forgotten);
     }
 
     @Override
@@ -116,17 +110,5 @@ public final class FirstVisits extends AbstractStreamOperator<CountedView> imple
         String text = page == null ? date + '\n' + user : date + '\n' + user + '\n' + page;
         ByteBuffer digest = ByteBuffer.wrap(sha256.digest(text.getBytes(StandardCharsets.UTF_8)));
         return new DedupKey(digest.getLong(), digest.getLong(), null);
-    }
-
-    private void forgot(int visits) {
-        forgotten.inc(visits);
-        long nanos = System.nanoTime();
-        if (nanos - lastWarnedNanos >= WARN_EVERY_NANOS) {
-            lastWarnedNanos = nanos;
-            LOGGER.warn("Bucket {} of the visitors held {} visits (--visitor-max-per-bucket) and forgot the {} seen longest "
-                    + "ago: those users count as visitors again at their next view that day (metric {}; this log at most "
-                    + "once a minute). A client is sending many user ids that fall in one bucket, or the limit is too low "
-                    + "for the traffic.", getCurrentKey(), maxPerBucket, visits, FORGOTTEN_METRIC);
-        }
     }
 }

@@ -6,8 +6,6 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Lets a view with a client's event id through the first time its id is seen within the window, and drops
@@ -29,12 +27,9 @@ import org.slf4j.LoggerFactory;
 public final class FirstPerEventId extends AbstractStreamOperator<PageView> implements OneInputStreamOperator<PageView, PageView> {
 
     private static final long serialVersionUID = 1L;
-    // the base class's LOG would name AbstractStreamOperator in the log
-    private static final Logger LOGGER = LoggerFactory.getLogger(FirstPerEventId.class);
 
     public static final String DUPLICATES_METRIC = "duplicates";
     public static final String FORGOTTEN_METRIC = "dedupIdsForgotten";
-    private static final long WARN_EVERY_NANOS = 60_000_000_000L;
     static final String TABLES_STATE = "remembered-event-ids";
     static final String ENTRIES_STATE = "counted-event-ids";
 
@@ -43,7 +38,6 @@ public final class FirstPerEventId extends AbstractStreamOperator<PageView> impl
     private transient RememberedPerBucket memory;
     private transient Counter duplicates;
     private transient Counter forgotten;
-    private transient long lastWarnedNanos;
 
     public FirstPerEventId(Duration window, int maxIdsPerBucket) {
         if (window.isZero() || window.isNegative()) {
@@ -61,8 +55,8 @@ public final class FirstPerEventId extends AbstractStreamOperator<PageView> impl
         super.open();
         duplicates = getMetricGroup().counter(DUPLICATES_METRIC);
         forgotten = getMetricGroup().counter(FORGOTTEN_METRIC);
-        lastWarnedNanos = System.nanoTime() - WARN_EVERY_NANOS;
-        memory = new RememberedPerBucket(this, TABLES_STATE, ENTRIES_STATE, window, maxIdsPerBucket, "event ids", this::forgot);
+        memory = new RememberedPerBucket(this, TABLES_STATE, ENTRIES_STATE, window, maxIdsPerBucket, new RememberedPerBucket.Forgetting(
+                "event ids", "--dedup-max-ids-per-bucket", "a copy of one of them is counted again", FORGOTTEN_METRIC), forgotten);
     }
 
     @Override
@@ -72,18 +66,6 @@ public final class FirstPerEventId extends AbstractStreamOperator<PageView> impl
             output.collect(element);
         } else {
             duplicates.inc();
-        }
-    }
-
-    private void forgot(int ids) {
-        forgotten.inc(ids);
-        long nanos = System.nanoTime();
-        if (nanos - lastWarnedNanos >= WARN_EVERY_NANOS) {
-            lastWarnedNanos = nanos;
-            LOGGER.warn("Bucket {} of the event ids held {} ids (--dedup-max-ids-per-bucket) and forgot the {} counted "
-                    + "longest ago, before their {} window passed: a copy of one of them is counted again (metric {}; "
-                    + "this log at most once a minute). A client is sending many ids that fall in one bucket, or the "
-                    + "limit is too low for the traffic.", getCurrentKey(), maxIdsPerBucket, ids, window, FORGOTTEN_METRIC);
         }
     }
 }

@@ -2,7 +2,6 @@ package dev.pageviews.job.dedup;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.function.IntConsumer;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -10,6 +9,7 @@ import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeutils.base.BooleanSerializer;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
@@ -32,45 +32,48 @@ import org.slf4j.LoggerFactory;
  * are remembered for a whole window from then (a little longer than asked, never shorter).
  *
  * <p>On the heap a bucket remembers at most {@code maxPerBucket} keys: when it is full, it forgets those it saw
- * longest ago, before their window has passed, and tells {@code forgot} how many. RocksDB keeps an entry per key, so a
+ * longest ago, before their window has passed, counts them and warns (at most once a minute). RocksDB keeps an entry per key, so a
  * full bucket costs it disk only, and it has no limit.
  */
 public final class RememberedPerBucket {
 
     private static final Logger LOG = LoggerFactory.getLogger(RememberedPerBucket.class);
+    private static final long WARN_EVERY_NANOS = 60_000_000_000L;
 
     private final AbstractStreamOperator<?> operator;
     private final String tablesState;
     private final String entriesState;
     private final Duration window;
     private final int maxPerBucket;
-    private final String what;
-    private final IntConsumer forgot;
+    private final Forgetting forgetting;
+    private final Counter forgotten;
     private final Memory memory;
+    private long lastWarnedNanos;
+
+    /**
+     * What a full bucket's forgetting is called: {@code what} the keys are ("event ids"), the setting that limits a
+     * bucket, what a forgotten key means for the counts, and the metric that counts them.
+     */
+    public record Forgetting(String what, String setting, String consequence, String metric) {}
 
     /**
      * Opens the state of {@code operator} (called from its {@code open}).
      *
      * @param tablesState the name of the heap layout's state (a table per bucket)
      * @param entriesState the name of the other layout's state (an entry per key)
-     * @param what what the keys are, for the log ("event ids")
-     * @param forgot told how many keys a full bucket forgot before their window passed
+     * @param forgotten counts the keys a full bucket forgot before their window passed; a warning says so at most once
+     *     a minute
      */
     public RememberedPerBucket(AbstractStreamOperator<?> operator, String tablesState, String entriesState, Duration window,
-            int maxPerBucket, String what, IntConsumer forgot) throws Exception {
-        if (window.isZero() || window.isNegative()) {
-            throw new IllegalArgumentException("the window must be longer than 0, got " + window);
-        }
-        if (maxPerBucket < 1) {
-            throw new IllegalArgumentException("a bucket must hold at least one key, got " + maxPerBucket);
-        }
+            int maxPerBucket, Forgetting forgetting, Counter forgotten) throws Exception {
         this.operator = operator;
         this.tablesState = tablesState;
         this.entriesState = entriesState;
         this.window = window;
         this.maxPerBucket = maxPerBucket;
-        this.what = what;
-        this.forgot = forgot;
+        this.forgetting = forgetting;
+        this.forgotten = forgotten;
+        this.lastWarnedNanos = System.nanoTime() - WARN_EVERY_NANOS;
         this.memory = operator.getKeyedStateBackend() instanceof HeapKeyedStateBackend ? new TablesOnHeap() : new EntriesPerKey();
         memory.takeOverKeysOfOtherBackend();
     }
@@ -78,6 +81,18 @@ public final class RememberedPerBucket {
     /** Whether {@code key} is new within the window in the current bucket (and from now on remembered). */
     public boolean firstWithinWindow(DedupKey key) throws Exception {
         return memory.firstWithinWindow(key);
+    }
+
+    private void forgot(int keys) {
+        forgotten.inc(keys);
+        long nanos = System.nanoTime();
+        if (nanos - lastWarnedNanos >= WARN_EVERY_NANOS) {
+            lastWarnedNanos = nanos;
+            LOG.warn("Bucket {} of the {} held {} ({}) and forgot the {} seen longest ago, before their {} window passed: {} "
+                    + "(metric {}; this log at most once a minute). A client is sending many {} that fall in one bucket, or the "
+                    + "limit is too low for the traffic.", operator.getCurrentKey(), forgetting.what(), maxPerBucket,
+                    forgetting.setting(), keys, window, forgetting.consequence(), forgetting.metric(), forgetting.what());
+        }
     }
 
     private interface Memory {
@@ -103,7 +118,7 @@ public final class RememberedPerBucket {
             if (isNew) {
                 int dropped = ids.takeForgotten();
                 if (dropped > 0) {
-                    forgot.accept(dropped);
+                    forgot(dropped);
                 }
             }
             return isNew;
@@ -127,7 +142,7 @@ public final class RememberedPerBucket {
                 entries.clear();
             }
             LOG.info("Took over {} remembered {} in {} buckets from a snapshot of another state backend; they are "
-                    + "remembered for {} from now", keys, what, buckets.size(), window);
+                    + "remembered for {} from now", keys, forgetting.what(), buckets.size(), window);
         }
     }
 
@@ -167,7 +182,7 @@ public final class RememberedPerBucket {
                 tables.clear();
             }
             LOG.info("Took over {} remembered {} in {} buckets from a snapshot of the heap state backend; they are "
-                    + "remembered for {} from now", keys[0], what, buckets.size(), window);
+                    + "remembered for {} from now", keys[0], forgetting.what(), buckets.size(), window);
         }
     }
 
@@ -193,7 +208,7 @@ public final class RememberedPerBucket {
         try {
             return operator.getPartitionedState(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, descriptor);
         } catch (Exception e) {
-            throw new IllegalStateException("cannot open the state " + descriptor.getName() + " of " + what, e);
+            throw new IllegalStateException("cannot open the state " + descriptor.getName() + " of " + forgetting.what(), e);
         }
     }
 
