@@ -62,7 +62,7 @@ public final class ReadService implements AutoCloseable {
         CommitFeed feed = null;
         ThreadPoolExecutor queries = null;
         try {
-            feed = new CommitFeed(redis, store, layout.commits(), streams::broadcast).start();
+            feed = new CommitFeed(redis, store, layout.commits(), streams).start();
             AtomicInteger threads = new AtomicInteger();
             // no queue: a query either gets a thread at once or 503, so a slow Redis cannot pile up waiting queries
             queries = new ThreadPoolExecutor(config.maxConcurrentQueries(), config.maxConcurrentQueries(), 60, TimeUnit.SECONDS,
