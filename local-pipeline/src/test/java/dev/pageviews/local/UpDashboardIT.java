@@ -99,16 +99,16 @@ class UpDashboardIT {
         String a = "/dash-" + run + "/a";
         String b = "/dash-" + run + "/b";
         String late = "/dash-" + run + "/late";
-        List<String[]> views = new ArrayList<>(); // user, page, timestamp
+        List<PipelineTraffic.View> views = new ArrayList<>();
         for (String user : List.of("a1", "a2", "a3", "a1", "a2")) {
-            views.add(new String[] {run + user, a, Long.toString(now)});
+            views.add(new PipelineTraffic.View(run + user, a, now, null));
         }
-        views.add(new String[] {run + "a1", b, Long.toString(now)});
-        views.add(new String[] {run + "b1", b, Long.toString(now)});
-        views.add(new String[] {run + "late1", late, Long.toString(lateMinute + 10)});
+        views.add(new PipelineTraffic.View(run + "a1", b, now, null));
+        views.add(new PipelineTraffic.View(run + "b1", b, now, null));
+        views.add(new PipelineTraffic.View(run + "late1", late, lateMinute + 10, null));
         long lastAnswered = 0;
-        for (String[] view : views) {
-            assertThat(traffic.post(view[0], view[1], Long.parseLong(view[2]))).isEqualTo(202);
+        for (PipelineTraffic.View view : views) {
+            assertThat(traffic.post(view)).isEqualTo(202);
             lastAnswered = System.nanoTime();
         }
 
