@@ -63,7 +63,7 @@ public final class ReadService implements AutoCloseable {
         CommitFeed feed = null;
         ThreadPoolExecutor queries = null;
         try {
-            feed = new CommitFeed(redis, store, layout.commits(), streams::broadcast).start();
+            feed = new CommitFeed(redis, store, layout.commits(), streams).start();
             AtomicInteger threads = new AtomicInteger();
             // as many threads as slots; QuerySlots admits a query or answers 503 at once, so the queue stays short
             queries = new ThreadPoolExecutor(config.maxConcurrentQueries(), config.maxConcurrentQueries(), 60, TimeUnit.SECONDS,

@@ -43,16 +43,31 @@ final class IncrementScript {
     static final String NO_PERMISSION = "PAGEVIEWS_NOPERM";
     static final String EVICTION = "PAGEVIEWS_EVICTION";
 
+    /** How a watermark move starts on the commits channel, followed by the watermark in epoch ms. */
+    static final String WATERMARK_MESSAGE = "watermark ";
+
     /**
      * Moves the commit record's watermark forward, never back: a checkpoint without views still tells readers how far
      * event time has come. It needs no marker, since applying it again changes nothing, and losing it in a failover
-     * only leaves the watermark behind until the next checkpoint.
+     * only leaves the watermark behind until the next checkpoint. A move is published on {@code <tag>:commits} as
+     * {@value #WATERMARK_MESSAGE}{@code <epoch ms>}, which no sequence number can be mistaken for: the read service
+     * then shows how far the counts have come on an idle site, while {@code seq} still counts only commits with views.
+     * KEYS: the commit record. ARGV: the watermark (epoch ms), the key prefix ({@code <tag>}).
      */
     private static final String WATERMARK_LUA = String.join("\n",
             "#!lua",
+            // every right is checked before the write, so an error reply means nothing was written
+            "for _, call in ipairs({{'HGET', KEYS[1], 'watermark'}, {'HSET', KEYS[1], 'watermark', '1'},",
+            "    {'PUBLISH', ARGV[2] .. ':commits', '1'}}) do",
+            "  if not redis.acl_check_cmd(unpack(call)) then",
+            "    return redis.error_reply('" + NO_PERMISSION + " the Redis user may not run ' .. call[1] .. ' ' .. call[2])",
+            "  end",
+            "end",
             "local known = tonumber(redis.call('HGET', KEYS[1], 'watermark') or '-1')",
             "if tonumber(ARGV[1]) > known then",
             "  redis.call('HSET', KEYS[1], 'watermark', ARGV[1])",
+            "  redis.call('PUBLISH', ARGV[2] .. ':commits', '" + WATERMARK_MESSAGE + "' .. ARGV[1])",
+            "  return 1",
             "end",
             "return 0");
 
@@ -326,7 +341,8 @@ final class IncrementScript {
      */
     static Outcome apply(UnifiedJedis redis, RedisSinkSettings settings, RedisCommittable committable) {
         if (committable.watermarkOnly()) {
-            redis.eval(WATERMARK_LUA, List.of(settings.metaKey()), List.of(Long.toString(committable.watermark())));
+            redis.eval(WATERMARK_LUA, List.of(settings.metaKey()),
+                    List.of(Long.toString(committable.watermark()), settings.taggedKey()));
             return new Outcome(false, 0, 0, 0);
         }
         List<String> keys = keys(settings, committable.id());

@@ -1,6 +1,7 @@
 package dev.pageviews.job.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pageviews.job.RedisUri;
 import dev.pageviews.stack.FreePorts;
@@ -153,6 +154,20 @@ class ReadSideScriptIT {
     }
 
     @Test
+    void aWatermarkMoveTheUserMayNotPublishWritesNothing() {
+        IncrementScript.apply(client, settings, RedisCommittable.watermarkOnly("w1", System.currentTimeMillis(), "job-1", 2, 1_000));
+        admin.aclSetUser("default", "-publish");
+        try {
+            assertThatThrownBy(() -> IncrementScript.apply(client, settings,
+                    RedisCommittable.watermarkOnly("w2", System.currentTimeMillis(), "job-1", 3, 2_000)))
+                    .hasMessageContaining(IncrementScript.NO_PERMISSION).hasMessageContaining("PUBLISH {counts}:commits");
+        } finally {
+            admin.aclSetUser("default", "+@all");
+        }
+        assertThat(admin.hget("{counts}:meta", "watermark")).isEqualTo("1000");
+    }
+
+    @Test
     void aLocalHourRepeatedByDstIsTwoBucketsAndTheDayHas25Hours() {
         // 2025-10-26 in Berlin: 02:00-03:00 happens twice (CEST, then CET)
         long firstTwo = at("2025-10-26T02:10"); // resolves to the earlier offset, CEST
@@ -186,7 +201,7 @@ class ReadSideScriptIT {
     }
 
     @Test
-    void everyAppliedCommitIsPublishedWithItsSequence() throws Exception {
+    void everyAppliedCommitIsPublishedWithItsSequenceAndEveryWatermarkMoveAsSuch() throws Exception {
         BlockingQueue<String> published = new LinkedBlockingQueue<>();
         JedisPubSub listener = new JedisPubSub() {
             @Override
@@ -204,15 +219,21 @@ class ReadSideScriptIT {
             while (listener.getSubscribedChannels() == 0) {
                 Thread.sleep(20);
             }
-            IncrementScript.apply(client, settings, commit("p1", Map.of("/a", 1L), List.of(), List.of(), -1));
+            IncrementScript.apply(client, settings, commit("p1", Map.of("/a", 1L), List.of(), List.of(), 1_000));
+            // checkpoints without views: a watermark that moves is published as such, one that does not is not
+            IncrementScript.apply(client, settings, RedisCommittable.watermarkOnly("w1", System.currentTimeMillis(), "job-1", 2, 2_000));
+            IncrementScript.apply(client, settings, RedisCommittable.watermarkOnly("w2", System.currentTimeMillis(), "job-1", 3, 2_000));
+            IncrementScript.apply(client, settings, RedisCommittable.watermarkOnly("w3", System.currentTimeMillis(), "job-1", 4, 1_500));
             RedisCommittable second = commit("p2", Map.of("/a", 1L), List.of(), List.of(), -1);
             IncrementScript.apply(client, settings, second);
             IncrementScript.apply(client, settings, second); // applied before: nothing new to say
             List<String> got = new ArrayList<>();
-            got.add(published.poll(5, TimeUnit.SECONDS));
-            got.add(published.poll(5, TimeUnit.SECONDS));
-            assertThat(got).containsExactly("{counts}:commits=1", "{counts}:commits=2");
+            for (int i = 0; i < 3; i++) {
+                got.add(published.poll(5, TimeUnit.SECONDS));
+            }
+            assertThat(got).containsExactly("{counts}:commits=1", "{counts}:commits=watermark 2000", "{counts}:commits=2");
             assertThat(published.poll(500, TimeUnit.MILLISECONDS)).isNull();
+            assertThat(admin.hget("{counts}:meta", "seq")).as("a watermark move is no commit").isEqualTo("2");
         } finally {
             listener.unsubscribe();
             subscriber.join(5000);

@@ -72,7 +72,9 @@ class RedisRightsIT {
             assertThat(IncrementScript.apply(client, settings, c).appliedNow()).isTrue();
             assertThat(IncrementScript.apply(client, settings, c).appliedNow()).isFalse();
             IncrementScript.add(client, settings, Map.of("/b", 1L));
+            IncrementScript.apply(client, settings, RedisCommittable.watermarkOnly("w-1", 1, "job-1", 4, 5_000));
         }
+        assertThat(admin.hget("{counts}:meta", "watermark")).as("a checkpoint without views").isEqualTo("5000");
         assertThat(RedisStartChecks.run(settings, true, "rights-it")).contains(new Lineage.Record("job-1", 3));
         assertThat(admin.hgetAll("counts")).isEqualTo(Map.of("/a", "2", "/b", "1"));
     }

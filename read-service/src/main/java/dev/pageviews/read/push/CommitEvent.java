@@ -27,6 +27,14 @@ public record CommitEvent(long seq, Long watermarkMillis, Long committedAtMillis
                 + ",\"committed_at\":" + iso(committedAtMillis) + ",\"committed_at_ms\":" + committedAtMillis + "}\n\n";
     }
 
+    /**
+     * The frame of a watermark move between commits: a {@code watermark} event with the same JSON and no {@code id}, so
+     * a browser's last event id stays the commit it has, and a page that listens only for commits ignores it.
+     */
+    public String watermarkFrame() {
+        return "event: watermark\n" + frame().substring(frame().indexOf("data: "));
+    }
+
     private static String iso(Long millis) {
         return millis == null ? "null" : "\"" + Instant.ofEpochMilli(millis) + "\"";
     }

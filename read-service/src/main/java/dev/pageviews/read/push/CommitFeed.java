@@ -4,7 +4,7 @@ import dev.pageviews.read.store.CommitRecord;
 import dev.pageviews.read.store.StatsStore;
 import dev.pageviews.read.store.StoreException;
 import java.time.Duration;
-import java.util.function.Consumer;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.JedisPubSub;
@@ -17,9 +17,16 @@ import redis.clients.jedis.exceptions.JedisException;
  * together (or while the subscription was down) are announced once, by the newest: each commit is covered by an event
  * whose id is at least its sequence number. After a lost connection it subscribes again and reads the record at once,
  * so nothing published meanwhile is missed for long.
+ *
+ * <p>A checkpoint without views moves only the record's watermark, and the job publishes that as
+ * {@value #WATERMARK_MESSAGE}{@code <epoch ms>}: the feed reads the record and reports the move as
+ * {@link Listener#watermark}, not as a commit, so an idle site's pages show a lag that keeps up with the job
+ * while the commit they reflect, and their numbers, stay as they are.
  */
 public final class CommitFeed implements AutoCloseable {
 
+    /** How the job publishes a watermark move on the commits channel (the job's {@code IncrementScript}). */
+    public static final String WATERMARK_MESSAGE = "watermark ";
     private static final Logger LOG = LoggerFactory.getLogger(CommitFeed.class);
     private static final Duration FIRST_PAUSE = Duration.ofMillis(200);
     private static final Duration LONGEST_PAUSE = Duration.ofSeconds(5);
@@ -27,13 +34,22 @@ public final class CommitFeed implements AutoCloseable {
     private final UnifiedJedis redis;
     private final StatsStore store;
     private final String channel;
-    private final Consumer<CommitEvent> listener;
+    private final Listener listener;
     private final Thread thread;
     private volatile Subscription subscription;
     private volatile CommitEvent latest = CommitEvent.of(CommitRecord.NONE);
     private volatile boolean closed;
 
-    public CommitFeed(UnifiedJedis redis, StatsStore store, String channel, Consumer<CommitEvent> listener) {
+    /** Who is told of each new commit, and of each watermark move between commits. */
+    public interface Listener {
+        /** A commit with views: {@code event.seq()} is new. */
+        void commit(CommitEvent event);
+
+        /** The watermark moved while the commit stayed {@code event.seq()}. */
+        void watermark(CommitEvent event);
+    }
+
+    public CommitFeed(UnifiedJedis redis, StatsStore store, String channel, Listener listener) {
         this.redis = redis;
         this.store = store;
         this.channel = channel;
@@ -78,7 +94,8 @@ public final class CommitFeed implements AutoCloseable {
         }
     }
 
-    private final class Subscription extends JedisPubSub {
+    /** One subscription (package-private: the unit test hands it messages as Redis would). */
+    final class Subscription extends JedisPubSub {
         @Override
         public void onSubscribe(String channel, int subscribedChannels) {
             if (closed) {
@@ -91,20 +108,27 @@ public final class CommitFeed implements AutoCloseable {
 
         @Override
         public void onMessage(String channel, String message) {
-            long seq;
+            boolean watermark = message.startsWith(WATERMARK_MESSAGE);
+            long number;
             try {
-                seq = Long.parseLong(message.trim());
+                number = Long.parseLong(message.substring(watermark ? WATERMARK_MESSAGE.length() : 0).trim());
             } catch (NumberFormatException e) {
-                LOG.warn("Ignoring '{}' on {}: the job publishes commit sequence numbers there", message, channel);
+                LOG.warn("Ignoring '{}' on {}: the job publishes commit sequence numbers and '{}<epoch ms>' there",
+                        message, channel, WATERMARK_MESSAGE);
                 return;
             }
-            if (seq != latest.seq()) { // also a lower one: Redis was emptied and the job counts from 1 again
+            CommitEvent known = latest;
+            // a lower seq too: Redis was emptied and the job counts from 1 again
+            if (watermark ? !Objects.equals(number, known.watermarkMillis()) : number != known.seq()) {
                 refresh();
             }
         }
     }
 
-    /** Reads the commit record and announces it when it is not the one announced last. */
+    /**
+     * Reads the commit record and announces it when it is not the one announced last: as a commit when its {@code seq}
+     * differs, else as a watermark move when only its watermark does.
+     */
     synchronized void refresh() {
         CommitRecord commit;
         try {
@@ -114,9 +138,13 @@ public final class CommitFeed implements AutoCloseable {
             return;
         }
         CommitEvent event = CommitEvent.of(commit);
-        if (event.seq() != latest.seq()) {
+        CommitEvent before = latest;
+        if (event.seq() != before.seq()) {
             latest = event; // a lower seq: Redis was emptied or replaced; streams follow it
-            listener.accept(event);
+            listener.commit(event);
+        } else if (!Objects.equals(event.watermarkMillis(), before.watermarkMillis())) {
+            latest = event;
+            listener.watermark(event);
         }
     }
 

@@ -5,10 +5,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The open streams, at most {@code max}: each commit the {@link CommitFeed} reports is offered to every one of them,
- * on its own channel's event loop.
+ * The open streams, at most {@code max}: each commit and watermark move the {@link CommitFeed} reports is offered to
+ * every one of them, on its own channel's event loop.
  */
-public final class EventStreams {
+public final class EventStreams implements CommitFeed.Listener {
 
     private final int max;
     private final AtomicInteger open = new AtomicInteger();
@@ -46,9 +46,17 @@ public final class EventStreams {
         open.decrementAndGet();
     }
 
-    public void broadcast(CommitEvent event) {
+    @Override
+    public void commit(CommitEvent event) {
         for (StreamHandler stream : streams) {
             stream.offer(event);
+        }
+    }
+
+    @Override
+    public void watermark(CommitEvent event) {
+        for (StreamHandler stream : streams) {
+            stream.offerWatermark(event);
         }
     }
 

@@ -41,7 +41,10 @@ import org.slf4j.LoggerFactory;
  * : heartbeat
  * </pre>
  *
- * A browser's {@code EventSource} reconnects by itself and sends the last id it saw as {@code Last-Event-ID}; the
+ * Between commits, a move of the job's watermark (a checkpoint without views) comes as a {@code watermark} event
+ * without an id ({@link CommitEvent#watermarkFrame}), so a page keeps its lag current on an idle site.
+ *
+ * <p>A browser's {@code EventSource} reconnects by itself and sends the last id it saw as {@code Last-Event-ID}; the
  * stream then starts with the newest commit at once when that is another one (and a new stream starts with it
  * anyway), so a page never waits for the next commit to catch up. Comment lines every {@code heartbeat} keep proxies
  * from closing a quiet stream. A client that reads slower than commits come has at most {@code --stream-buffer}
@@ -123,6 +126,10 @@ public final class StreamHandler extends ChannelInboundHandlerAdapter {
         CommitEvent now = latest.get();
         if (now.seq() > 0 && (lastEventId == null || lastEventId != now.seq())) {
             write(now); // catch-up: the browser missed this commit, or has just opened the page
+        } else if (now.watermarkMillis() != null) {
+            // the browser has this commit (or there is none yet), but the watermark may have moved since
+            lastSent = now.seq();
+            ctx.write(chunk(now.watermarkFrame()));
         }
         ctx.flush();
         long every = heartbeat.toMillis();
@@ -144,6 +151,29 @@ public final class StreamHandler extends ChannelInboundHandlerAdapter {
             context.executor().execute(() -> {
                 if (send(event)) {
                     context.flush();
+                }
+            });
+        }
+    }
+
+    /**
+     * From any thread: sends the watermark move {@code event} on the channel's event loop; as the commit itself when
+     * this stream has not announced that commit yet.
+     */
+    void offerWatermark(CommitEvent event) {
+        ChannelHandlerContext context = ctx;
+        if (context != null) {
+            context.executor().execute(() -> {
+                if (event.seq() != lastSent && event.seq() > 0) {
+                    if (send(event)) {
+                        context.flush();
+                    }
+                } else if (streaming && context.channel().isActive()) {
+                    if (!context.channel().isWritable()) {
+                        context.close(); // the browser reconnects and catches up
+                        return;
+                    }
+                    context.writeAndFlush(chunk(event.watermarkFrame()));
                 }
             });
         }

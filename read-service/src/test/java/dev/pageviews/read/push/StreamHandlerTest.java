@@ -85,13 +85,32 @@ class StreamHandlerTest {
     void eachCommitIsOneEventFlushedAtOnceAndNeverTwice() {
         EmbeddedChannel channel = stream("5");
         channel.readOutbound();
-        assertThat(chunks(channel)).as("up to date: no catch-up").isEqualTo("retry: 1000\n\n");
-        streams.broadcast(new CommitEvent(6, 1_500L, 2_500L));
-        streams.broadcast(new CommitEvent(6, 1_500L, 2_500L));
+        assertThat(chunks(channel)).as("up to date: no catch-up, only the watermark").isEqualTo("retry: 1000\n\n"
+                + "event: watermark\ndata: {\"seq\":5,\"watermark\":\"1970-01-01T00:00:01Z\",\"watermark_ms\":1000,"
+                + "\"committed_at\":\"1970-01-01T00:00:02Z\",\"committed_at_ms\":2000}\n\n");
+        streams.commit(new CommitEvent(6, 1_500L, 2_500L));
+        streams.commit(new CommitEvent(6, 1_500L, 2_500L));
         assertThat(chunks(channel)).startsWith("id: 6\ndata: {\"seq\":6,").doesNotContain("id: 5").containsOnlyOnce("id: 6");
-        streams.broadcast(new CommitEvent(7, null, null));
+        streams.commit(new CommitEvent(7, null, null));
         assertThat(chunks(channel)).isEqualTo("id: 7\ndata: {\"seq\":7,\"watermark\":null,\"watermark_ms\":null,"
                 + "\"committed_at\":null,\"committed_at_ms\":null}\n\n");
+    }
+
+    @Test
+    void aWatermarkMoveBetweenCommitsIsAWatermarkEventWithoutAnId() {
+        EmbeddedChannel channel = stream(null);
+        channel.readOutbound();
+        assertThat(chunks(channel)).contains("id: 5\n");
+        streams.watermark(new CommitEvent(5, 3_000L, 2_000L));
+        streams.watermark(new CommitEvent(5, 4_000L, 2_000L));
+        assertThat(chunks(channel)).as("the browser's last event id stays 5").isEqualTo(
+                "event: watermark\ndata: {\"seq\":5,\"watermark\":\"1970-01-01T00:00:03Z\",\"watermark_ms\":3000,"
+                + "\"committed_at\":\"1970-01-01T00:00:02Z\",\"committed_at_ms\":2000}\n\n"
+                + "event: watermark\ndata: {\"seq\":5,\"watermark\":\"1970-01-01T00:00:04Z\",\"watermark_ms\":4000,"
+                + "\"committed_at\":\"1970-01-01T00:00:02Z\",\"committed_at_ms\":2000}\n\n");
+        // a move reported after a commit this stream has not announced (it opened in between): the commit itself
+        streams.watermark(new CommitEvent(6, 5_000L, 4_500L));
+        assertThat(chunks(channel)).startsWith("id: 6\ndata: {\"seq\":6,").doesNotContain("event:");
     }
 
     @Test
@@ -152,7 +171,7 @@ class StreamHandlerTest {
         channel.readOutbound();
         chunks(channel);
         channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false); // as when --stream-buffer is full
-        streams.broadcast(new CommitEvent(6, null, null));
+        streams.commit(new CommitEvent(6, null, null));
         channel.runPendingTasks();
         assertThat(channel.isOpen()).isFalse();
         assertThat(streams.open()).isZero();

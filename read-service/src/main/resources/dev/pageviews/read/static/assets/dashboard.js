@@ -1,5 +1,6 @@
 // The dashboard: every number is a POST /api/v2/query answer, fetched again after each commit the service announces
-// on /api/v2/stream (Server-Sent Events). Nothing here polls: a timer only redraws the lag from the last commit.
+// on /api/v2/stream (Server-Sent Events). Nothing here polls: a timer only redraws the lag from the last commit, or from
+// the last watermark move the stream announced between commits (an idle site's checkpoints).
 'use strict';
 (() => {
   const siteId = document.querySelector('meta[name="pageviews-site-id"]').content;
@@ -402,13 +403,15 @@
     };
     stream.onmessage = (event) => {
       logStream('message ' + event.lastEventId, stream);
-      const commit = JSON.parse(event.data);
-      state.commit = commit;
-      showFreshness();
-      if (commit.seq !== state.loadedSeq) {
-        refresh();
-      }
+      follow(JSON.parse(event.data));
     };
+    // a checkpoint without views moved the job's watermark: the lag is current again, the numbers stay as they are
+    stream.addEventListener('watermark', (event) => {
+      const commit = JSON.parse(event.data);
+      if (!state.commit || commit.seq >= state.commit.seq) { // else a newer commit is on screen, its event on its way
+        follow(commit);
+      }
+    });
     stream.onerror = () => {
       logStream('onerror', stream);
       live(false);
@@ -420,6 +423,14 @@
       }
     };
     state.stream = stream;
+  }
+
+  function follow(commit) {
+    state.commit = commit;
+    showFreshness();
+    if (commit.seq !== state.loadedSeq) {
+      refresh();
+    }
   }
 
   function live(on) {
