@@ -61,10 +61,12 @@ class FlinkDeploymentTest {
     }
 
     @Test
-    void minikubeReadsRedisFromItsArgsAndCloudFromASecret() {
-        assertThat(FlinkJobConsistency.args(deployment(Overlay.FLINK_MINIKUBE))).contains("--redis=redis://redis:6379");
+    void bothReadRedisWithItsPasswordFromASecret() {
+        assertThat(FlinkJobConsistency.args(deployment(Overlay.FLINK_MINIKUBE))).noneMatch(a -> a.startsWith("--redis="));
         assertThat(FlinkJobConsistency.args(deployment(Overlay.FLINK_CLOUD))).noneMatch(a -> a.startsWith("--redis="));
         assertThat(JobConfig.REDIS.envName()).isEqualTo("PAGEVIEWS_REDIS");
+        assertThat(deployment(Overlay.FLINK_MINIKUBE).at("/spec/podTemplate/spec/containers/0/env").toString())
+                .contains("\"value\":\"redis://default:$(REDIS_PASSWORD)@redis:6379\"", "\"secretKeyRef\"");
         assertThat(Overlay.FLINK_CLOUD.all("Secret")).anySatisfy(s -> assertThat(s.path("data").has("PAGEVIEWS_REDIS")).isTrue());
     }
 
@@ -147,7 +149,7 @@ class FlinkDeploymentTest {
 
     @Test
     void aRedisServiceThatDoesNotExist() {
-        ObjectNode broken = replaceArg(deployment(Overlay.FLINK_MINIKUBE), "--redis=", "--redis=redis://valkey:6379");
+        ObjectNode broken = Edit.append(deployment(Overlay.FLINK_MINIKUBE), "/spec/job/args", "--redis=redis://valkey:6379");
         assertThat(problems(Overlay.FLINK_MINIKUBE, broken)).anySatisfy(p -> assertThat(p).contains("valkey:6379"));
     }
 

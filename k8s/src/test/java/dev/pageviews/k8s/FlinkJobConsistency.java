@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pageviews.job.JobConfig;
 import dev.pageviews.settings.Setting;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,33 +64,13 @@ final class FlinkJobConsistency {
                 .map(JsonNode::asText).toList();
     }
 
-    /** The environment the job's main() sees: the variables of the Secrets the pod template imports. */
+    /** The environment the job's main() sees: the Secrets the pod template imports and its env, as the kubelet builds it. */
     private Map<String, String> environment() {
         Map<String, String> env = new LinkedHashMap<>();
         for (JsonNode container : deployment.path("spec").path("podTemplate").path("spec").path("containers")) {
-            for (JsonNode source : container.path("envFrom")) {
-                env.putAll(secretData(source.path("secretRef").path("name").asText()));
-            }
-            for (JsonNode variable : container.path("env")) {
-                JsonNode ref = variable.path("valueFrom").path("secretKeyRef");
-                env.put(variable.path("name").asText(), ref.isMissingNode()
-                        ? variable.path("value").asText()
-                        : secretData(ref.path("name").asText()).getOrDefault(ref.path("key").asText(), ""));
-            }
+            env.putAll(ContainerEnv.of(container, flinkObjects, problems::add));
         }
         return env;
-    }
-
-    private Map<String, String> secretData(String secret) {
-        Map<String, String> data = new LinkedHashMap<>();
-        flinkObjects.stream()
-                .filter(o -> o.path("kind").asText().equals("Secret") && o.path("metadata").path("name").asText().equals(secret))
-                .findFirst()
-                .ifPresentOrElse(
-                        s -> s.path("data").fields().forEachRemaining(e -> data.put(e.getKey(),
-                                new String(Base64.getMimeDecoder().decode(e.getValue().asText()), StandardCharsets.UTF_8))),
-                        () -> problems.add("the pod template refers to Secret " + secret + ", which this overlay does not generate"));
-        return data;
     }
 
     private JobConfig parseArgs(Map<String, String> env) {
@@ -194,8 +172,9 @@ final class FlinkJobConsistency {
             serviceExists(endpoint.replaceFirst("^https?://", ""), "flinkConfiguration s3.endpoint");
         }
         String redis = config.text(JobConfig.REDIS);
-        if (redis.startsWith("redis://") && !redis.contains(".")) {
-            serviceExists(redis.substring("redis://".length()).replaceFirst("/.*$", ""), "--redis");
+        String redisHost = redis.replaceFirst("^redis://", "").replaceFirst("^[^@/]*@", "").replaceFirst("/.*$", "");
+        if (redis.startsWith("redis://") && !redisHost.contains(".")) {
+            serviceExists(redisHost, "--redis");
         }
     }
 

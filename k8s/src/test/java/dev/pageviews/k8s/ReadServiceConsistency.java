@@ -5,12 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pageviews.read.ReadConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -37,18 +34,6 @@ final class ReadServiceConsistency {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** The variables of the ConfigMap and the Secret the Deployment imports, in that order (decoded). */
-    static Map<String, String> variables(List<ObjectNode> configMapsAndSecrets) {
-        Map<String, String> variables = new LinkedHashMap<>();
-        for (ObjectNode source : configMapsAndSecrets) {
-            boolean secret = source.path("kind").asText().equals("Secret");
-            source.path("data").fields().forEachRemaining(e -> variables.put(e.getKey(), secret
-                    ? new String(Base64.getMimeDecoder().decode(e.getValue().asText()), StandardCharsets.UTF_8)
-                    : e.getValue().asText()));
-        }
-        return variables;
     }
 
     static List<String> check(ObjectNode deployment, Map<String, String> variables, String sources) {

@@ -20,21 +20,28 @@ class ReadServiceDeploymentTest {
         return overlay.find("Deployment", "read-service");
     }
 
-    /** The ConfigMap and Secret the Deployment imports (their names carry kustomize's hash suffixes). */
-    private static List<ObjectNode> sources(Overlay overlay, ObjectNode deployment) {
-        List<ObjectNode> sources = new ArrayList<>();
-        for (JsonNode from : deployment.at("/spec/template/spec/containers/0/envFrom")) {
-            if (from.has("configMapRef")) {
-                sources.add(overlay.find("ConfigMap", from.path("configMapRef").path("name").asText()));
-            } else {
-                sources.add(overlay.find("Secret", from.path("secretRef").path("name").asText()));
+    /**
+     * The variables the service starts with: those of the ConfigMap and Secret it imports, and its own PAGEVIEWS_ ones
+     * (with $(...) filled in, as the kubelet does); other env entries only feed those.
+     */
+    private static Map<String, String> variables(Overlay overlay, ObjectNode deployment) {
+        JsonNode container = deployment.at("/spec/template/spec/containers/0");
+        Map<String, String> all = ContainerEnv.of(container, overlay.objects(), p -> {
+            throw new IllegalStateException(p);
+        });
+        Map<String, String> variables = new java.util.LinkedHashMap<>();
+        List<String> own = new ArrayList<>();
+        container.path("env").forEach(e -> own.add(e.path("name").asText()));
+        all.forEach((name, value) -> {
+            if (!own.contains(name) || name.startsWith("PAGEVIEWS_")) {
+                variables.put(name, value);
             }
-        }
-        return sources;
+        });
+        return variables;
     }
 
     private static List<String> problems(Overlay overlay, ObjectNode deployment) {
-        return ReadServiceConsistency.check(deployment, ReadServiceConsistency.variables(sources(overlay, deployment)), SOURCES);
+        return ReadServiceConsistency.check(deployment, variables(overlay, deployment), SOURCES);
     }
 
     @ParameterizedTest
@@ -48,8 +55,10 @@ class ReadServiceDeploymentTest {
 
     @Test
     void minikubeReadsTheInClusterRedis() {
-        Map<String, String> variables = ReadServiceConsistency.variables(sources(Overlay.K8S_MINIKUBE, deployment(Overlay.K8S_MINIKUBE)));
-        assertThat(variables).containsEntry("PAGEVIEWS_REDIS", "redis://redis:6379").containsEntry("PAGEVIEWS_REDIS_KEY", "page_views");
+        Map<String, String> variables = variables(Overlay.K8S_MINIKUBE, deployment(Overlay.K8S_MINIKUBE));
+        String password = RedisTest.redisPassword(Overlay.K8S_MINIKUBE);
+        assertThat(variables).containsEntry("PAGEVIEWS_REDIS", "redis://default:" + password + "@redis:6379")
+                .containsEntry("PAGEVIEWS_REDIS_KEY", "page_views");
     }
 
     // --- teeth
@@ -77,8 +86,7 @@ class ReadServiceDeploymentTest {
     @Test
     void aVariableTheServiceDoesNotRead() {
         ObjectNode deployment = deployment(Overlay.K8S_MINIKUBE);
-        Map<String, String> variables = new java.util.LinkedHashMap<>(
-                ReadServiceConsistency.variables(sources(Overlay.K8S_MINIKUBE, deployment)));
+        Map<String, String> variables = new java.util.LinkedHashMap<>(variables(Overlay.K8S_MINIKUBE, deployment));
         variables.put("PAGEVIEWS_SITE", "example.com");
         assertThat(ReadServiceConsistency.check(deployment, variables, SOURCES)).anySatisfy(p -> assertThat(p).contains("PAGEVIEWS_SITE "));
     }

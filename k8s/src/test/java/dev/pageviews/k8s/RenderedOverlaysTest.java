@@ -38,7 +38,7 @@ class RenderedOverlaysTest {
         List<String> names = names(Overlay.K8S_CLOUD);
 
         assertThat(names).contains("Deployment/edge-ingest", "Deployment/read-service", "Kafka/pageviews", "KafkaTopic/views");
-        assertThat(names).noneMatch(n -> n.contains("redis") || n.contains("minio"));
+        assertThat(names).filteredOn(n -> !n.startsWith("NetworkPolicy/")).noneMatch(n -> n.contains("redis") || n.contains("minio"));
         assertThat(Overlay.K8S_CLOUD.all("StatefulSet")).isEmpty();
     }
 
