@@ -195,6 +195,6 @@ final class NetworkFlows {
     static ObjectNode policy(List<ObjectNode> objects, String name) {
         return objects.stream()
                 .filter(o -> o.path("kind").asText().equals("NetworkPolicy") && o.at("/metadata/name").asText().equals(name))
-                .findFirst().orElseThrow();
+                .findFirst().orElseThrow(() -> new java.util.NoSuchElementException("no NetworkPolicy " + name + " rendered"));
     }
 }

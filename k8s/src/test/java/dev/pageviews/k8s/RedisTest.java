@@ -99,6 +99,9 @@ class RedisTest {
 
     /** The password in a client's Redis URI (redis://user:password@host:port). */
     static String uriPassword(String uri) {
+        if (uri == null) {
+            return "(no PAGEVIEWS_REDIS in the environment)";
+        }
         String userInfo = URI.create(uri).getRawUserInfo();
         return userInfo == null || !userInfo.contains(":") ? "" : userInfo.substring(userInfo.indexOf(':') + 1);
     }
