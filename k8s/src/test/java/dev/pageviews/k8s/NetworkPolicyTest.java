@@ -251,6 +251,33 @@ class NetworkPolicyTest {
                 .as(ManifestValidator.describe(policy)).anyMatch(p -> NetworkFlows.matches(policy.at("/spec/podSelector"), p.labels())));
     }
 
+    /** k8s/README.md has a row for every policy and names every namespace the policies select. */
+    static List<String> undocumented(String readme, List<ObjectNode> objects) {
+        List<String> problems = new ArrayList<>();
+        for (ObjectNode policy : objects) {
+            if (!policy.path("kind").asText().equals("NetworkPolicy")) {
+                continue;
+            }
+            String name = policy.at("/metadata/name").asText();
+            if (!readme.contains("| `" + name + "`")) {
+                problems.add("NetworkPolicy " + name + " has no row in the README's table");
+            }
+            policy.findValues("kubernetes.io/metadata.name").forEach(namespace -> {
+                if (!readme.contains("namespace `" + namespace.asText() + "`")) {
+                    problems.add("NetworkPolicy " + name + " names namespace " + namespace.asText() + ", which the README does not");
+                }
+            });
+        }
+        return problems;
+    }
+
+    @Test
+    void theReadmeDescribesEveryPolicy() {
+        String readme = Repo.read("k8s/README.md");
+        assertThat(undocumented(readme, Overlay.K8S_MINIKUBE.objects())).isEmpty();
+        assertThat(undocumented(readme, Overlay.K8S_CLOUD.objects())).isEmpty();
+    }
+
     // --- teeth: what each policy is for, shown by a copy without it or with a wider one
 
     private static List<ObjectNode> without(Overlay platform, String policy) {
@@ -304,6 +331,17 @@ class NetworkPolicyTest {
     @Test
     void withoutDnsNoPodResolvesNames() {
         assertThat(allowed(Overlay.K8S_CLOUD, without(Overlay.K8S_CLOUD, "dns"))).noneMatch(f -> f.contains("-> kube-dns"));
+    }
+
+    @Test
+    void aPolicyOrANamespaceTheReadmeDoesNotName() {
+        String readme = Repo.read("k8s/README.md");
+        List<ObjectNode> renamed = Overlay.K8S_MINIKUBE.objects();
+        Edit.set(NetworkFlows.policy(renamed, "redis"), "/metadata/name", "redis-ingress");
+        assertThat(undocumented(readme, renamed)).anySatisfy(p -> assertThat(p).contains("redis-ingress has no row"));
+        assertThat(undocumented(readme, replaced(Overlay.K8S_MINIKUBE, "pageviews-job-rest",
+                "/spec/ingress/0/from/0/namespaceSelector/matchLabels/kubernetes.io~1metadata.name", "flink")))
+                .anySatisfy(p -> assertThat(p).contains("namespace flink,"));
     }
 
     @Test

@@ -49,8 +49,9 @@ final class PodSecurity {
 
     /**
      * A FlinkDeployment's JobManager or TaskManager pod as the operator builds it from the templates: spec.podTemplate,
-     * overridden by spec.jobManager.podTemplate / spec.taskManager.podTemplate (objects merged key by key, containers
-     * by name). The container flink-main-container is always there.
+     * overridden by spec.jobManager.podTemplate / spec.taskManager.podTemplate, objects merged key by key and arrays
+     * element by element in order (the operator's default; kubernetes.operator.pod-template.merge-arrays-by-name is not
+     * set here). The container flink-main-container is always there.
      */
     static ObjectNode flinkPod(ObjectNode deployment, String role) {
         ObjectNode pod = Kustomize.YAML.createObjectNode();
@@ -78,33 +79,20 @@ final class PodSecurity {
             JsonNode value = field.getValue();
             if (existing instanceof ObjectNode target && value.isObject()) {
                 merge(target, value);
-            } else if (existing instanceof ArrayNode target && value.isArray() && byName(target) && byName(value)) {
-                for (JsonNode item : value) {
-                    ObjectNode match = null;
-                    for (JsonNode old : target) {
-                        if (old.path("name").asText().equals(item.path("name").asText())) {
-                            match = (ObjectNode) old;
-                        }
-                    }
-                    if (match == null) {
-                        target.add(item.deepCopy());
+            } else if (existing instanceof ArrayNode target && value.isArray()) {
+                for (int i = 0; i < value.size(); i++) {
+                    if (i < target.size() && target.get(i) instanceof ObjectNode element && value.get(i).isObject()) {
+                        merge(element, value.get(i));
+                    } else if (i < target.size()) {
+                        target.set(i, value.get(i).deepCopy());
                     } else {
-                        merge(match, item);
+                        target.add(value.get(i).deepCopy());
                     }
                 }
             } else {
                 into.set(field.getKey(), value.deepCopy());
             }
         }
-    }
-
-    private static boolean byName(JsonNode array) {
-        for (JsonNode item : array) {
-            if (!item.has("name")) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** What the restricted level would refuse in this pod template (metadata + spec); empty when it admits it. */
