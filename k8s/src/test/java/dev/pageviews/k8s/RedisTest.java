@@ -241,7 +241,7 @@ class RedisTest {
     }
 
     @Test
-    void aJobWhosePasswordIsNotRedissOrThatAsksNone() {
+    void aJobUriWithoutThePassword() {
         ObjectNode job = Overlay.FLINK_MINIKUBE.find("FlinkDeployment", "pageviews-job");
         Edit.set(job, "/spec/podTemplate/spec/containers/0/env/1/value", "redis://redis:6379");
         assertThat(uriPassword(jobRedisUri(job, Overlay.FLINK_MINIKUBE.objects()))).isNotEqualTo(redisPassword(Overlay.K8S_MINIKUBE));
