@@ -14,11 +14,16 @@ final class JobSubmission {
 
     static void run(JobConfig config) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        define(env, config);
+        env.execute(PageViewsJob.JOB_NAME);
+    }
+
+    /** The job in {@code env}, on top of its configuration, with the line that says what is submitted (secrets masked). */
+    static void define(StreamExecutionEnvironment env, JobConfig config) {
         ReadableConfig cluster = env.getConfiguration(); // config.yaml, a FlinkDeployment's flinkConfiguration, -D
         FlinkSettings.requireCheckpointDirectory(config, cluster);
         env.configure(FlinkSettings.of(config, cluster));
         PageViewsTopology.define(env, config);
         LOG.info("Submitting {} with {}", PageViewsJob.JOB_NAME, config);
-        env.execute(PageViewsJob.JOB_NAME);
     }
 }
