@@ -5,6 +5,7 @@ import dev.pageviews.job.redis.RedisSinkSettings;
 import dev.pageviews.job.source.LostOffsets;
 import dev.pageviews.job.redis.RedisTls;
 import dev.pageviews.job.redis.SentinelCredentials;
+import dev.pageviews.settings.RedisUri;
 import dev.pageviews.settings.Setting;
 import dev.pageviews.settings.Settings;
 import dev.pageviews.settings.SettingsSchema;

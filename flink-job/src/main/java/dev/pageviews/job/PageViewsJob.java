@@ -16,6 +16,6 @@ public final class PageViewsJob {
             System.out.print(JobConfig.help()); // the one place the job prints: a person asked for help
             return;
         }
-        JobSubmission.run(JobConfig.parse(args));
+        JobSubmission.run(JobConfig.parse(args), args);
     }
 }

@@ -251,6 +251,11 @@ final class FlinkCluster implements BeforeAllCallback, AfterAllCallback, AutoClo
         return failures.get(0);
     }
 
+    /** The body of a GET on the cluster's REST API (what the web UI shows), e.g. {@code /jobs/<id>/config}. */
+    String rest(String path) throws Exception {
+        return get(cluster.getRestAddress().get(10, TimeUnit.SECONDS), path).toString();
+    }
+
     private static JsonNode get(URI rest, String path) throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(
                 HttpRequest.newBuilder(rest.resolve(path)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pageviews.job.source.LostOffsets;
+import dev.pageviews.settings.RedisUri;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

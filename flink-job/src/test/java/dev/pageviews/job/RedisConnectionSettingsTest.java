@@ -2,13 +2,17 @@ package dev.pageviews.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.pageviews.job.redis.RedisSinkSettings;
 import dev.pageviews.job.redis.RedisTls;
 import dev.pageviews.job.redis.SentinelCredentials;
+import dev.pageviews.settings.SettingsException;
 import dev.pageviews.stack.TestCertificates;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -16,6 +20,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -132,6 +138,45 @@ class RedisConnectionSettingsTest {
                         + "Sentinel, or leave --redis-sentinel-password empty");
         assertThatThrownBy(() -> parse("--redis", "redis-sentinel://s1#pv", "--redis-sentinel-user", "watcher"))
                 .hasMessage("--redis-sentinel-user (PAGEVIEWS_REDIS_SENTINEL_USER) is 'watcher': needs --redis-sentinel-password");
+    }
+
+    /**
+     * What the job shows of --redis (its settings in the submit log line, the web UI's job parameters as Flink
+     * writes them, the messages of checks across settings) never holds the password, whatever characters it has:
+     * those of the URI ({@code @ : / # ? %}) and those of Flink's map syntax ({@code , :}).
+     */
+    @Test
+    void aRedisPasswordWithAnyCharacterIsShownNowhere() {
+        for (String password : List.of("p,w@d:x%y", ",@:%", "a@b,c", "x/y#z?w", "%zz,@")) {
+            String encoded = URLEncoder.encode(password, StandardCharsets.UTF_8).replace("+", "%2B");
+            for (String written : List.of(encoded, password)) {
+                for (String form : List.of("redis://app:%s@h:1", "rediss-cluster://app:%s@a:1,b:2",
+                        "redis-sentinel://app:%s@s1:26379,s2:26380#pv")) {
+                    String redis = form.formatted(written);
+                    List<String> shown = new ArrayList<>(List.of(JobConfig.REDIS.shown(redis)));
+                    try {
+                        JobConfig config = parse("--redis", redis);
+                        if (written.equals(encoded)) {
+                            assertThat(config.redis().password()).as(redis).isEqualTo(password);
+                        }
+                        Configuration flink = FlinkSettings.of(config);
+                        shown.addAll(List.of(config.toString(), config.redis().toString(),
+                                flink.get(PipelineOptions.GLOBAL_JOB_PARAMETERS).toString(),
+                                flink.toMap().get(PipelineOptions.GLOBAL_JOB_PARAMETERS.key())));
+                    } catch (SettingsException e) {
+                        shown.add(e.getMessage()); // a raw % that starts no escape
+                    }
+                    for (String check : List.of("--redis-tls-truststore", "--redis-sentinel-password")) {
+                        shown.add(catchThrowable(() -> parse("--redis", redis.replace("rediss", "redis").replace("sentinel", "cluster"),
+                                check, certificates.truststore().toString())).getMessage());
+                    }
+                    for (String text : shown) {
+                        String own = text.contains("; write redis://") ? text.substring(0, text.lastIndexOf("; write redis://")) : text;
+                        assertThat(own).as(redis).doesNotContain(password).doesNotContain(encoded);
+                    }
+                }
+            }
+        }
     }
 
     @Test

@@ -31,13 +31,14 @@ class RedisTopologiesIT {
     static final String APP_USER = "app";
     static final String APP_PASSWORD = "p@ss,w:o%r/d"; // percent-encoded in the URI
     /** The job's user with the least rights the README gives it, for the hashes of every run ({@code page_views_<n>}). */
-    static final String APP_ACL = leastRights();
+    static final String APP_ACL = leastRights(APP_PASSWORD);
     /** A cluster client also reads the slot map. */
     static final String APP_CLUSTER_ACL = APP_ACL + " +cluster|slots";
 
-    private static String leastRights() {
+    /** The rule of {@link #APP_ACL}, with another password. */
+    static String leastRights(String password) {
         String documented = RedisRights.aclSetUser(APP_USER, "page_views");
-        String rule = documented.replace("ACL SETUSER ", "").replace(">PASSWORD", ">" + APP_PASSWORD)
+        String rule = documented.replace("ACL SETUSER ", "").replace(">PASSWORD", ">" + password)
                 .replace(" ~page_views ", " ~page_views_* ").replace(" ~{page_views}:* ", " ~{page_views_*}:* ")
                 .replace(" &{page_views}:commits ", " &{page_views_*}:commits ");
         assertThat(rule).as("rights for every run's keys and channels, from " + documented)

@@ -29,7 +29,7 @@ final class LastRunSettings {
     static void save(Path dir, JobConfig config) {
         Properties props = new Properties();
         for (Setting<?> setting : JobConfig.SCHEMA.settings()) {
-            if (!IGNORED.contains(setting)) {
+            if (!ignored(setting, config)) {
                 props.setProperty(setting.name(), config.text(setting));
             }
         }
@@ -59,12 +59,18 @@ final class LastRunSettings {
         for (Setting<?> setting : JobConfig.SCHEMA.settings()) {
             String before = last.getProperty(setting.name());
             String now = config.text(setting);
-            if (before != null && !IGNORED.contains(setting) && !now.equals(before)) {
+            if (before != null && !ignored(setting, config) && !now.equals(before)) {
                 changes.add(setting.flag() + " " + shown(now) + " (was " + shown(before) + ")");
             }
         }
         changes.sort(null);
         return changes;
+    }
+
+    /** An address, or a secret (one that logs show masked): neither is kept on disk nor named in a message. */
+    private static boolean ignored(Setting<?> setting, JobConfig config) {
+        String text = config.text(setting);
+        return IGNORED.contains(setting) || !setting.shown(text).equals(text);
     }
 
     private static String shown(String value) {

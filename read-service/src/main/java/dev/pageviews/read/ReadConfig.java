@@ -1,6 +1,6 @@
 package dev.pageviews.read;
 
-import dev.pageviews.read.store.RedisAddress;
+import dev.pageviews.settings.RedisUri;
 import dev.pageviews.settings.Setting;
 import dev.pageviews.settings.Settings;
 import dev.pageviews.settings.SettingsSchema;
@@ -31,8 +31,8 @@ public final class ReadConfig {
                     + "redis-sentinel://[[user]:password@]host:port,...[/db]#primaryName (rediss... for TLS, trusting the "
                     + "JVM's CAs); user and password percent-encoded. A read-only user is enough: "
                     + "+@read +subscribe ~<key>* ~{<key>}* &{<key>}:commits.")
-            .shownAs(RedisAddress::withoutCredentials)
-            .of(Values.checked(Values.nonEmptyText(), RedisAddress::parse));
+            .shownAs(RedisUri::withoutCredentials)
+            .of(Values.checked(Values.nonEmptyText(), RedisUri::parse));
     public static final Setting<String> REDIS_KEY = SCHEMA.define("redis-key").defaultValue("page_views")
             .doc("The job's counts hash (its --redis-key); the time buckets, visitors and commit record are the keys "
                     + "with its hash tag, {page_views}:...").of(Values.nonEmptyText());
@@ -114,7 +114,7 @@ public final class ReadConfig {
 
     public String host() { return settings.get(HOST); }
     public int port() { return settings.get(PORT); }
-    public RedisAddress redis() { return RedisAddress.parse(settings.get(REDIS)); }
+    public RedisUri redis() { return RedisUri.parse(settings.get(REDIS)); }
     public String redisKey() { return settings.get(REDIS_KEY); }
     public Duration redisTimeout() { return settings.get(REDIS_TIMEOUT); }
     public String siteId() { return settings.get(SITE_ID); }

@@ -42,6 +42,12 @@ class ReadConfigTest {
                 Map.of());
         assertThat(config.toString()).doesNotContain("pw").doesNotContain("s3cr3t");
         assertThat(config.redis().password()).isEqualTo("pw@x");
+        for (String redis : new String[] {"rediss-cluster://reader:s3,cr@t:100%25@a:1,b:2",
+            "rediss-sentinel://reader:s3%2Ccr%40t%3A100%25@s1,s2#pv", "rediss://reader:s3,cr@t:100%25@db:6380"}) {
+            ReadConfig read = ReadConfig.parse(new String[] {"--redis", redis}, Map.of());
+            assertThat(read.redis().password()).as(redis).isEqualTo("s3,cr@t:100%");
+            assertThat(read.toString() + read.redis()).as(redis).doesNotContain("cr@t").doesNotContain("cr%40t").contains("***@");
+        }
         assertThatThrownBy(() -> ReadConfig.parse(new String[] {"--redis", "http://db"}, Map.of()))
                 .hasMessageStartingWith("--redis (PAGEVIEWS_REDIS): unknown scheme 'http'");
         assertThatThrownBy(() -> ReadConfig.parse(new String[] {"--max-range", "0"}, Map.of()))

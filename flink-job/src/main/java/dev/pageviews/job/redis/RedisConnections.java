@@ -1,6 +1,6 @@
 package dev.pageviews.job.redis;
 
-import dev.pageviews.job.RedisUri;
+import dev.pageviews.settings.RedisUri;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -17,7 +17,7 @@ public final class RedisRights {
      * (TYPE, HGET, HINCRBY, SET, ...) are checked against the same rights, so they are listed too.
      */
     public static String aclSetUser(String user, String hashKey) {
-        RedisSinkSettings names = new RedisSinkSettings(dev.pageviews.job.RedisUri.parse("redis://localhost:6379"), hashKey,
+        RedisSinkSettings names = new RedisSinkSettings(dev.pageviews.settings.RedisUri.parse("redis://localhost:6379"), hashKey,
                 java.time.Duration.ofDays(1), java.time.Duration.ofSeconds(1), 1);
         String tagged = names.taggedKey();
         return "ACL SETUSER " + user + " on >PASSWORD resetkeys ~" + hashKey + " ~" + tagged + ":* resetchannels &" + tagged

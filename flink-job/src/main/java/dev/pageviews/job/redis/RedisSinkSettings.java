@@ -1,6 +1,6 @@
 package dev.pageviews.job.redis;
 
-import dev.pageviews.job.RedisUri;
+import dev.pageviews.settings.RedisUri;
 import java.io.Serializable;
 import java.time.Duration;
 

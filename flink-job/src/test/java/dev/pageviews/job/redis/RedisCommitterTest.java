@@ -3,7 +3,7 @@ package dev.pageviews.job.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.pageviews.job.RedisUri;
+import dev.pageviews.settings.RedisUri;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;

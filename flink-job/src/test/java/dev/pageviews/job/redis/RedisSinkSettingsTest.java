@@ -3,7 +3,7 @@ package dev.pageviews.job.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.pageviews.job.RedisUri;
+import dev.pageviews.settings.RedisUri;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.util.JedisClusterCRC16;

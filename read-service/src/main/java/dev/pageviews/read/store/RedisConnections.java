@@ -1,5 +1,6 @@
 package dev.pageviews.read.store;
 
+import dev.pageviews.settings.RedisUri;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -22,7 +23,7 @@ public final class RedisConnections {
     private RedisConnections() {}
 
     /** @param connections the most connections the pool opens (queries, plus one for the commit subscription) */
-    public static UnifiedJedis open(RedisAddress address, Duration timeout, int connections, String clientName) {
+    public static UnifiedJedis open(RedisUri address, Duration timeout, int connections, String clientName) {
         ConnectionPoolConfig pool = new ConnectionPoolConfig();
         pool.setMaxTotal(connections);
         pool.setMaxIdle(connections);
@@ -32,18 +33,18 @@ public final class RedisConnections {
         JedisClientConfig config = config(address, timeout, clientName);
         return switch (address.topology()) {
             case STANDALONE -> RedisClient.builder()
-                    .hostAndPort(address.hosts().get(0).host(), address.hosts().get(0).port())
+                    .hostAndPort(address.endpoints().get(0).host(), address.endpoints().get(0).port())
                     .clientConfig(config).poolConfig(pool).build();
             case CLUSTER -> RedisClusterClient.builder().nodes(hosts(address)).clientConfig(config).poolConfig(pool)
                     .maxAttempts(3).build();
-            case SENTINEL -> RedisSentinelClient.builder().masterName(address.primaryName()).sentinels(hosts(address))
+            case SENTINEL -> RedisSentinelClient.builder().masterName(address.masterName()).sentinels(hosts(address))
                     .sentinelClientConfig(DefaultJedisClientConfig.builder().connectionTimeoutMillis(millis(timeout))
                             .socketTimeoutMillis(millis(timeout)).ssl(address.tls()).serverDefaultProtocol().build())
                     .clientConfig(config).poolConfig(pool).build();
         };
     }
 
-    static JedisClientConfig config(RedisAddress address, Duration timeout, String clientName) {
+    static JedisClientConfig config(RedisUri address, Duration timeout, String clientName) {
         DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(millis(timeout))
                 .socketTimeoutMillis(millis(timeout))
@@ -60,9 +61,9 @@ public final class RedisConnections {
         return (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
     }
 
-    private static Set<HostAndPort> hosts(RedisAddress address) {
+    private static Set<HostAndPort> hosts(RedisUri address) {
         Set<HostAndPort> hosts = new LinkedHashSet<>();
-        address.hosts().forEach(h -> hosts.add(new HostAndPort(h.host(), h.port())));
+        address.endpoints().forEach(h -> hosts.add(new HostAndPort(h.host(), h.port())));
         return hosts;
     }
 }

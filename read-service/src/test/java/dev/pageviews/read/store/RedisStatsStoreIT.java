@@ -2,6 +2,7 @@ package dev.pageviews.read.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pageviews.settings.RedisUri;
 import dev.pageviews.stack.FreePorts;
 import dev.pageviews.stack.LocalStackExtension;
 import dev.pageviews.stack.RedisServer;
@@ -63,7 +64,7 @@ class RedisStatsStoreIT {
         writer.start();
         int checked = 0;
         int moved = 0;
-        try (RedisStatsStore store = new RedisStatsStore(RedisConnections.open(RedisAddress.parse(redis.uri()), Duration.ofSeconds(2),
+        try (RedisStatsStore store = new RedisStatsStore(RedisConnections.open(RedisUri.parse(redis.uri()), Duration.ofSeconds(2),
                 2, "it"), layout, redis.uri())) {
             long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
             while (System.nanoTime() < until) {

@@ -1,8 +1,9 @@
-package dev.pageviews.job;
+package dev.pageviews.settings;
 
 import java.io.ByteArrayOutputStream;
 import java.io.Serializable;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -22,13 +23,22 @@ import java.util.stream.Collectors;
  *       default), followed through failovers; with TLS to the sentinels and to the data nodes.
  * </ul>
  * The credentials are the data nodes' (a sentinel's own are separate settings). User and password are
- * percent-decoded, so a password may hold any character: {@code @ , : / % #} written as {@code %40 %2C %3A %2F %25 %23}.
- * Neither {@link #toString()} nor an error message shows the password.
+ * percent-decoded as RFC 3986 has it, so a password may hold any character: {@code @ , : / % # ?} written as
+ * {@code %40 %2C %3A %2F %25 %23 %3F}; {@code +} stays {@code +}.
+ *
+ * <p>The job's {@code --redis} and the read service's take the same forms, so both read them here, in the module
+ * both already depend on: the read service must not depend on the Flink job. The mask ({@link #withoutCredentials})
+ * and the parser split a text at the same places, so what the parser takes for the password is what the mask hides,
+ * whatever characters it holds. Neither {@link #toString()} nor an error message shows the password.
  */
 public record RedisUri(List<Endpoint> endpoints, Topology topology, boolean tls, String user, String password, int database,
         String masterName) implements Serializable {
 
+    private static final long serialVersionUID = 1L;
+
     public record Endpoint(String host, int port) implements Serializable {
+        private static final long serialVersionUID = 1L;
+
         @Override
         public String toString() {
             return host.contains(":") ? "[" + host + "]:" + port : host + ":" + port;
@@ -53,12 +63,16 @@ public record RedisUri(List<Endpoint> endpoints, Topology topology, boolean tls,
         public String scheme(boolean tls) {
             return tls ? scheme.replaceFirst("^redis", "rediss") : scheme;
         }
+
+        public int defaultPort() {
+            return defaultPort;
+        }
     }
 
     private static final String FORMS = "; write redis://[user:password@]host:port[/db], "
             + "redis-cluster://[user:password@]host:port,host:port,... or "
             + "redis-sentinel://[user:password@]host:port,host:port,...[/db]#masterName (rediss... for TLS), "
-            + "with @ , : / % # in the user or password percent-encoded (%40 %2C %3A %2F %25 %23)";
+            + "with @ , : / % # ? in the user or password percent-encoded (%40 %2C %3A %2F %25 %23 %3F)";
 
     public RedisUri {
         endpoints = List.copyOf(endpoints);
@@ -70,7 +84,7 @@ public record RedisUri(List<Endpoint> endpoints, Topology topology, boolean tls,
         }
     }
 
-    /** One server, as {@code redis://} and {@code rediss://} describe it. */
+    /** Redis Cluster, as {@code redis-cluster://} and {@code rediss-cluster://} describe it. */
     public boolean cluster() {
         return topology == Topology.CLUSTER;
     }
@@ -83,34 +97,60 @@ public record RedisUri(List<Endpoint> endpoints, Topology topology, boolean tls,
         return topology.scheme(tls);
     }
 
-    public static RedisUri parse(String text) {
-        int schemeEnd = text.indexOf("://");
-        if (schemeEnd < 0) {
-            throw new IllegalArgumentException("'" + withoutCredentials(text) + "' has no scheme" + FORMS);
-        }
-        String scheme = text.substring(0, schemeEnd);
-        Topology topology = null;
-        boolean tls = false;
-        for (Topology candidate : Topology.values()) {
-            if (scheme.equals(candidate.scheme(false)) || scheme.equals(candidate.scheme(true))) {
-                topology = candidate;
-                tls = scheme.equals(candidate.scheme(true));
+    /**
+     * A text cut where both {@link #parse} and {@link #withoutCredentials} cut it: a known scheme (or none), the
+     * credentials (everything up to the last {@code @}: hosts, database and primary name hold none, so a password
+     * with a raw {@code @} still ends there), and the rest.
+     */
+    private record Parts(Topology topology, boolean tls, String scheme, String credentials, String rest) {
+
+        static Parts of(String text) {
+            int schemeEnd = text.indexOf("://");
+            String scheme = schemeEnd < 0 ? null : text.substring(0, schemeEnd);
+            Topology topology = null;
+            boolean tls = false;
+            for (Topology candidate : Topology.values()) {
+                if (candidate.scheme(false).equalsIgnoreCase(scheme) || candidate.scheme(true).equalsIgnoreCase(scheme)) {
+                    topology = candidate;
+                    tls = candidate.scheme(true).equalsIgnoreCase(scheme);
+                }
             }
+            // without a scheme the parser knows, the credentials may start anywhere: all before the last @ is theirs
+            int start = topology == null ? 0 : schemeEnd + 3;
+            int at = text.lastIndexOf('@');
+            return at < start
+                    ? new Parts(topology, tls, scheme, null, text.substring(start))
+                    : new Parts(topology, tls, scheme, text.substring(start, at), text.substring(at + 1));
         }
-        if (topology == null) {
-            throw new IllegalArgumentException("unknown scheme '" + scheme + "'" + FORMS);
+
+        String masked() {
+            String prefix = topology == null ? "" : scheme + "://";
+            return prefix + (credentials == null ? "" : "***@") + rest;
         }
-        String rest = text.substring(schemeEnd + 3);
+    }
+
+    public static RedisUri parse(String text) {
+        Parts parts = Parts.of(text.trim());
+        if (parts.scheme() == null) {
+            throw new IllegalArgumentException("'" + parts.masked() + "' has no scheme" + FORMS);
+        }
+        if (parts.topology() == null) {
+            throw new IllegalArgumentException(parts.credentials() == null
+                    ? "unknown scheme '" + parts.scheme() + "'" + FORMS
+                    : "'" + parts.masked() + "' has an unknown scheme" + FORMS);
+        }
+        Topology topology = parts.topology();
+        boolean tls = parts.tls();
+        String scheme = topology.scheme(tls);
         String user = null;
         String password = null;
-        int at = rest.lastIndexOf('@'); // the hosts hold none, so a password with a raw @ still ends here
-        if (at >= 0) {
-            String credentials = rest.substring(0, at);
-            rest = rest.substring(at + 1);
+        if (parts.credentials() != null) {
+            String credentials = parts.credentials();
             int colon = credentials.indexOf(':');
             user = colon > 0 ? decode(credentials.substring(0, colon), "user") : null;
             password = decode(colon >= 0 ? credentials.substring(colon + 1) : credentials, "password");
         }
+        String rest = parts.rest();
         String masterName = null;
         int hash = rest.indexOf('#');
         if (hash >= 0) {
@@ -127,14 +167,10 @@ public record RedisUri(List<Endpoint> endpoints, Topology topology, boolean tls,
             String db = rest.substring(slash + 1);
             rest = rest.substring(0, slash);
             if (!db.isEmpty()) {
-                try {
-                    database = Integer.parseInt(db);
-                } catch (NumberFormatException e) {
+                if (!db.matches("\\d{1,9}")) {
                     throw new IllegalArgumentException("database '" + db + "' is not a number" + FORMS);
                 }
-                if (database < 0) {
-                    throw new IllegalArgumentException("database " + database + " is negative" + FORMS);
-                }
+                database = Integer.parseInt(db);
             }
         }
         if (topology == Topology.CLUSTER && database != 0) {
@@ -142,35 +178,42 @@ public record RedisUri(List<Endpoint> endpoints, Topology topology, boolean tls,
         }
         List<Endpoint> endpoints = new ArrayList<>();
         for (String hostPort : rest.split(",", -1)) {
-            URI uri;
-            try {
-                uri = URI.create("redis://" + hostPort);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("'" + hostPort + "' is not host:port" + FORMS);
-            }
-            if (uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawPath() != null && !uri.getRawPath().isEmpty()) {
-                throw new IllegalArgumentException("'" + hostPort + "' is not host:port" + FORMS);
-            }
-            String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
-            endpoints.add(new Endpoint(host, uri.getPort() < 0 ? topology.defaultPort : uri.getPort()));
+            endpoints.add(endpoint(hostPort, topology.defaultPort));
         }
         if (topology == Topology.STANDALONE && endpoints.size() != 1) {
             throw new IllegalArgumentException("several hosts need the " + Topology.CLUSTER.scheme(tls) + ":// or "
                     + Topology.SENTINEL.scheme(tls) + ":// scheme" + FORMS);
         }
-        if (topology == Topology.SENTINEL && masterName == null) {
+        if (topology == Topology.SENTINEL && (masterName == null || masterName.isEmpty())) {
             throw new IllegalArgumentException("a Sentinel URI needs the primary's name after '#', e.g. "
                     + Topology.SENTINEL.scheme(tls) + "://" + endpoints.get(0) + "#mymaster" + FORMS);
         }
         return new RedisUri(endpoints, topology, tls, user, password, database, masterName);
     }
 
-    /** {@code text} with whatever comes before its last {@code @} after the scheme (the credentials) as {@code ***}. */
+    /** One {@code host[:port]}, read by {@link URI} so that IPv6 literals and ports follow the URI rules. */
+    private static Endpoint endpoint(String text, int defaultPort) {
+        URI uri;
+        try {
+            uri = new URI("redis://" + text);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("'" + text + "' is not host:port" + FORMS);
+        }
+        if (uri.getHost() == null || uri.getRawUserInfo() != null || !uri.getRawPath().isEmpty() || uri.getRawQuery() != null
+                || uri.getRawFragment() != null || uri.getPort() == 0 || uri.getPort() > 65_535) {
+            throw new IllegalArgumentException("'" + text + "' is not host:port" + FORMS);
+        }
+        String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
+        return new Endpoint(host, uri.getPort() < 0 ? defaultPort : uri.getPort());
+    }
+
+    /**
+     * {@code text} with its credentials as {@code ***}: for logs, the Flink web UI and messages, whether or not it
+     * parses. Everything the parser would take for user and password (all before the last {@code @}, after a scheme
+     * it knows) is hidden, whatever characters the password holds, raw or percent-encoded.
+     */
     public static String withoutCredentials(String text) {
-        int start = text.indexOf("://");
-        start = start < 0 ? 0 : start + 3;
-        int at = text.lastIndexOf('@');
-        return at < start ? text : text.substring(0, start) + "***" + text.substring(at);
+        return Parts.of(text).masked();
     }
 
     /**
