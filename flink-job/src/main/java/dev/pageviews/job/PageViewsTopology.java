@@ -170,8 +170,7 @@ public final class PageViewsTopology {
             case EARLIEST -> OffsetsInitializer.earliest();
             case LATEST -> OffsetsInitializer.latest();
         };
-        Properties connection = new Properties();
-        connection.setProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        Properties connection = kafkaConnection(config);
         KafkaSourceBuilder<RawView> builder = KafkaSource.<RawView>builder()
                 .setProperties(connection)
                 .setTopics(config.topic())
@@ -188,6 +187,14 @@ public final class PageViewsTopology {
         return CheckedKafkaSource.build(builder, start, connection, config.groupId(), config.lostOffsets());
     }
 
+    /** What every Kafka client of the job connects with: the bootstrap servers and --kafka-properties (security). */
+    static Properties kafkaConnection(JobConfig config) {
+        Properties connection = new Properties();
+        connection.putAll(config.kafkaProperties());
+        connection.setProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        return connection;
+    }
+
     static WatermarkStrategy<RawView> watermarks(JobConfig config) {
         long outOfOrderness = config.outOfOrderness().toMillis();
         long idleTimeout = config.idleTimeout().toMillis();
@@ -201,7 +208,7 @@ public final class PageViewsTopology {
 
     static KafkaSink<DeadLetter> deadLetterSink(JobConfig config) {
         return KafkaSink.<DeadLetter>builder()
-                .setBootstrapServers(config.kafkaBootstrap())
+                .setKafkaProducerConfig(kafkaConnection(config))
                 .setRecordSerializer(new DeadLetterSerializer(config.dlqTopic()))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
