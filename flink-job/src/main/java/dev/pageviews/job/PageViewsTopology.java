@@ -184,7 +184,8 @@ public final class PageViewsTopology {
                 .setProperty("fetch.min.bytes", Long.toString(config.kafkaFetchMinSize()))
                 .setProperty("fetch.max.wait.ms", Long.toString(config.kafkaFetchMaxWait().toMillis()));
         // where a split starts is checked against the partition's log before it is read (--kafka-lost-offsets)
-        return CheckedKafkaSource.build(builder, start, connection, config.groupId(), config.lostOffsets());
+        return CheckedKafkaSource.build(builder, start, connection, config.groupId(), config.lostOffsets(),
+                JobConfig.KAFKA_PROPERTIES.label());
     }
 
     /** What every Kafka client of the job connects with: the bootstrap servers and --kafka-properties (security). */

@@ -103,22 +103,49 @@ class SecuredKafkaIT {
                 Map<String, String> wrongPassword = security.clientProperties("edge", "not-the-password");
                 try (EdgeServer edge = edge(kafka, wrongPassword, job)) {
                     assertThat(new PipelineTraffic(edge.port(), Map.of()).post("u", "/denied", TIMESTAMP)).isEqualTo(503);
-                    assertThat(readyz(edge)).contains("refused the edge's credentials",
+                    assertThat(readyz(edge, "refused")).contains("refused the edge's credentials",
                             "--kafka-properties (EDGE_KAFKA_PROPERTIES)").doesNotContain("not-the-password");
                 }
                 try (EdgeServer edge = edge(kafka, security.clientProperties("stranger"), job)) {
                     assertThat(new PipelineTraffic(edge.port(), Map.of()).post("u", "/denied", TIMESTAMP)).isEqualTo(503);
-                    assertThat(readyz(edge)).contains("does not let the edge's user",
+                    assertThat(readyz(edge, "does not let")).contains("does not let the edge's user",
                             "--kafka-properties (EDGE_KAFKA_PROPERTIES)", "ACL allowing WRITE on the topic");
                 }
                 job.cancel(Duration.ofSeconds(30));
             }
+
+            // the job as a user with a wrong password, and as one without ACLs: it fails at once, naming the setting
+            JobConfig wrongPassword = jobConfig.with(JobConfig.KAFKA_PROPERTIES, properties(
+                    security.clientProperties("job", "not-the-password")));
+            assertThat(failureOf(wrongPassword)).contains("refused the job's credentials",
+                    "--kafka-properties (PAGEVIEWS_KAFKA_PROPERTIES)").doesNotContain("not-the-password");
+            JobConfig noAcls = jobConfig.with(JobConfig.KAFKA_PROPERTIES, properties(security.clientProperties("stranger")));
+            assertThat(failureOf(noAcls)).contains("does not allow the job's user",
+                    "--kafka-properties (PAGEVIEWS_KAFKA_PROPERTIES)", "ACLs allowing READ on the topic");
         }
     }
 
-    private static EdgeServer edge(KafkaBroker kafka, Map<String, String> security, LocalJob job) {
-        String properties = security.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().replace(",", "\\,"))
+    /** Why the job fails at start with {@code jobConfig}. */
+    private static String failureOf(JobConfig jobConfig) throws Exception {
+        Configuration flink = flink(jobConfig);
+        try (LocalJob job = LocalJob.submit(flink, jobGraph(flink, jobConfig), (id, path) -> { })) {
+            try {
+                job.awaitRestored(Duration.ofSeconds(60));
+            } catch (IllegalStateException e) {
+                return e.getMessage();
+            }
+            throw new AssertionError("the job runs with " + jobConfig);
+        }
+    }
+
+    /** Client properties as a --kafka-properties value. */
+    private static String properties(Map<String, String> properties) {
+        return properties.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().replace(",", "\\,"))
                 .collect(Collectors.joining(","));
+    }
+
+    private static EdgeServer edge(KafkaBroker kafka, Map<String, String> security, LocalJob job) {
+        String properties = properties(security);
         return EdgeServer.start(EdgeConfig.parse(new String[] {
             "--host", "127.0.0.1", "--port", "0", "--admin-port", "0",
             "--kafka-bootstrap", kafka.bootstrapServers(), "--topic", "views",
@@ -126,11 +153,21 @@ class SecuredKafkaIT {
             "--kafka-properties", properties}, Map.of()), job);
     }
 
-    private static String readyz(EdgeServer edge) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + edge.adminPort() + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
-        return response.body();
+    /**
+     * The admin port's {@code /readyz} (503), once it says {@code expected}: until the TLS handshake and the SASL
+     * exchange finish within a health check's timeout, the edge can only say Kafka did not answer.
+     */
+    private static String readyz(EdgeServer edge, String expected) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + edge.adminPort() + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+            if (response.body().contains(expected) || System.nanoTime() > deadline) {
+                return response.body();
+            }
+            Thread.sleep(200);
+        }
     }
 
     private static Configuration flink(JobConfig jobConfig) {
