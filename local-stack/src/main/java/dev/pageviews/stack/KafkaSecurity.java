@@ -38,6 +38,12 @@ public record KafkaSecurity(TestCertificates certificates, Map<String, String> p
         return new KafkaSecurity(certificates, Map.copyOf(passwords));
     }
 
+    /** The users, without their passwords. */
+    @Override
+    public String toString() {
+        return "KafkaSecurity[SASL_SSL " + MECHANISM + ", users " + passwords.keySet() + "]";
+    }
+
     public String password(String user) {
         String password = passwords.get(user);
         if (password == null) {
