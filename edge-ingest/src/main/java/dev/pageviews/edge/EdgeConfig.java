@@ -1,14 +1,13 @@
 package dev.pageviews.edge;
 
 import dev.pageviews.edge.http.CorsPolicy;
+import dev.pageviews.settings.ClientProperties;
 import dev.pageviews.settings.Setting;
 import dev.pageviews.settings.Settings;
 import dev.pageviews.settings.SettingsSchema;
 import dev.pageviews.settings.ValueType;
 import dev.pageviews.settings.Values;
 import java.time.Duration;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -124,8 +123,9 @@ public final class EdgeConfig {
                     + "--kafka-properties ssl.enabled.protocols=TLSv1.3\\,TLSv1.2. Those that carry the delivery guarantee "
                     + "(acks, enable.idempotence, retries, serializers, and max.in.flight.requests.per.connection: use "
                     + "--kafka-max-in-flight) cannot be set.")
-            .shownAs(text -> text.replaceAll("=(\\\\,|[^,])*", "=***")) // values may be secrets
-            .of(Values.listOf(Values.checked(Values.nonEmptyText(), EdgeConfig::property)));
+            .shownAs(ClientProperties::masked) // values may be secrets
+            .of(ClientProperties.type(key -> EdgeConfig.FIXED_PRODUCER_PROPERTIES.contains(key)
+                    ? key + " is fixed by the edge's delivery guarantee and cannot be set" : null));
     public static final Setting<Duration> MAX_FUTURE_SKEW = SCHEMA.define("max-future-skew").defaultValue("5m")
             .doc("A view whose timestamp is more than this after the edge's clock is rejected with 400 (a device with a "
                     + "wrong clock would otherwise count views in the future); e.g. 30s, 5m, 1h. Old timestamps are "
@@ -231,7 +231,6 @@ public final class EdgeConfig {
         return get(MAX_FUTURE_SKEW);
     }
 
-    /** {@code --kafka-properties} as client properties. */
     /** The tracker script's path, or null when {@code --tracker-path none}. */
     public String trackerPath() {
         String path = get(TRACKER_PATH);
@@ -250,29 +249,14 @@ public final class EdgeConfig {
         }
     }
 
+    /** {@code --kafka-properties} as client properties. */
     public Map<String, String> kafkaProperties() {
-        Map<String, String> props = new LinkedHashMap<>();
-        for (String pair : get(KAFKA_PROPERTIES)) {
-            int eq = pair.indexOf('=');
-            props.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
-        }
-        return Collections.unmodifiableMap(props);
+        return ClientProperties.toMap(get(KAFKA_PROPERTIES));
     }
 
     @Override
     public String toString() {
         return "EdgeConfig" + settings.shown();
-    }
-
-    private static void property(String pair) {
-        int eq = pair.indexOf('=');
-        if (eq <= 0) {
-            throw new IllegalArgumentException("'" + pair + "' is not key=value");
-        }
-        String key = pair.substring(0, eq).trim();
-        if (FIXED_PRODUCER_PROPERTIES.contains(key)) {
-            throw new IllegalArgumentException(key + " is fixed by the edge's delivery guarantee and cannot be set");
-        }
     }
 
     private static ValueType<Duration> wholeSeconds(ValueType<Duration> type) {

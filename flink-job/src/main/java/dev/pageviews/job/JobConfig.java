@@ -5,6 +5,7 @@ import dev.pageviews.job.redis.RedisSinkSettings;
 import dev.pageviews.job.source.LostOffsets;
 import dev.pageviews.job.redis.RedisTls;
 import dev.pageviews.job.redis.SentinelCredentials;
+import dev.pageviews.settings.ClientProperties;
 import dev.pageviews.settings.RedisUri;
 import dev.pageviews.settings.Setting;
 import dev.pageviews.settings.Settings;
@@ -53,6 +54,18 @@ public final class JobConfig implements Serializable {
 
     public static final Setting<String> KAFKA_BOOTSTRAP = SCHEMA.define("kafka-bootstrap").defaultValue("localhost:9092")
             .doc("Kafka bootstrap servers (host:port,...).").of(Values.nonEmptyText());
+    public static final Setting<List<String>> KAFKA_PROPERTIES = SCHEMA.define("kafka-properties")
+            .doc("Extra Kafka client properties for the source's consumer, the dead-letter producer and the admin "
+                    + "clients, e.g. for a Kafka with TLS or SASL: key=value, comma-separated (a comma inside a value as "
+                    + "\\,) or the flag repeated, as the edge's --kafka-properties: --kafka-properties "
+                    + "security.protocol=SASL_SSL --kafka-properties sasl.mechanism=SCRAM-SHA-512. Secrets through "
+                    + "Kafka's config providers, resolved where each client starts (the TaskManagers too): "
+                    + "config.providers=env,config.providers.env.class=org.apache.kafka.common.config.provider."
+                    + "EnvVarConfigProvider and then ${env:NAME} in a value (or the dir provider for mounted files). "
+                    + "Values are masked in logs and the web UI. Those the job sets itself (bootstrap.servers, "
+                    + "group.id, client.id, offsets, fetch sizes, serializers, the dead letters' acks) cannot be set.")
+            .shownAs(ClientProperties::masked) // values may be secrets
+            .of(ClientProperties.type(JobConfig::refusedKafkaProperty));
     public static final Setting<String> TOPIC = SCHEMA.define("topic").defaultValue("views")
             .doc("Kafka topic the page views are read from.").of(Values.nonEmptyText());
     public static final Setting<String> DLQ_TOPIC = SCHEMA.define("dlq-topic").defaultValue("views-dlq")
@@ -343,6 +356,8 @@ public final class JobConfig implements Serializable {
 
     public String kafkaBootstrap() { return get(KAFKA_BOOTSTRAP); }
     public String topic() { return get(TOPIC); }
+    /** {@code --kafka-properties} as client properties. */
+    public Map<String, String> kafkaProperties() { return ClientProperties.toMap(get(KAFKA_PROPERTIES)); }
     public String dlqTopic() { return get(DLQ_TOPIC); }
     public String groupId() { return get(GROUP_ID); }
     public long kafkaFetchMinSize() { return get(KAFKA_FETCH_MIN_SIZE); }
@@ -394,6 +409,30 @@ public final class JobConfig implements Serializable {
     }
     public long archiveMaxPartSizeBytes() { return get(ARCHIVE_MAX_PART_SIZE); }
     public boolean archiveJsonGzip() { return get(ARCHIVE_JSON_GZIP); }
+
+    /**
+     * Why a Kafka client property cannot be set by {@code --kafka-properties} (the flag that sets it instead), or
+     * null: those the job's source, its exactly-once offsets and its dead letters' delivery depend on.
+     */
+    static String refusedKafkaProperty(String key) {
+        String flag = switch (key) {
+            case "bootstrap.servers" -> KAFKA_BOOTSTRAP.flag();
+            case "group.id" -> GROUP_ID.flag();
+            case "client.id", "client.id.prefix" -> GROUP_ID.flag() + " (the client ids start with it)";
+            case "auto.offset.reset" -> STARTING_OFFSETS.flag();
+            case "fetch.min.bytes" -> KAFKA_FETCH_MIN_SIZE.flag();
+            case "fetch.max.wait.ms" -> KAFKA_FETCH_MAX_WAIT.flag();
+            case "enable.auto.commit", "commit.offsets.on.checkpoint", "key.deserializer", "value.deserializer",
+                    "key.serializer", "value.serializer", "acks", "enable.idempotence", "transactional.id",
+                    "partition.discovery.interval.ms" -> "";
+            default -> null;
+        };
+        if (flag == null) {
+            return null;
+        }
+        return key + (flag.isEmpty() ? " is fixed by the job (its offsets and its dead letters' delivery depend on it) "
+                + "and cannot be set" : " cannot be set here; use " + flag);
+    }
 
     /** Every setting by flag, secrets masked: what the logs and the Flink web UI (global job parameters) show. */
     public Map<String, String> shown() {

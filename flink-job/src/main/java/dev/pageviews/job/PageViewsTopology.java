@@ -170,8 +170,7 @@ public final class PageViewsTopology {
             case EARLIEST -> OffsetsInitializer.earliest();
             case LATEST -> OffsetsInitializer.latest();
         };
-        Properties connection = new Properties();
-        connection.setProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        Properties connection = kafkaConnection(config);
         KafkaSourceBuilder<RawView> builder = KafkaSource.<RawView>builder()
                 .setProperties(connection)
                 .setTopics(config.topic())
@@ -185,7 +184,16 @@ public final class PageViewsTopology {
                 .setProperty("fetch.min.bytes", Long.toString(config.kafkaFetchMinSize()))
                 .setProperty("fetch.max.wait.ms", Long.toString(config.kafkaFetchMaxWait().toMillis()));
         // where a split starts is checked against the partition's log before it is read (--kafka-lost-offsets)
-        return CheckedKafkaSource.build(builder, start, connection, config.groupId(), config.lostOffsets());
+        return CheckedKafkaSource.build(builder, start, connection, config.groupId(), config.lostOffsets(),
+                JobConfig.KAFKA_PROPERTIES.label());
+    }
+
+    /** What every Kafka client of the job connects with: the bootstrap servers and --kafka-properties (security). */
+    static Properties kafkaConnection(JobConfig config) {
+        Properties connection = new Properties();
+        connection.putAll(config.kafkaProperties());
+        connection.setProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        return connection;
     }
 
     static WatermarkStrategy<RawView> watermarks(JobConfig config) {
@@ -201,7 +209,7 @@ public final class PageViewsTopology {
 
     static KafkaSink<DeadLetter> deadLetterSink(JobConfig config) {
         return KafkaSink.<DeadLetter>builder()
-                .setBootstrapServers(config.kafkaBootstrap())
+                .setKafkaProducerConfig(kafkaConnection(config))
                 .setRecordSerializer(new DeadLetterSerializer(config.dlqTopic()))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();

@@ -36,10 +36,13 @@ public final class KafkaBroker implements AutoCloseable {
     private final Path workDir;
     private final int port;
     private final int controllerPort;
+    /** Null: one PLAINTEXT listener, open to all. */
+    private final KafkaSecurity security;
     private ServiceProcess process;
 
-    private KafkaBroker(Path workDir, int port) {
+    private KafkaBroker(Path workDir, int port, KafkaSecurity security) {
         this.workDir = workDir.toAbsolutePath();
+        this.security = security;
         this.port = FreePorts.orFree(port);
         this.controllerPort = controllerPort(this.workDir);
     }
@@ -62,9 +65,37 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Starts a broker on {@code port} (0 for a free one) keeping its data under {@code workDir}. */
     public static KafkaBroker start(Path workDir, int port) {
-        KafkaBroker broker = new KafkaBroker(workDir, port);
+        KafkaBroker broker = new KafkaBroker(workDir, port, null);
         broker.startProcess();
         return broker;
+    }
+
+    /**
+     * Starts a broker whose one client listener is SASL_SSL with SCRAM-SHA-512 and ACLs ({@link KafkaSecurity});
+     * its users are created when the storage is formatted, so a restart on the same dir keeps them.
+     */
+    public static KafkaBroker startSecured(Path workDir, int port, KafkaSecurity security) {
+        KafkaBroker broker = new KafkaBroker(workDir, port, java.util.Objects.requireNonNull(security));
+        broker.startProcess();
+        return broker;
+    }
+
+    /** How a client connects as {@code user}: empty for a broker without security. */
+    public Map<String, String> clientProperties(String user) {
+        return security == null ? Map.of() : security.clientProperties(user);
+    }
+
+    /** Adds ACLs (as the super user); a broker without security has no authorizer to take them. */
+    public void createAcls(java.util.Collection<org.apache.kafka.common.acl.AclBinding> acls) {
+        if (security == null) {
+            throw new IllegalStateException("this Kafka broker has no authorizer; start it with startSecured");
+        }
+        try (Admin admin = admin()) {
+            admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
+            LOG.info("Created Kafka ACLs {}", acls);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not create Kafka ACLs " + acls + ": " + e, e);
+        }
     }
 
     public String bootstrapServers() {
@@ -96,6 +127,7 @@ public final class KafkaBroker implements AutoCloseable {
     /** An admin client for this broker; the caller closes it. */
     public Admin admin() {
         Properties props = new Properties();
+        props.putAll(clientProperties(KafkaSecurity.ADMIN));
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
@@ -162,6 +194,9 @@ public final class KafkaBroker implements AutoCloseable {
         List<String> command = javaCommand("kafka-format", classpath, log4j, "-Xmx256m");
         command.addAll(List.of("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(),
                 "-c", config.toString(), "--standalone"));
+        if (security != null) {
+            command.addAll(security.formatArguments());
+        }
         Path formatLog = workDir.resolve("kafka-format.log");
         Process format = new ProcessBuilder(command)
                 .redirectErrorStream(true)
@@ -214,6 +249,9 @@ public final class KafkaBroker implements AutoCloseable {
         props.put("controller.listener.names", "CONTROLLER");
         props.put("inter.broker.listener.name", "PLAINTEXT");
         props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        if (security != null) {
+            props.putAll(security.serverProperties(port, controllerPort));
+        }
         props.put("log.dirs", dataDir.toString());
         props.put("num.partitions", "4");
         props.put("auto.create.topics.enable", "false");

@@ -12,6 +12,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,6 +115,16 @@ public final class KafkaHealth implements Readiness, AutoCloseable {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 return "topic " + producer.topic() + " does not exist in Kafka at " + bootstrap + "; create it";
+            }
+            if (e.getCause() instanceof AuthenticationException) {
+                return "Kafka at " + bootstrap + " refused the edge's credentials (" + e.getCause().getMessage()
+                        + "); check the user and password (sasl.jaas.config) and the TLS settings in "
+                        + EdgeConfig.KAFKA_PROPERTIES.label();
+            }
+            if (e.getCause() instanceof AuthorizationException) {
+                return "Kafka at " + bootstrap + " does not let the edge's user (sasl.jaas.config in "
+                        + EdgeConfig.KAFKA_PROPERTIES.label() + ") use topic " + producer.topic() + " ("
+                        + e.getCause().getMessage() + "); it needs an ACL allowing WRITE on the topic";
             }
             return "Kafka at " + bootstrap + " is not reachable (" + e.getCause().getClass().getSimpleName() + ")";
         } catch (java.util.concurrent.TimeoutException e) {

@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -108,14 +109,21 @@ final class AdminPartitionOffsets implements PartitionOffsets {
 
     private Admin admin() {
         if (admin == null) {
-            Properties props = new Properties();
-            Set<String> adminKeys = AdminClientConfig.configNames();
-            sourceProperties.stringPropertyNames().stream().filter(adminKeys::contains)
-                    .forEach(key -> props.setProperty(key, sourceProperties.getProperty(key)));
-            props.setProperty(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
-            admin = Admin.create(props);
+            admin = Admin.create(adminProperties(sourceProperties, clientId));
         }
         return admin;
+    }
+
+    /** The admin's share of the source's properties: the connection and security ones, and the config providers. */
+    static Properties adminProperties(Properties sourceProperties, String clientId) {
+        Properties props = new Properties();
+        Set<String> adminKeys = AdminClientConfig.configNames();
+        // config.providers.<name>.class and .param.* are no defined keys, but ${name:...} values need them
+        sourceProperties.stringPropertyNames().stream()
+                .filter(key -> adminKeys.contains(key) || key.startsWith(AbstractConfig.CONFIG_PROVIDERS_CONFIG + "."))
+                .forEach(key -> props.setProperty(key, sourceProperties.getProperty(key)));
+        props.setProperty(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
+        return props;
     }
 
     @Override

@@ -54,23 +54,28 @@ public final class CheckedKafkaSource<T>
     private final Properties connection;
     private final String groupId;
     private final LostOffsets lostOffsets;
+    private final String securitySetting;
 
-    private CheckedKafkaSource(KafkaSource<T> source, Properties connection, String groupId, LostOffsets lostOffsets) {
+    private CheckedKafkaSource(KafkaSource<T> source, Properties connection, String groupId, LostOffsets lostOffsets,
+            String securitySetting) {
         this.source = source;
         this.connection = connection;
         this.groupId = groupId;
         this.lostOffsets = lostOffsets;
+        this.securitySetting = securitySetting;
     }
 
     /**
      * Builds {@code builder} (topics, group, deserializer, connection properties set; starting offsets not) to start
      * without state at {@code start}, and wraps it. {@code connection} are the builder's Kafka connection properties
-     * (bootstrap servers, security), for the admin client that reads the partitions' log ranges.
+     * (bootstrap servers, security), for the admin client that reads the partitions' log ranges. {@code
+     * securitySetting} names the setting that holds the security properties, for the error when Kafka refuses the
+     * credentials or an ACL is missing ({@link KafkaAccessDenied}).
      */
     public static <T> CheckedKafkaSource<T> build(KafkaSourceBuilder<T> builder, OffsetsInitializer start,
-            Properties connection, String groupId, LostOffsets lostOffsets) {
+            Properties connection, String groupId, LostOffsets lostOffsets, String securitySetting) {
         KafkaSource<T> source = builder.setStartingOffsets(new NoAutoOffsetReset(start)).build();
-        return new CheckedKafkaSource<>(source, connection, groupId, lostOffsets);
+        return new CheckedKafkaSource<>(source, connection, groupId, lostOffsets, securitySetting);
     }
 
     @Override
@@ -88,13 +93,17 @@ public final class CheckedKafkaSource<T>
     @Override
     public SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> createEnumerator(
             SplitEnumeratorContext<KafkaPartitionSplit> context) throws Exception {
-        return source.createEnumerator(context);
+        return source.createEnumerator(named(context));
     }
 
     @Override
     public SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> restoreEnumerator(
             SplitEnumeratorContext<KafkaPartitionSplit> context, KafkaSourceEnumState state) throws Exception {
-        return source.restoreEnumerator(context, state);
+        return source.restoreEnumerator(named(context), state);
+    }
+
+    private SplitEnumeratorContext<KafkaPartitionSplit> named(SplitEnumeratorContext<KafkaPartitionSplit> context) {
+        return KafkaAccessDenied.naming(context, connection.getProperty("bootstrap.servers"), securitySetting);
     }
 
     @Override

@@ -1,0 +1,214 @@
+package dev.pageviews.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pageviews.edge.EdgeConfig;
+import dev.pageviews.edge.EdgeServer;
+import dev.pageviews.job.FlinkSettings;
+import dev.pageviews.job.JobConfig;
+import dev.pageviews.job.PageViewsTopology;
+import dev.pageviews.stack.FreePorts;
+import dev.pageviews.stack.KafkaBroker;
+import dev.pageviews.stack.KafkaSecurity;
+import dev.pageviews.stack.LocalStackExtension;
+import dev.pageviews.stack.RedisServer;
+import dev.pageviews.stack.TestCertificates;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+/**
+ * The edge and the job against a Kafka that takes only SASL_SSL with SCRAM-SHA-512 and denies what no ACL allows
+ * ({@link KafkaSecurity}), each as its own user with the least ACLs it needs: the edge produces, the job counts
+ * exactly into Redis and writes dead letters; a wrong password or a missing ACL makes the edge answer 503, and
+ * its readiness names the setting to fix.
+ */
+class SecuredKafkaIT {
+
+    private static final long TIMESTAMP = 1_730_814_562L;
+
+    @Test
+    void edgeAndJobWorkAsLeastPrivilegedUsersAndBadCredentialsGet503NamingTheSetting() throws Exception {
+        Path dir = LocalStackExtension.newWorkDir();
+        TestCertificates certificates = TestCertificates.shared();
+        KafkaSecurity security = KafkaSecurity.withUsers(certificates, "edge", "job", "stranger");
+        try (KafkaBroker kafka = KafkaBroker.startSecured(dir.resolve("kafka"), 0, security);
+                RedisServer redis = RedisServer.start(dir.resolve("redis"), 0, RedisServer.Persistence.NONE)) {
+            kafka.createTopic("views", 2);
+            kafka.createTopic("views-dlq", 1);
+            kafka.createAcls(KafkaSecurity.edgeAcls("edge", "views"));
+            kafka.createAcls(KafkaSecurity.jobAcls("job", "views", "pageviews-job", "views-dlq"));
+
+            // the job's secrets as a Kubernetes Secret mounts them: one file per key, read by Kafka's dir provider
+            Path secrets = Files.createDirectories(dir.resolve("secrets"));
+            Files.writeString(secrets.resolve("jaas"), security.clientProperties("job").get("sasl.jaas.config"));
+            Files.writeString(secrets.resolve("truststore-password"), certificates.password());
+            JobConfig jobConfig = JobConfig.parse(new String[] {
+                "--kafka-bootstrap", kafka.bootstrapServers(),
+                "--kafka-properties", "config.providers=dir,"
+                        + "config.providers.dir.class=org.apache.kafka.common.config.provider.DirectoryConfigProvider,"
+                        + "security.protocol=SASL_SSL,sasl.mechanism=SCRAM-SHA-512,"
+                        + "sasl.jaas.config=${dir:" + secrets + ":jaas},"
+                        + "ssl.truststore.type=PKCS12,ssl.truststore.location=" + certificates.truststore() + ","
+                        + "ssl.truststore.password=${dir:" + secrets + ":truststore-password}",
+                "--redis", redis.uri(),
+                "--checkpoint-dir", dir.resolve("checkpoints").toUri().toString(),
+                "--checkpoint-interval", "500ms",
+                "--starting-offsets", "earliest",
+                "--stats", "false"}, Map.of());
+            assertThat(jobConfig.shown().toString()).as("the job parameters the web UI shows")
+                    .doesNotContain(security.password("job"), certificates.password());
+
+            Configuration flink = flink(jobConfig);
+            try (LocalJob job = LocalJob.submit(flink, jobGraph(flink, jobConfig), (id, path) -> { })) {
+                job.awaitRestored(Duration.ofSeconds(60));
+                try (EdgeServer edge = edge(kafka, security.clientProperties("edge"), job)) {
+                    PipelineTraffic traffic = new PipelineTraffic(edge.port(), Map.of());
+                    for (int i = 0; i < 60; i++) {
+                        assertThat(traffic.post("u" + (i % 7), "/page/" + (i % 5), TIMESTAMP + i)).isEqualTo(202);
+                    }
+                    // what no edge sends, but a producer with the edge's rights could: dead letters for the job
+                    List<String> garbage = List.of("not json", "{\"user_id\":\"x\"}", "[1,2]");
+                    produce(kafka, security.clientProperties("edge"), "views", garbage);
+                    try (Jedis jedis = redis.client()) {
+                        assertThat(PipelineTraffic.awaitCounts(jedis, traffic.expected(), Duration.ofSeconds(30)))
+                                .isEqualTo(traffic.expected()).containsEntry("/page/0", 12L);
+                    }
+                    assertThat(consume(kafka, security.clientProperties(KafkaSecurity.ADMIN), "views-dlq", garbage.size()))
+                            .containsExactlyInAnyOrderElementsOf(garbage);
+                }
+
+                Map<String, String> wrongPassword = security.clientProperties("edge", "not-the-password");
+                try (EdgeServer edge = edge(kafka, wrongPassword, job)) {
+                    assertThat(new PipelineTraffic(edge.port(), Map.of()).post("u", "/denied", TIMESTAMP)).isEqualTo(503);
+                    assertThat(readyz(edge, "refused")).contains("refused the edge's credentials",
+                            "--kafka-properties (EDGE_KAFKA_PROPERTIES)").doesNotContain("not-the-password");
+                }
+                try (EdgeServer edge = edge(kafka, security.clientProperties("stranger"), job)) {
+                    assertThat(new PipelineTraffic(edge.port(), Map.of()).post("u", "/denied", TIMESTAMP)).isEqualTo(503);
+                    assertThat(readyz(edge, "does not let")).contains("does not let the edge's user",
+                            "--kafka-properties (EDGE_KAFKA_PROPERTIES)", "ACL allowing WRITE on the topic");
+                }
+                job.cancel(Duration.ofSeconds(30));
+            }
+
+            // the job as a user with a wrong password, and as one without ACLs: it fails at once, naming the setting
+            JobConfig wrongPassword = jobConfig.with(JobConfig.KAFKA_PROPERTIES, properties(
+                    security.clientProperties("job", "not-the-password")));
+            assertThat(failureOf(wrongPassword)).contains("refused the job's credentials",
+                    "--kafka-properties (PAGEVIEWS_KAFKA_PROPERTIES)").doesNotContain("not-the-password");
+            JobConfig noAcls = jobConfig.with(JobConfig.KAFKA_PROPERTIES, properties(security.clientProperties("stranger")));
+            assertThat(failureOf(noAcls)).contains("does not allow the job's user",
+                    "--kafka-properties (PAGEVIEWS_KAFKA_PROPERTIES)", "ACLs allowing READ on the topic");
+        }
+    }
+
+    /** Why the job fails with {@code jobConfig}: the root cause of its end, without restarts. */
+    private static String failureOf(JobConfig jobConfig) throws Exception {
+        Configuration flink = flink(jobConfig);
+        flink.setString("restart-strategy.type", "none");
+        try (LocalJob job = LocalJob.submit(flink, jobGraph(flink, jobConfig), (id, path) -> { })) {
+            return job.unexpectedEnd().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Client properties as a --kafka-properties value. */
+    private static String properties(Map<String, String> properties) {
+        return properties.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().replace(",", "\\,"))
+                .collect(Collectors.joining(","));
+    }
+
+    private static EdgeServer edge(KafkaBroker kafka, Map<String, String> security, LocalJob job) {
+        String properties = properties(security);
+        return EdgeServer.start(EdgeConfig.parse(new String[] {
+            "--host", "127.0.0.1", "--port", "0", "--admin-port", "0",
+            "--kafka-bootstrap", kafka.bootstrapServers(), "--topic", "views",
+            "--kafka-startup-wait", "5s", "--health-interval", "500ms",
+            "--kafka-properties", properties}, Map.of()), job);
+    }
+
+    /**
+     * The admin port's {@code /readyz} (503), once it says {@code expected}: until the TLS handshake and the SASL
+     * exchange finish within a health check's timeout, the edge can only say Kafka did not answer.
+     */
+    private static String readyz(EdgeServer edge, String expected) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + edge.adminPort() + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+            if (response.body().contains(expected) || System.nanoTime() > deadline) {
+                return response.body();
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private static Configuration flink(JobConfig jobConfig) {
+        Configuration flink = FlinkSettings.of(jobConfig);
+        flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        flink.set(RestOptions.PORT, FreePorts.pick());
+        return flink;
+    }
+
+    private static JobGraph jobGraph(Configuration flink, JobConfig jobConfig) {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+        PageViewsTopology.define(env, jobConfig);
+        return env.getStreamGraph().getJobGraph();
+    }
+
+    private static void produce(KafkaBroker kafka, Map<String, String> security, String topic, List<String> values)
+            throws Exception {
+        Properties props = new Properties();
+        props.putAll(security);
+        props.put("bootstrap.servers", kafka.bootstrapServers());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            for (String value : values) {
+                producer.send(new ProducerRecord<>(topic, value.getBytes())).get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static List<String> consume(KafkaBroker kafka, Map<String, String> security, String topic, int count) {
+        Properties props = new Properties();
+        props.putAll(security);
+        props.put("bootstrap.servers", kafka.bootstrapServers());
+        props.put("group.id", "secured-kafka-it");
+        props.put("auto.offset.reset", "earliest");
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (values.size() < count && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    values.add(new String(record.value()));
+                }
+            }
+        }
+        return values;
+    }
+}
