@@ -1,5 +1,6 @@
 package dev.pageviews.local;
 
+import dev.pageviews.local.browser.HeadlessChromium;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pageviews.event.PageKeys;
@@ -7,7 +8,6 @@ import dev.pageviews.job.JobConfig;
 import dev.pageviews.local.browser.SwitchableProxy;
 import dev.pageviews.local.browser.TestSite;
 import dev.pageviews.stack.LocalStackExtension;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -21,12 +21,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
@@ -39,9 +35,7 @@ import redis.clients.jedis.Jedis;
 class TrackerBrowserIT {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrackerBrowserIT.class);
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     private static final int MAX_PAGE_LENGTH = Integer.parseInt(JobConfig.MAX_PAGE_LENGTH.defaultText());
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
     private static final Path DATA_DIR = LocalStackExtension.newWorkDir();
     private static final UpProcesses UP = new UpProcesses(DATA_DIR);
@@ -51,9 +45,7 @@ class TrackerBrowserIT {
 
     @BeforeAll
     static void startThePipelineAndTheSite() throws Exception {
-        assertThat(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER))
-                .as("headless Chromium is needed: apt-get install chromium chromium-driver (./pageviews test does as root)")
-                .isTrue();
+        HeadlessChromium.assertInstalled();
         up = UP.start("browser", Map.of());
         UP.awaitReady();
         site = new TestSite();
@@ -211,21 +203,11 @@ class TrackerBrowserIT {
     }
 
     private WebDriver chromium(boolean doNotTrack) {
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--no-first-run", "--disable-extensions");
-        if (doNotTrack) {
-            options.setExperimentalOption("prefs", Map.of("enable_do_not_track", true));
-        }
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        options.setCapability("goog:loggingPrefs", logs);
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().build();
-        ChromeDriver driver = new ChromeDriver(service, options);
-        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30)).scriptTimeout(Duration.ofSeconds(10));
-        return driver;
+        return HeadlessChromium.start(options -> {
+            if (doNotTrack) {
+                options.setExperimentalOption("prefs", Map.of("enable_do_not_track", true));
+            }
+        });
     }
 
     private Object js(String script) {

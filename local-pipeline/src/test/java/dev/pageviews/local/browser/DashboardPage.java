@@ -18,11 +18,8 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 
 /**
  * The read service's dashboard in headless Chromium (Debian's {@code chromium} and {@code chromium-driver}), read as a
@@ -31,9 +28,6 @@ import org.openqa.selenium.logging.LoggingPreferences;
  */
 public final class DashboardPage implements AutoCloseable {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-
     private final WebDriver browser;
 
     private DashboardPage(WebDriver browser) {
@@ -41,24 +35,12 @@ public final class DashboardPage implements AutoCloseable {
     }
 
     public static void assertChromiumInstalled() {
-        assertThat(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER))
-                .as("headless Chromium is needed: apt-get install chromium chromium-driver (./pageviews test does as root)")
-                .isTrue();
+        HeadlessChromium.assertInstalled();
     }
 
     /** Opens {@code http://127.0.0.1:<statsPort>/} (the range picker at its default, today). */
     public static DashboardPage open(int statsPort) {
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--no-first-run", "--disable-extensions", "--window-size=1280,1500");
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        options.setCapability("goog:loggingPrefs", logs);
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().build();
-        ChromeDriver driver = new ChromeDriver(service, options);
-        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30)).scriptTimeout(Duration.ofSeconds(10));
+        ChromeDriver driver = HeadlessChromium.start(options -> options.addArguments("--window-size=1280,1500"));
         DashboardPage page = new DashboardPage(driver);
         try {
             driver.get("http://127.0.0.1:" + statsPort + "/");
