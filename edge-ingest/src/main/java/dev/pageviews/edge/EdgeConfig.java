@@ -1,5 +1,6 @@
 package dev.pageviews.edge;
 
+import dev.pageviews.edge.admit.SitePolicy;
 import dev.pageviews.edge.http.CorsPolicy;
 import dev.pageviews.settings.ClientProperties;
 import dev.pageviews.settings.Setting;
@@ -132,7 +133,48 @@ public final class EdgeConfig {
                     + "accepted and counted.")
             .of(Values.positiveDuration(Duration.ofDays(365)));
 
+    public static final Setting<String> ALLOWED_SITES = SCHEMA.define("allowed-sites").defaultValue("*")
+            .doc("Sites whose pages may send views: * for any, or comma-separated hosts (shop.example; *.shop.example for "
+                    + "its subdomains). A view request is taken when the host of its Origin (else its Referer) is one of "
+                    + "them, or when it carries a site key of --site-keys; others get 403 naming the header.")
+            .of(Values.checked(Values.nonEmptyText(), sites -> SitePolicy.parse(sites, List.of())));
+    public static final Setting<List<String>> SITE_KEYS = SCHEMA.define("site-keys").defaultValue("")
+            .doc("Site keys that admit a view request whatever its Origin, for apps and servers: sent as the header "
+                    + "X-Site-Key or the query parameter site_key (the tracker's data-site-key), comma-separated, 8 to 128 "
+                    + "characters of A-Z a-z 0-9 _ - each. A request with a key not listed gets 403.")
+            .shownAs(keys -> keys.isEmpty() ? keys : "****")
+            .of(Values.listOf(Values.checked(Values.nonEmptyText(), SitePolicy::checkKey)));
+    public static final Setting<Integer> RATE_LIMIT = SCHEMA.define("rate-limit").defaultValue("200")
+            .doc("Events per second one client may send, on average (a batch counts each event); 0 for no limit. A "
+                    + "client over it gets 429 with Retry-After for the whole request. Clients are told apart by their "
+                    + "address (an IPv6 client by its /64); behind proxies set --trusted-proxy-hops.")
+            .of(Values.intIn(0, 1_000_000));
+    public static final Setting<Integer> RATE_LIMIT_BURST = SCHEMA.define("rate-limit-burst").defaultValue("2000")
+            .doc("Events one client may send at once above --rate-limit, after a pause; at least --max-batch-events.")
+            .of(Values.intIn(1, 100_000_000));
+    public static final Setting<Integer> RATE_LIMIT_CLIENTS = SCHEMA.define("rate-limit-clients").defaultValue("50000")
+            .doc("Most clients the rate limit holds a bucket for (about 500 bytes of heap each: 25 MB at the default). When "
+                    + "more are active at "
+                    + "once, the least likely to return are forgotten, and start again with a full burst "
+                    + "(edge_rate_limit_evictions_total).")
+            .of(Values.intIn(1, 10_000_000));
+    public static final Setting<Integer> TRUSTED_PROXY_HOPS = SCHEMA.define("trusted-proxy-hops").defaultValue("0")
+            .doc("Proxies in front of the edge that append the address they received a request from to "
+                    + "X-Forwarded-For (a load balancer, an ingress controller): the client is the address that many "
+                    + "entries from the right. 0: the TCP peer, and X-Forwarded-For is ignored (a client can write it).")
+            .of(Values.intIn(0, 10));
+    public static final Setting<Boolean> BOT_FILTER = SCHEMA.define("bot-filter").defaultValue("true")
+            .doc("Answer views whose User-Agent is a known bot's (ua-parser's list of crawlers) with 202, but do not "
+                    + "produce them (edge_events_filtered_total{reason=\"bot\"}).")
+            .of(Values.bool());
+
     static {
+        SCHEMA.check(s -> {
+            if (s.get(RATE_LIMIT) > 0 && s.get(RATE_LIMIT_BURST) < s.get(MAX_BATCH_EVENTS)) {
+                throw s.invalid(RATE_LIMIT_BURST, "must be at least " + MAX_BATCH_EVENTS.flag() + " ("
+                        + s.text(MAX_BATCH_EVENTS) + "), or a full batch could never be sent");
+            }
+        });
         SCHEMA.check(s -> {
             if (s.get(PORT) != 0 && s.get(PORT).equals(s.get(ADMIN_PORT))) {
                 throw s.invalid(ADMIN_PORT, "is " + PORT.flag() + " too; the admin port must be another (0 picks a free one)");
@@ -247,6 +289,11 @@ public final class EdgeConfig {
         if (dev.pageviews.edge.http.Paths.isEndpoint(path)) {
             throw new IllegalArgumentException("is already the path of another endpoint");
         }
+    }
+
+    /** {@code --allowed-sites} and {@code --site-keys}. */
+    public SitePolicy sitePolicy() {
+        return SitePolicy.parse(get(ALLOWED_SITES), get(SITE_KEYS));
     }
 
     /** {@code --kafka-properties} as client properties. */

@@ -126,12 +126,7 @@ public final class LocalPipeline implements AutoCloseable {
             job = LocalJob.submit(flink, graph, (id, pointer) -> record.completed(localPath(pointer), id));
             awaitRestored(config, jobConfig, job, choice.point().map(RestorePoint::dir));
             LastRunSettings.save(config.flinkDir(), jobConfig);
-            edge = EdgeServer.start(EdgeConfig.parse(new String[] {
-                "--host", "127.0.0.1",
-                "--port", Integer.toString(config.httpPort()),
-                "--admin-port", Integer.toString(config.edgeAdminPort()),
-                "--kafka-bootstrap", stack.kafka().bootstrapServers(),
-                "--topic", LocalStack.VIEWS_TOPIC}, env), job);
+            edge = EdgeServer.start(EdgeConfig.parse(edgeArgs(config, stack, env), env), job);
             // the read service reads what the job commits: its Redis and counts key are the job's
             stats = ReadService.start(ReadConfig.parse(new String[] {
                 "--host", "127.0.0.1",
@@ -153,6 +148,23 @@ public final class LocalPipeline implements AutoCloseable {
             stack.close();
             throw e;
         }
+    }
+
+    /**
+     * The edge's flags: on loopback, beside Kafka. Every sender of a laptop's pipeline is 127.0.0.1, one client to the
+     * per-client rate limit, so it is off unless {@code EDGE_RATE_LIMIT} asks for one.
+     */
+    static String[] edgeArgs(UpConfig config, LocalStack stack, Map<String, String> env) {
+        List<String> args = new ArrayList<>(List.of(
+                "--host", "127.0.0.1",
+                "--port", Integer.toString(config.httpPort()),
+                "--admin-port", Integer.toString(config.edgeAdminPort()),
+                "--kafka-bootstrap", stack.kafka().bootstrapServers(),
+                "--topic", LocalStack.VIEWS_TOPIC));
+        if (!env.containsKey(EdgeConfig.RATE_LIMIT.envName())) {
+            args.addAll(List.of(EdgeConfig.RATE_LIMIT.flag(), "0"));
+        }
+        return args.toArray(String[]::new);
     }
 
     private static JobConfig jobConfig(UpConfig config, LocalStack stack, Map<String, String> env) {

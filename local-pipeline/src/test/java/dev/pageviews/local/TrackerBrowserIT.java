@@ -37,6 +37,7 @@ class TrackerBrowserIT {
     private static final Logger LOG = LoggerFactory.getLogger(TrackerBrowserIT.class);
     private static final int MAX_PAGE_LENGTH = Integer.parseInt(JobConfig.MAX_PAGE_LENGTH.defaultText());
 
+    private static final String SITE_KEY = "browser-site-key-1";
     private static final Path DATA_DIR = LocalStackExtension.newWorkDir();
     private static final UpProcesses UP = new UpProcesses(DATA_DIR);
     private static Process up;
@@ -46,7 +47,7 @@ class TrackerBrowserIT {
     @BeforeAll
     static void startThePipelineAndTheSite() throws Exception {
         HeadlessChromium.assertInstalled();
-        up = UP.start("browser", Map.of());
+        up = UP.start("browser", Map.of("EDGE_SITE_KEYS", SITE_KEY));
         UP.awaitReady();
         site = new TestSite();
     }
@@ -131,6 +132,22 @@ class TrackerBrowserIT {
         Map<String, Long> expected = Map.of(prefix, 1L);
         assertExactAfterCheckpoints(expected);
         LOG.info("left for a page without pv.js as soon as the DOM was ready: {}", expected);
+    }
+
+    @Test
+    void aSiteKeyGoesWithEveryViewAndAnUnknownOneIsRefused() throws Exception {
+        String keyed = site.page("keyed", page(scriptTag("data-site-key=\"" + SITE_KEY + "\"")));
+        String wrong = site.page("wrong-key", page(scriptTag("data-site-key=\"not-a-site-key-0\"")));
+        browser = chromium(false);
+
+        browser.get(site.url(wrong));
+        browser.get(site.url(keyed));
+
+        Map<String, Long> expected = new LinkedHashMap<>();
+        expected.put(keyed, 1L);
+        expected.put(wrong, 0L);
+        assertExactAfterCheckpoints(expected);
+        LOG.info("data-site-key: the edge's key counted, an unknown key refused with 403 and not retried: {}", expected);
     }
 
     @Test

@@ -1,6 +1,11 @@
 package dev.pageviews.edge.http;
 
 import dev.pageviews.edge.EdgeConfig;
+import dev.pageviews.edge.admit.Admission;
+import dev.pageviews.edge.admit.BotFilter;
+import dev.pageviews.edge.admit.ClientAddress;
+import dev.pageviews.edge.admit.ClientRateLimits;
+import dev.pageviews.edge.admit.SiteHandler;
 import dev.pageviews.edge.metrics.Metrics;
 import dev.pageviews.edge.produce.EventProducer;
 import dev.pageviews.edge.track.FutureSkewCheck;
@@ -33,6 +38,7 @@ public final class EdgeInitializer extends ChannelInitializer<Channel> {
     private final Router router;
     private final TrackerHandler tracker;
     private final CorsHandler cors;
+    private final SiteHandler sites;
     private final OpsHandler ops;
     private final TrackHandler track;
     private final Unanswered unanswered = new Unanswered();
@@ -55,11 +61,20 @@ public final class EdgeInitializer extends ChannelInitializer<Channel> {
         this.bodyMemory = new BodyMemoryBudget.Pool(config.get(EdgeConfig.MAX_BODY_MEMORY));
         metrics.bodyMemory(bodyMemory::used, bodyMemory.limit());
         this.cors = new CorsHandler(CorsPolicy.parse(config.get(EdgeConfig.CORS_ORIGINS)));
+        this.sites = new SiteHandler(config.sitePolicy(), metrics);
         this.ops = new OpsHandler(readiness, retryAfter);
         this.router = new Router(config.trackerPath());
         this.tracker = new TrackerHandler(TrackerScript.load());
         this.track = new TrackHandler(producer, metrics, config.get(EdgeConfig.MAX_BATCH_EVENTS), retryAfter,
-                new FutureSkewCheck(config.maxFutureSkew()));
+                new FutureSkewCheck(config.maxFutureSkew()), admission(config, metrics));
+    }
+
+    private static Admission admission(EdgeConfig config, Metrics metrics) {
+        int rate = config.get(EdgeConfig.RATE_LIMIT);
+        ClientRateLimits limits = rate == 0 ? null
+                : new ClientRateLimits(rate, config.get(EdgeConfig.RATE_LIMIT_BURST), config.get(EdgeConfig.RATE_LIMIT_CLIENTS));
+        return new Admission(new ClientAddress(config.get(EdgeConfig.TRUSTED_PROXY_HOPS)), limits,
+                config.get(EdgeConfig.BOT_FILTER) ? BotFilter.load() : null, metrics);
     }
 
     @Override
@@ -76,6 +91,7 @@ public final class EdgeInitializer extends ChannelInitializer<Channel> {
         pipeline.addLast("framing-errors", framingErrors);
         pipeline.addLast("router", router);
         pipeline.addLast("cors", cors);
+        pipeline.addLast("sites", sites);
         pipeline.addLast("ops", ops);
         pipeline.addLast("tracker", tracker);
         pipeline.addLast("track", track);

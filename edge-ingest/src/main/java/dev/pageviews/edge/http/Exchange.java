@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.ReferenceCountUtil;
+import java.net.SocketAddress;
 
 /**
  * One request and, once a handler has one, its response. The {@link ResponseSequencer} creates it and
@@ -17,6 +18,7 @@ public final class Exchange {
     private final FullHttpRequest request;
     private final ResponseSequencer sequencer;
     private final EventLoop eventLoop;
+    private final SocketAddress remoteAddress;
     private final long receivedNanos = System.nanoTime();
     private final long receivedAtMillis = System.currentTimeMillis();
     private Route route = Route.UNMATCHED;
@@ -25,10 +27,16 @@ public final class Exchange {
     private boolean closesConnection;
     private boolean finished;
 
-    Exchange(FullHttpRequest request, ResponseSequencer sequencer, EventLoop eventLoop) {
+    Exchange(FullHttpRequest request, ResponseSequencer sequencer, EventLoop eventLoop, SocketAddress remoteAddress) {
         this.request = request;
         this.sequencer = sequencer;
         this.eventLoop = eventLoop;
+        this.remoteAddress = remoteAddress;
+    }
+
+    /** The connection's peer: the client, or the proxy in front of the edge. */
+    public SocketAddress remoteAddress() {
+        return remoteAddress;
     }
 
     public FullHttpRequest request() {

@@ -65,7 +65,7 @@ public final class ResponseSequencer extends ChannelDuplexHandler {
             request.release(); // pipelined after a closing response: never processed
             return;
         }
-        Exchange exchange = new Exchange(request, this, ctx.channel().eventLoop());
+        Exchange exchange = new Exchange(request, this, ctx.channel().eventLoop(), ctx.channel().remoteAddress());
         if (!HttpUtil.isKeepAlive(request) || request.decoderResult().isFailure()) {
             // the client's last request, or bytes we cannot frame: answer it, then process nothing more
             exchange.closeAfterResponse();

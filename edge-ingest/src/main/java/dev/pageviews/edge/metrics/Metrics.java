@@ -47,6 +47,8 @@ public final class Metrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<RequestKey, Counter> requests = new ConcurrentHashMap<>();
     private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
+    private final Map<String, Counter> refused = new ConcurrentHashMap<>();
+    private final Map<String, Counter> filtered = new ConcurrentHashMap<>();
     private final AtomicInteger requestsInFlight = new AtomicInteger();
     private final AtomicInteger eventsInFlight = new AtomicInteger();
     private final AtomicInteger connectionsOpen = new AtomicInteger();
@@ -55,6 +57,8 @@ public final class Metrics implements AutoCloseable {
     private final Counter connectionsTimedOut;
     private final Timer produceLatency;
     private final List<AutoCloseable> binders = new ArrayList<>();
+    // Micrometer holds a function counter's object weakly: these are held here for as long as the registry
+    private final List<Object> measured = new ArrayList<>();
     private volatile IntSupplier ready = () -> 0;
 
     private record RequestKey(String route, int status) {}
@@ -100,11 +104,42 @@ public final class Metrics implements AutoCloseable {
         Counter counter = rejected.get(reason);
         if (counter == null) {
             counter = rejected.computeIfAbsent(reason, r -> Counter.builder("edge.events.rejected")
-                    .description("Events not accepted, by reason (invalid_<field>, kafka_timeout, kafka_buffer_full, kafka_error).")
+                    .description("Events not accepted, by reason (invalid_<field>, kafka_timeout, kafka_buffer_full, kafka_error, "
+                            + "rate_limited).")
                     .tag("reason", r)
                     .register(registry));
         }
         counter.increment(count);
+    }
+
+    /** A request refused by admission control; {@code reason} from a small fixed set (site_not_allowed, ...). */
+    public void requestRefused(String reason) {
+        refused.computeIfAbsent(reason, r -> Counter.builder("edge.requests.refused")
+                .description("Event requests refused by admission control, by reason (site_not_allowed, "
+                        + "site_key_unknown: 403; rate_limited: 429).")
+                .tag("reason", r)
+                .register(registry)).increment();
+    }
+
+    /** Valid events answered but not produced; {@code reason} from a small fixed set (bot). */
+    public void eventsFiltered(String reason, int count) {
+        filtered.computeIfAbsent(reason, r -> Counter.builder("edge.events.filtered")
+                .description("Valid events answered 202 but not produced, so never counted, by reason (bot: the "
+                        + "User-Agent is a known bot's).")
+                .tag("reason", r)
+                .register(registry)).increment(count);
+    }
+
+    /** The per-client rate limit's table: clients with a bucket, and buckets evicted because it was full. */
+    public void rateLimitTable(java.util.function.LongSupplier clients, java.util.function.LongSupplier evictions) {
+        Gauge.builder("edge.rate.limit.clients", clients, c -> c.getAsLong()).strongReference(true)
+                .description("Clients the per-client rate limit holds a bucket for, out of --rate-limit-clients.")
+                .register(registry);
+        measured.add(evictions);
+        io.micrometer.core.instrument.FunctionCounter.builder("edge.rate.limit.evictions", evictions, e -> e.getAsLong())
+                .description("Client buckets dropped because --rate-limit-clients were held: such a client starts "
+                        + "again with a full burst.")
+                .register(registry);
     }
 
     public void eventProduced(long latencyNanos) {

@@ -1,5 +1,7 @@
 package dev.pageviews.edge.track;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
 import dev.pageviews.edge.http.Exchange;
 import dev.pageviews.edge.http.Replies;
 import dev.pageviews.edge.produce.EventProducer;
@@ -49,6 +51,20 @@ final class BatchReply {
         }
     }
 
+    /**
+     * Answers 202 for a batch whose valid events are all filtered ({@code reason}) rather than produced: none is
+     * accepted, none needs sending again; invalid ones are listed as usual.
+     */
+    void filtered(String reason) {
+        int filtered = outstanding.getAndSet(0);
+        exchange.reply(Replies.json(HttpResponseStatus.ACCEPTED, json -> {
+            json.writeNumberField("accepted", 0);
+            json.writeNumberField("filtered", filtered);
+            json.writeStringField("reason", reason);
+            writeRejected(json);
+        }));
+    }
+
     void answer() {
         int accepted = 0;
         boolean kafkaFailed = false;
@@ -75,28 +91,32 @@ final class BatchReply {
                 json.writeStringField("problem", "none of the events is valid; see rejected");
             }
             json.writeNumberField("accepted", acceptedCount);
-            json.writeArrayFieldStart("rejected");
-            for (int i = 0; i < results.size(); i++) {
-                if (results.get(i) instanceof DecodeResult.Invalid invalid) {
-                    json.writeStartObject();
-                    json.writeNumberField("index", i);
-                    json.writeStringField("error", "invalid_event");
-                    json.writeStringField("field", invalid.field());
-                    json.writeStringField("problem", invalid.problem());
-                    json.writeEndObject();
-                } else if (failures[i] != null) {
-                    json.writeStartObject();
-                    json.writeNumberField("index", i);
-                    json.writeStringField("error", "unavailable");
-                    json.writeStringField("problem", "was not acknowledged by Kafka in time; send it again");
-                    json.writeEndObject();
-                }
-            }
-            json.writeEndArray();
+            writeRejected(json);
         });
         if (kafkaFailed) {
             response.headers().setInt(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
         }
         exchange.reply(response);
+    }
+
+    private void writeRejected(JsonGenerator json) throws IOException {
+        json.writeArrayFieldStart("rejected");
+        for (int i = 0; i < results.size(); i++) {
+            if (results.get(i) instanceof DecodeResult.Invalid invalid) {
+                json.writeStartObject();
+                json.writeNumberField("index", i);
+                json.writeStringField("error", "invalid_event");
+                json.writeStringField("field", invalid.field());
+                json.writeStringField("problem", invalid.problem());
+                json.writeEndObject();
+            } else if (failures[i] != null) {
+                json.writeStartObject();
+                json.writeNumberField("index", i);
+                json.writeStringField("error", "unavailable");
+                json.writeStringField("problem", "was not acknowledged by Kafka in time; send it again");
+                json.writeEndObject();
+            }
+        }
+        json.writeEndArray();
     }
 }

@@ -1,5 +1,6 @@
 package dev.pageviews.edge.track;
 
+import dev.pageviews.edge.admit.Admission;
 import dev.pageviews.edge.http.Exchange;
 import dev.pageviews.edge.http.ExchangeHandler;
 import dev.pageviews.edge.http.Replies;
@@ -24,6 +25,10 @@ import java.util.List;
  * the job then counts once, else a new one), rejects a view whose timestamp is too far after the
  * receive time ({@link FutureSkewCheck}), produces the others, and answers once Kafka has: 202 after
  * the acknowledgement, 503 when Kafka did not take it. Never blocks: the producer's callback answers.
+ *
+ * <p>Once decoded, a request's events count against its client's rate limit (429 for all of them when over it), and
+ * the valid views of a known bot are answered 202 with {@code "accepted":0} and {@code "filtered"}, never produced
+ * ({@link Admission}).
  */
 public final class TrackHandler extends ExchangeHandler {
 
@@ -32,14 +37,16 @@ public final class TrackHandler extends ExchangeHandler {
     private final int maxBatchEvents;
     private final int retryAfterSeconds;
     private final FutureSkewCheck futureSkew;
+    private final Admission admission;
 
     public TrackHandler(EventProducer producer, Metrics metrics, int maxBatchEvents, int retryAfterSeconds,
-            FutureSkewCheck futureSkew) {
+            FutureSkewCheck futureSkew, Admission admission) {
         this.producer = producer;
         this.metrics = metrics;
         this.maxBatchEvents = maxBatchEvents;
         this.retryAfterSeconds = retryAfterSeconds;
         this.futureSkew = futureSkew;
+        this.admission = admission;
     }
 
     @Override
@@ -57,7 +64,7 @@ public final class TrackHandler extends ExchangeHandler {
         byte[] body = ByteBufUtil.getBytes(exchange.request().content());
         if (batch) {
             batch(exchange, BatchDecoder.decode(body, format, maxBatchEvents));
-        } else {
+        } else if (!admission.refusedOverLimit(exchange, 1)) {
             single(exchange, futureSkew.check(PageViewCodec.decode(body), exchange.receivedAtMillis()));
         }
         return true;
@@ -67,6 +74,10 @@ public final class TrackHandler extends ExchangeHandler {
         if (result instanceof DecodeResult.Invalid invalid) {
             metrics.eventsRejected(rejectReason(invalid), 1);
             exchange.reply(Replies.error(HttpResponseStatus.BAD_REQUEST, "invalid_event", invalid.field(), invalid.problem()));
+            return;
+        }
+        if (admission.fromBot(exchange, 1)) {
+            exchange.reply(filtered(1, Admission.BOT));
             return;
         }
         PageView view = stamp(((DecodeResult.Valid) result).view(), exchange);
@@ -85,6 +96,9 @@ public final class TrackHandler extends ExchangeHandler {
             return;
         }
         List<DecodeResult> results = new ArrayList<>(((BatchDecoder.Events) decoded).results());
+        if (admission.refusedOverLimit(exchange, Math.max(1, results.size()))) {
+            return;
+        }
         results.replaceAll(result -> futureSkew.check(result, exchange.receivedAtMillis())); // rejected alone, by index
         if (results.isEmpty()) {
             exchange.reply(Replies.error(HttpResponseStatus.BAD_REQUEST, "invalid_batch", PageViewCodec.BODY,
@@ -99,6 +113,10 @@ public final class TrackHandler extends ExchangeHandler {
         }
         if (reply.validCount() == 0) {
             reply.answer();
+            return;
+        }
+        if (admission.fromBot(exchange, reply.validCount())) {
+            reply.filtered(Admission.BOT);
             return;
         }
         for (int i = 0; i < results.size(); i++) {
@@ -122,6 +140,12 @@ public final class TrackHandler extends ExchangeHandler {
     private static FullHttpResponse accepted(String eventId) {
         // a UUID of ours or a client's id, which the codec allows only from [A-Za-z0-9._:-]: nothing to escape
         byte[] body = ("{\"accepted\":1,\"event_id\":\"" + eventId + "\"}").getBytes(StandardCharsets.US_ASCII);
+        return Replies.body(HttpResponseStatus.ACCEPTED, Replies.JSON, body);
+    }
+
+    /** 202 for views taken but not counted: the client need not send them again. */
+    static FullHttpResponse filtered(int views, String reason) {
+        byte[] body = ("{\"accepted\":0,\"filtered\":" + views + ",\"reason\":\"" + reason + "\"}").getBytes(StandardCharsets.US_ASCII);
         return Replies.body(HttpResponseStatus.ACCEPTED, Replies.JSON, body);
     }
 

@@ -2,6 +2,7 @@
 //   <script defer src="https://collector.example/pv.js"></script>
 // Attributes, all optional:
 //   data-endpoint     where views go (default: /api/v1/track beside this script)
+//   data-site-key     a site key of the collector's --site-keys, sent as the query parameter site_key
 //   data-user-id      the page's own user id (default: a random first-party id kept in localStorage)
 //   data-keep-params  query parameters kept in page_url, comma-separated (default: none, the path only)
 //   data-respect-dnt  "true": count nothing while Do-Not-Track or Global Privacy Control is on
@@ -160,7 +161,12 @@
   };
 
   try {
-    endpoint = attr('endpoint') || new URL('/api/v1/track', script.src).href;
+    // data-endpoint as fetch would read it (relative to the page); the default beside the script
+    endpoint = new URL(attr('endpoint') || new URL('/api/v1/track', script.src).href, location.href);
+    if (attr('site-key')) {
+      endpoint.searchParams.set('site_key', attr('site-key'));
+    }
+    endpoint = endpoint.href;
     keep = (attr('keep-params') || '').split(',').map(function (p) {
       return p.trim();
     }).filter(String);

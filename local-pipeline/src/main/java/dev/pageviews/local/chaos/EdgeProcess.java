@@ -81,7 +81,8 @@ final class EdgeProcess implements AutoCloseable {
                 "--admin-port", "0", // a free one: only the public port's /readyz status is read
                 "--kafka-bootstrap", kafkaBootstrap,
                 "--topic", "views",
-                "--io-threads", "2");
+                "--io-threads", "2",
+                "--rate-limit", "0"); // every sender is 127.0.0.1 here: one client to a per-client limit
         process = ServiceProcess.start("edge", command, workDir, workDir.resolve("edge.log"));
         process.awaitReady(this::ready, READY_TIMEOUT);
     }
