@@ -201,6 +201,41 @@ class BrokenManifestsTest {
     }
 
     @Test
+    void listenerAuthenticationOfAnUnknownType() {
+        assertThat(problems(Edit.set(Overlay.K8S_MINIKUBE.find("Kafka", "pageviews"), "/spec/kafka/listeners/0/authentication/type", "scram-sha-256")))
+                .anySatisfy(p -> assertThat(p).contains(".spec.kafka.listeners[0].authentication.type"));
+    }
+
+    @Test
+    void misspeltUserOperatorField() {
+        assertThat(problems(Edit.set(Overlay.K8S_MINIKUBE.find("Kafka", "pageviews"), "/spec/entityOperator/userOperator/watchNamespace", "x")))
+                .anySatisfy(p -> assertThat(p).contains(".spec.entityOperator.userOperator.watchNamespace: unknown field"));
+    }
+
+    @Test
+    void userAclWithTheRemovedSingularOperation() {
+        // v1beta2 had "operation: Write"; kafka.strimzi.io/v1 knows only the list "operations"
+        assertThat(problems(Edit.rename(Overlay.K8S_MINIKUBE.find("KafkaUser", "edge-ingest"), "/spec/authorization/acls/0/operations", "operation")))
+                .anySatisfy(p -> assertThat(p).contains(".spec.authorization.acls[0].operation: unknown field"))
+                .anySatisfy(p -> assertThat(p).contains(".spec.authorization.acls[0].operations: required"));
+    }
+
+    @Test
+    void userAclWithAnUnknownOperationOrResource() {
+        ObjectNode user = Overlay.K8S_MINIKUBE.find("KafkaUser", "pageviews-job");
+        Edit.set(user, "/spec/authorization/acls/0/operations/0", "Consume");
+        Edit.set(user, "/spec/authorization/acls/1/resource/type", "consumerGroup");
+        assertThat(problems(user)).anySatisfy(p -> assertThat(p).contains("\"Consume\" is not one of"))
+                .anySatisfy(p -> assertThat(p).contains(".spec.authorization.acls[1].resource.type"));
+    }
+
+    @Test
+    void userWithoutItsClusterLabel() {
+        assertThat(problems(Edit.remove(Overlay.K8S_MINIKUBE.find("KafkaUser", "edge-ingest"), "/metadata/labels/strimzi.io~1cluster")))
+                .anySatisfy(p -> assertThat(p).contains("strimzi.io/cluster"));
+    }
+
+    @Test
     void strimziApiVersionNoLongerServed() {
         assertThat(problems(Edit.set(Overlay.K8S_MINIKUBE.find("Kafka", "pageviews"), "/apiVersion", "kafka.strimzi.io/v1beta2")))
                 .anySatisfy(p -> assertThat(p).contains("v1beta2"));

@@ -2,6 +2,8 @@ package dev.pageviews.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pageviews.k8s.NetworkFlows.Endpoint;
 import java.io.IOException;
@@ -28,9 +30,10 @@ class NetworkPolicyTest {
     static final List<String> TASKMANAGER_PORTS = List.of("6121/TCP", "6122/TCP");
 
     /**
-     * The policies Strimzi generates for the Kafka cluster (its NetworkPolicy generation is on by default), as its
-     * documentation describes them: the controller and replication ports for its own pods, the listener for every
-     * peer unless the listener names networkPolicyPeers.
+     * The policy Strimzi generates for the Kafka cluster (its NetworkPolicy generation is on by default), as Strimzi
+     * 1.2's KafkaCluster.generateNetworkPolicy builds it: the controller and replication ports for its own pods, and a
+     * rule per listener of the Kafka resource whose peers are the listener's networkPolicyPeers (none: every peer).
+     * The KafkaAgent port (8443, for the cluster operator) is left out: the brokers' endpoints here do not listen on it.
      */
     static final String STRIMZI_GENERATED = """
             apiVersion: networking.k8s.io/v1
@@ -72,8 +75,6 @@ class NetworkPolicyTest {
                           strimzi.io/name: pageviews-entity-operator
                   ports:
                     - port: 9091
-                - ports:
-                    - port: 9092
             """;
 
     static final String API = "outside:443/TCP, outside:6443/TCP, outside:8443/TCP";
@@ -82,7 +83,7 @@ class NetworkPolicyTest {
     static final String MINIKUBE = """
             ingress-controller -> edge-ingest:8080/TCP
             prometheus -> edge-ingest:9464/TCP
-            edge-ingest -> kafka:9092/TCP
+            edge-ingest -> kafka:9093/TCP
             ingress-controller -> read-service:8090/TCP
             read-service -> redis:6379/TCP
             jobmanager -> redis:6379/TCP
@@ -95,26 +96,19 @@ class NetworkPolicyTest {
             prometheus -> taskmanager:9249/TCP
             jobmanager -> taskmanager:6121/TCP, taskmanager:6122/TCP, taskmanager:9249/TCP
             taskmanager -> jobmanager:8081/TCP, jobmanager:6123/TCP, jobmanager:6124/TCP, jobmanager:9249/TCP
-            jobmanager -> kafka:9092/TCP
-            taskmanager -> kafka:9092/TCP
+            jobmanager -> kafka:9093/TCP
+            taskmanager -> kafka:9093/TCP
             jobmanager -> %1$s
             taskmanager -> %1$s
-            strimzi-cluster-operator -> kafka:9090/TCP, kafka:9091/TCP, kafka:9092/TCP, %1$s
-            entity-operator -> kafka:9091/TCP, kafka:9092/TCP, %1$s
+            strimzi-cluster-operator -> kafka:9090/TCP, kafka:9091/TCP, %1$s
+            entity-operator -> kafka:9091/TCP, %1$s
             kafka -> %1$s
-            # Strimzi's policy for a listener without networkPolicyPeers: the listener is open to every peer
-            ingress-controller -> kafka:9092/TCP
-            prometheus -> kafka:9092/TCP
-            flink-operator -> kafka:9092/TCP
-            other-namespace -> kafka:9092/TCP
-            kube-dns -> kafka:9092/TCP
-            outside -> kafka:9092/TCP
             """.formatted(API);
 
     static final String CLOUD = """
             ingress-controller -> edge-ingest:8080/TCP
             prometheus -> edge-ingest:9464/TCP
-            edge-ingest -> kafka:9092/TCP
+            edge-ingest -> kafka:9093/TCP
             ingress-controller -> read-service:8090/TCP
             read-service -> outside:6379/TCP
             jobmanager -> outside:6379/TCP
@@ -124,20 +118,13 @@ class NetworkPolicyTest {
             prometheus -> taskmanager:9249/TCP
             jobmanager -> taskmanager:6121/TCP, taskmanager:6122/TCP, taskmanager:9249/TCP
             taskmanager -> jobmanager:8081/TCP, jobmanager:6123/TCP, jobmanager:6124/TCP, jobmanager:9249/TCP
-            jobmanager -> kafka:9092/TCP
-            taskmanager -> kafka:9092/TCP
+            jobmanager -> kafka:9093/TCP
+            taskmanager -> kafka:9093/TCP
             jobmanager -> %1$s
             taskmanager -> %1$s
-            strimzi-cluster-operator -> kafka:9090/TCP, kafka:9091/TCP, kafka:9092/TCP, %1$s
-            entity-operator -> kafka:9091/TCP, kafka:9092/TCP, %1$s
+            strimzi-cluster-operator -> kafka:9090/TCP, kafka:9091/TCP, %1$s
+            entity-operator -> kafka:9091/TCP, %1$s
             kafka -> %1$s
-            # Strimzi's policy for a listener without networkPolicyPeers: the listener is open to every peer
-            ingress-controller -> kafka:9092/TCP
-            prometheus -> kafka:9092/TCP
-            flink-operator -> kafka:9092/TCP
-            other-namespace -> kafka:9092/TCP
-            kube-dns -> kafka:9092/TCP
-            outside -> kafka:9092/TCP
             """.formatted(API);
 
     /** The pods and peers of one environment. */
@@ -154,10 +141,13 @@ class NetworkPolicyTest {
             flinkPorts.forEach(p -> pod.ports().put(p, p));
             endpoints.add(pod);
         });
-        String kafka = platform.find("Kafka", "pageviews").at("/metadata/name").asText();
+        ObjectNode kafkaResource = platform.find("Kafka", "pageviews");
+        String kafka = kafkaResource.at("/metadata/name").asText();
+        Map<String, String> kafkaPorts = NetworkFlows.ports("9090/TCP", "9091/TCP");
+        kafkaResource.at("/spec/kafka/listeners").forEach(l -> kafkaPorts.put(l.path("port").asText() + "/TCP", l.path("port").asText() + "/TCP"));
         endpoints.add(new Endpoint("kafka", NetworkFlows.NAMESPACE, Map.of("strimzi.io/cluster", kafka, "strimzi.io/kind", "Kafka",
                 "strimzi.io/name", kafka + "-kafka", "strimzi.io/pool-name", "dual-role", "strimzi.io/broker-role", "true",
-                "strimzi.io/controller-role", "true"), NetworkFlows.ports("9090/TCP", "9091/TCP", "9092/TCP")));
+                "strimzi.io/controller-role", "true"), kafkaPorts));
         endpoints.add(new Endpoint("entity-operator", NetworkFlows.NAMESPACE, Map.of("strimzi.io/cluster", kafka,
                 "strimzi.io/kind", "Kafka", "strimzi.io/name", kafka + "-entity-operator"), Map.of()));
         endpoints.add(new Endpoint("strimzi-cluster-operator", NetworkFlows.NAMESPACE, Map.of("name", "strimzi-cluster-operator",
@@ -174,14 +164,30 @@ class NetworkPolicyTest {
         return endpoints;
     }
 
+    /** The objects plus the policy Strimzi generates from their Kafka resource. */
     static List<ObjectNode> withStrimzis(List<ObjectNode> objects) {
         List<ObjectNode> all = new ArrayList<>(objects);
+        all.add(strimziGenerated(objects.stream().filter(o -> o.path("kind").asText().equals("Kafka")).findFirst()
+                .orElseThrow(() -> new java.util.NoSuchElementException("no Kafka among the objects"))));
+        return all;
+    }
+
+    static ObjectNode strimziGenerated(ObjectNode kafka) {
+        ObjectNode policy;
         try {
-            all.addAll(Kustomize.parse(STRIMZI_GENERATED));
+            policy = Kustomize.parse(STRIMZI_GENERATED).get(0);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return all;
+        ArrayNode rules = (ArrayNode) policy.at("/spec/ingress");
+        for (JsonNode listener : kafka.at("/spec/kafka/listeners")) {
+            ObjectNode rule = rules.addObject();
+            rule.putArray("ports").addObject().put("protocol", "TCP").put("port", listener.path("port").asInt());
+            if (listener.path("networkPolicyPeers").size() > 0) {
+                rule.set("from", listener.path("networkPolicyPeers").deepCopy());
+            }
+        }
+        return policy;
     }
 
     static Set<String> expected(String table, List<Endpoint> endpoints) {
@@ -325,7 +331,16 @@ class NetworkPolicyTest {
         assertThat(allowed(Overlay.K8S_CLOUD, replaced(Overlay.K8S_CLOUD, "edge-ingest", "/spec/ingress/1/from", List.of())))
                 .contains("other-namespace -> edge-ingest:9464/TCP", "outside -> edge-ingest:9464/TCP");
         assertThat(allowed(Overlay.K8S_CLOUD, without(Overlay.K8S_CLOUD, "edge-ingest")))
-                .doesNotContain("edge-ingest -> kafka:9092/TCP", "ingress-controller -> edge-ingest:8080/TCP");
+                .doesNotContain("edge-ingest -> kafka:9093/TCP", "ingress-controller -> edge-ingest:8080/TCP");
+    }
+
+    @Test
+    void aListenerWithoutPeersIsOpenToEveryPod() {
+        List<ObjectNode> objects = Overlay.K8S_CLOUD.objects();
+        ObjectNode kafka = objects.stream().filter(o -> o.path("kind").asText().equals("Kafka")).findFirst().orElseThrow();
+        Edit.remove(kafka, "/spec/kafka/listeners/0/networkPolicyPeers");
+        assertThat(allowed(Overlay.K8S_CLOUD, objects))
+                .contains("other-namespace -> kafka:9093/TCP", "outside -> kafka:9093/TCP", "entity-operator -> kafka:9093/TCP");
     }
 
     @Test

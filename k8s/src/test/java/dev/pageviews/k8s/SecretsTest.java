@@ -82,6 +82,36 @@ class SecretsTest {
         assertThat(leaks(List.of(job))).anySatisfy(p -> assertThat(p).contains("MINIO_ROOT_PASSWORD"));
     }
 
+    /**
+     * The Kafka passwords (the JAAS config of each client's KafkaUser) reach the edge and the job as files that Kafka's
+     * config providers read, never as values in the job's args (the Flink UI shows them) or the edge's ConfigMap.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Overlay.class, names = {"K8S_MINIKUBE", "K8S_CLOUD"})
+    void kafkaCredentialsAreReadFromFiles(Overlay platform) {
+        KafkaSecurityTest.Client edge = KafkaSecurityTest.edge(platform.objects());
+        KafkaSecurityTest.Client job = KafkaSecurityTest.job(platform.flink().objects());
+        assertThat(KafkaAccess.literalSecrets(edge.name(), edge.properties())).isEmpty();
+        assertThat(KafkaAccess.literalSecrets(job.name(), job.properties())).isEmpty();
+        assertThat(edge.properties()).containsKey("sasl.jaas.config");
+        assertThat(job.properties()).containsKey("sasl.jaas.config");
+    }
+
+    @Test
+    void aKafkaPasswordPastedIntoTheArgsIsCaught() {
+        List<ObjectNode> objects = Overlay.FLINK_CLOUD.objects();
+        ObjectNode deployment = objects.stream().filter(o -> o.path("kind").asText().equals("FlinkDeployment")).findFirst().orElseThrow();
+        List<String> args = FlinkJobConsistency.args(deployment).stream().map(a -> a.replace(
+                "sasl.jaas.config=${dir:/etc/kafka-user:sasl.jaas.config}",
+                "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"pageviews-job\" password=\"hunter2\";"))
+                .toList();
+        Edit.set(deployment, "/spec/job/args", args);
+        KafkaSecurityTest.Client job = KafkaSecurityTest.job(objects);
+        assertThat(KafkaAccess.literalSecrets(job.name(), job.properties()))
+                .containsExactly("pageviews-job: Kafka property sasl.jaas.config has a literal value; read it with a config provider"
+                        + " (${dir:...} from a mounted Secret, or ${env:...})");
+    }
+
     /** Secret values found outside Secrets, and secret-looking variables set to literal values. */
     static List<String> leaks(List<ObjectNode> objects) {
         List<String> secrets = new ArrayList<>();

@@ -24,7 +24,22 @@ final class StrimziStructure {
             "configuration", "networkPolicyPeers");
     private static final Set<String> LISTENER_TYPES = Set.of("internal", "route", "tlsroute", "loadbalancer",
             "nodeport", "ingress", "cluster-ip");
+    private static final Set<String> LISTENER_AUTHENTICATION = Set.of("type", "sasl", "listenerConfig");
+    private static final Set<String> LISTENER_AUTHENTICATION_TYPES = Set.of("tls", "scram-sha-512", "custom");
+    private static final Set<String> PEER = Set.of("podSelector", "namespaceSelector", "ipBlock");
+    private static final Set<String> AUTHORIZATION = Set.of("type", "superUsers", "authorizerClass", "supportsAdminApi");
     private static final Set<String> ENTITY_OPERATOR = Set.of("topicOperator", "userOperator", "template");
+    private static final Set<String> USER_OPERATOR = Set.of("watchedNamespace", "image", "reconciliationIntervalMs",
+            "secretPrefix", "livenessProbe", "readinessProbe", "resources", "logging", "jvmOptions");
+    private static final Set<String> USER_SPEC = Set.of("authentication", "authorization", "quotas", "template");
+    private static final Set<String> USER_AUTHENTICATION = Set.of("type", "password", "validityDays", "renewalDays");
+    private static final Set<String> USER_AUTHENTICATION_TYPES = Set.of("tls", "tls-external", "scram-sha-512");
+    private static final Set<String> USER_AUTHORIZATION = Set.of("type", "acls");
+    private static final Set<String> ACL = Set.of("type", "resource", "host", "operations");
+    private static final Set<String> ACL_RESOURCE = Set.of("type", "name", "patternType");
+    private static final Set<String> ACL_RESOURCE_TYPES = Set.of("topic", "group", "cluster", "transactionalId");
+    private static final Set<String> ACL_OPERATIONS = Set.of("Read", "Write", "Create", "Delete", "Alter", "Describe",
+            "ClusterAction", "AlterConfigs", "DescribeConfigs", "IdempotentWrite", "All");
     private static final Set<String> NODE_POOL_SPEC = Set.of("replicas", "storage", "roles", "resources",
             "jvmOptions", "template");
     private static final Set<String> STORAGE = Set.of("type", "volumes", "id", "size", "sizeLimit", "class",
@@ -55,6 +70,10 @@ final class StrimziStructure {
                 clusterLabel(object, errors);
                 topic(spec, errors);
             }
+            case "KafkaUser" -> {
+                clusterLabel(object, errors);
+                user(spec, errors);
+            }
             default -> errors.add(".kind: " + object.path("kind").asText() + " is not checked by StrimziStructure");
         }
         return errors;
@@ -84,8 +103,72 @@ final class StrimziStructure {
             if (!listener.path("tls").isBoolean()) {
                 errors.add(path + ".tls: required boolean");
             }
+            JsonNode authentication = listener.path("authentication");
+            onlyKnown(authentication, LISTENER_AUTHENTICATION, path + ".authentication", errors);
+            if (!authentication.isMissingNode() && !LISTENER_AUTHENTICATION_TYPES.contains(authentication.path("type").asText())) {
+                errors.add(path + ".authentication.type: required, one of " + LISTENER_AUTHENTICATION_TYPES);
+            }
+            JsonNode peers = listener.path("networkPolicyPeers");
+            if (!peers.isMissingNode() && !peers.isArray()) {
+                errors.add(path + ".networkPolicyPeers: must be a list");
+            }
+            for (int p = 0; p < peers.size(); p++) {
+                onlyKnown(peers.get(p), PEER, path + ".networkPolicyPeers[" + p + "]", errors);
+            }
+        }
+        JsonNode authorization = kafka.path("authorization");
+        onlyKnown(authorization, AUTHORIZATION, ".spec.kafka.authorization", errors);
+        if (!authorization.isMissingNode() && !Set.of("simple", "custom").contains(authorization.path("type").asText())) {
+            errors.add(".spec.kafka.authorization.type: required, simple or custom");
         }
         onlyKnown(spec.path("entityOperator"), ENTITY_OPERATOR, ".spec.entityOperator", errors);
+        onlyKnown(spec.path("entityOperator").path("userOperator"), USER_OPERATOR, ".spec.entityOperator.userOperator", errors);
+    }
+
+    /** KafkaUser as Strimzi 1.2's CRD (044-Crd-kafkauser.yaml) has it: authorization.acls with operations, not operation. */
+    private static void user(JsonNode spec, List<String> errors) {
+        onlyKnown(spec, USER_SPEC, ".spec", errors);
+        JsonNode authentication = spec.path("authentication");
+        onlyKnown(authentication, USER_AUTHENTICATION, ".spec.authentication", errors);
+        if (!authentication.isMissingNode() && !USER_AUTHENTICATION_TYPES.contains(authentication.path("type").asText())) {
+            errors.add(".spec.authentication.type: required, one of " + USER_AUTHENTICATION_TYPES);
+        }
+        JsonNode authorization = spec.path("authorization");
+        if (authorization.isMissingNode()) {
+            return;
+        }
+        onlyKnown(authorization, USER_AUTHORIZATION, ".spec.authorization", errors);
+        if (!authorization.path("type").asText().equals("simple")) {
+            errors.add(".spec.authorization.type: required, simple");
+        }
+        JsonNode acls = authorization.path("acls");
+        if (!acls.isArray()) {
+            errors.add(".spec.authorization.acls: required list");
+        }
+        for (int i = 0; i < acls.size(); i++) {
+            JsonNode acl = acls.get(i);
+            String path = ".spec.authorization.acls[" + i + "]";
+            onlyKnown(acl, ACL, path, errors);
+            if (acl.has("type") && !Set.of("allow", "deny").contains(acl.path("type").asText())) {
+                errors.add(path + ".type: allow or deny");
+            }
+            onlyKnown(acl.path("resource"), ACL_RESOURCE, path + ".resource", errors);
+            if (!ACL_RESOURCE_TYPES.contains(acl.path("resource").path("type").asText())) {
+                errors.add(path + ".resource.type: required, one of " + ACL_RESOURCE_TYPES);
+            }
+            if (acl.path("resource").has("patternType") && !Set.of("literal", "prefix").contains(acl.path("resource").path("patternType").asText())) {
+                errors.add(path + ".resource.patternType: literal or prefix");
+            }
+            JsonNode operations = acl.path("operations");
+            if (!operations.isArray() || operations.isEmpty()) {
+                errors.add(path + ".operations: required, a list of " + ACL_OPERATIONS);
+            }
+            for (JsonNode operation : operations) {
+                if (!ACL_OPERATIONS.contains(operation.asText())) {
+                    errors.add(path + ".operations: " + operation + " is not one of " + ACL_OPERATIONS);
+                }
+            }
+        }
     }
 
     private static void nodePool(JsonNode spec, List<String> errors) {
