@@ -68,7 +68,13 @@ final class EdgeConsistency {
             }
         });
         try {
-            EdgeConfig.parse(new String[0], variables); // the edge's own parser: values it would refuse at start
+            EdgeConfig edge = EdgeConfig.parse(new String[0], variables); // the edge's own parser: values it would refuse at start
+            // behind the ingress controller every request arrives from its address: without a trusted hop all clients
+            // would share one rate limit
+            if (edge.get(EdgeConfig.RATE_LIMIT) > 0 && edge.get(EdgeConfig.TRUSTED_PROXY_HOPS) < 1) {
+                problems.add("EDGE_TRUSTED_PROXY_HOPS is " + edge.get(EdgeConfig.TRUSTED_PROXY_HOPS) + " behind the ingress "
+                        + "controller: every client would share its address and one rate limit");
+            }
         } catch (IllegalArgumentException e) {
             problems.add("the edge would refuse the ConfigMap: " + e.getMessage());
         }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pageviews.edge.EdgeConfig;
 import dev.pageviews.job.JobConfig;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -89,6 +90,29 @@ class EdgeDeploymentTest {
         ObjectNode deployment = deployment(Overlay.K8S_MINIKUBE);
         ObjectNode config = Edit.set(configMap(Overlay.K8S_MINIKUBE, deployment), "/data/EDGE_KAFKA_BOOTSTRAPP", "kafka:9092");
         assertThat(EdgeConsistency.check(deployment, config, SOURCES)).anySatisfy(p -> assertThat(p).contains("EDGE_KAFKA_BOOTSTRAPP"));
+    }
+
+    @Test
+    void aRateLimitWithoutTheIngressHop() {
+        ObjectNode deployment = deployment(Overlay.K8S_CLOUD);
+        ObjectNode config = Edit.set(configMap(Overlay.K8S_CLOUD, deployment), "/data/EDGE_TRUSTED_PROXY_HOPS", "0");
+        assertThat(EdgeConsistency.check(deployment, config, SOURCES))
+                .anySatisfy(p -> assertThat(p).contains("EDGE_TRUSTED_PROXY_HOPS is 0"));
+    }
+
+    @Test
+    void theCloudEdgeTakesViewsOfNamedSitesOnlyWithTheLimitAndTheBotFilterOn() {
+        EdgeConfig edge = EdgeConfig.parse(new String[0], variables(configMap(Overlay.K8S_CLOUD, deployment(Overlay.K8S_CLOUD))));
+
+        assertThat(edge.sitePolicy().anySite()).isFalse();
+        assertThat(edge.get(EdgeConfig.RATE_LIMIT)).isPositive();
+        assertThat(edge.get(EdgeConfig.BOT_FILTER)).isTrue();
+    }
+
+    private static Map<String, String> variables(ObjectNode configMap) {
+        Map<String, String> variables = new java.util.HashMap<>();
+        configMap.path("data").fields().forEachRemaining(e -> variables.put(e.getKey(), e.getValue().asText()));
+        return variables;
     }
 
     @Test
