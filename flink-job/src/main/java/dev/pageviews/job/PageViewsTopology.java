@@ -185,7 +185,7 @@ public final class PageViewsTopology {
                 .setProperty("fetch.max.wait.ms", Long.toString(config.kafkaFetchMaxWait().toMillis()));
         // where a split starts is checked against the partition's log before it is read (--kafka-lost-offsets)
         return CheckedKafkaSource.build(builder, start, connection, config.groupId(), config.lostOffsets(),
-                JobConfig.KAFKA_PROPERTIES.label());
+                JobConfig.KAFKA_PROPERTIES.label(), config.topic(), config.dlqTopic());
     }
 
     /** What every Kafka client of the job connects with: the bootstrap servers and --kafka-properties (security). */

@@ -53,13 +53,16 @@ class SecuredKafkaIT {
     void edgeAndJobWorkAsLeastPrivilegedUsersAndBadCredentialsGet503NamingTheSetting() throws Exception {
         Path dir = LocalStackExtension.newWorkDir();
         TestCertificates certificates = TestCertificates.shared();
-        KafkaSecurity security = KafkaSecurity.withUsers(certificates, "edge", "job", "stranger");
+        KafkaSecurity security = KafkaSecurity.withUsers(certificates, "edge", "job", "stranger", "reader");
         try (KafkaBroker kafka = KafkaBroker.startSecured(dir.resolve("kafka"), 0, security);
                 RedisServer redis = RedisServer.start(dir.resolve("redis"), 0, RedisServer.Persistence.NONE)) {
             kafka.createTopic("views", 2);
             kafka.createTopic("views-dlq", 1);
             kafka.createAcls(KafkaSecurity.edgeAcls("edge", "views"));
             kafka.createAcls(KafkaSecurity.jobAcls("job", "views", "pageviews-job", "views-dlq"));
+            // the job's ACLs but WRITE on the dead-letter topic
+            kafka.createAcls(KafkaSecurity.jobAcls("reader", "views", "pageviews-job", "views-dlq").stream()
+                    .filter(acl -> !acl.pattern().name().equals("views-dlq")).toList());
 
             // the job's secrets as a Kubernetes Secret mounts them: one file per key, read by Kafka's dir provider
             Path secrets = Files.createDirectories(dir.resolve("secrets"));
@@ -122,6 +125,11 @@ class SecuredKafkaIT {
             JobConfig noAcls = jobConfig.with(JobConfig.KAFKA_PROPERTIES, properties(security.clientProperties("stranger")));
             assertThat(failureOf(noAcls)).contains("does not allow the job's user",
                     "--kafka-properties (PAGEVIEWS_KAFKA_PROPERTIES)", "ACLs allowing READ on the topic");
+            // and as a user that may read but not write dead letters: it fails at its start, not at the first one
+            JobConfig noDeadLetters = jobConfig.with(JobConfig.KAFKA_PROPERTIES, properties(security.clientProperties("reader")));
+            assertThat(failureOf(noDeadLetters)).contains("does not allow the job's user",
+                    "--kafka-properties (PAGEVIEWS_KAFKA_PROPERTIES)", "WRITE on the dead-letter topic views-dlq:")
+                    .doesNotContain("READ on the topic views");
         }
     }
 

@@ -55,14 +55,18 @@ public final class CheckedKafkaSource<T>
     private final String groupId;
     private final LostOffsets lostOffsets;
     private final String securitySetting;
+    private final String topic;
+    private final String deadLetterTopic;
 
     private CheckedKafkaSource(KafkaSource<T> source, Properties connection, String groupId, LostOffsets lostOffsets,
-            String securitySetting) {
+            String securitySetting, String topic, String deadLetterTopic) {
         this.source = source;
         this.connection = connection;
         this.groupId = groupId;
         this.lostOffsets = lostOffsets;
         this.securitySetting = securitySetting;
+        this.topic = topic;
+        this.deadLetterTopic = deadLetterTopic;
     }
 
     /**
@@ -70,12 +74,14 @@ public final class CheckedKafkaSource<T>
      * without state at {@code start}, and wraps it. {@code connection} are the builder's Kafka connection properties
      * (bootstrap servers, security), for the admin client that reads the partitions' log ranges. {@code
      * securitySetting} names the setting that holds the security properties, for the error when Kafka refuses the
-     * credentials or an ACL is missing ({@link KafkaAccessDenied}).
+     * credentials or an ACL is missing ({@link KafkaAccessDenied}). The enumerator checks at its start that the job
+     * may read {@code topic} (the builder's) and write to {@code deadLetterTopic} ({@link TopicAccess}).
      */
     public static <T> CheckedKafkaSource<T> build(KafkaSourceBuilder<T> builder, OffsetsInitializer start,
-            Properties connection, String groupId, LostOffsets lostOffsets, String securitySetting) {
+            Properties connection, String groupId, LostOffsets lostOffsets, String securitySetting, String topic,
+            String deadLetterTopic) {
         KafkaSource<T> source = builder.setStartingOffsets(new NoAutoOffsetReset(start)).build();
-        return new CheckedKafkaSource<>(source, connection, groupId, lostOffsets, securitySetting);
+        return new CheckedKafkaSource<>(source, connection, groupId, lostOffsets, securitySetting, topic, deadLetterTopic);
     }
 
     @Override
@@ -93,12 +99,14 @@ public final class CheckedKafkaSource<T>
     @Override
     public SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> createEnumerator(
             SplitEnumeratorContext<KafkaPartitionSplit> context) throws Exception {
+        TopicAccess.check(connection, topic, deadLetterTopic, securitySetting);
         return source.createEnumerator(named(context));
     }
 
     @Override
     public SplitEnumerator<KafkaPartitionSplit, KafkaSourceEnumState> restoreEnumerator(
             SplitEnumeratorContext<KafkaPartitionSplit> context, KafkaSourceEnumState state) throws Exception {
+        TopicAccess.check(connection, topic, deadLetterTopic, securitySetting);
         return source.restoreEnumerator(named(context), state);
     }
 

@@ -1,5 +1,6 @@
 package dev.pageviews.job.source;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -28,7 +29,9 @@ public final class KafkaAccessDenied extends IllegalStateException {
      */
     private KafkaAccessDenied(String message, Throwable failure) {
         super(message);
-        addSuppressed(failure);
+        if (failure != null) {
+            addSuppressed(failure);
+        }
     }
 
     /**
@@ -46,6 +49,13 @@ public final class KafkaAccessDenied extends IllegalStateException {
                 new KafkaAccessDenied("Kafka at " + bootstrap + " does not allow the job's user (sasl.jaas.config in "
                         + setting + ") what it needs (" + denied.getMessage() + "): it needs ACLs allowing READ on the "
                         + "topic and the consumer group and WRITE on the dead-letter topic", failure));
+    }
+
+    /** The rights the job's user lacks ({@link TopicAccess}), with Kafka's refusal when it refused to answer. */
+    static KafkaAccessDenied missing(String bootstrap, String setting, List<String> missing, Throwable refusal) {
+        return new KafkaAccessDenied("Kafka at " + bootstrap + " does not allow the job's user (sasl.jaas.config in "
+                + setting + ") " + String.join(" and ", missing) + ": it needs ACLs allowing READ on the topic and the "
+                + "consumer group and WRITE on the dead-letter topic", refusal);
     }
 
     /**
