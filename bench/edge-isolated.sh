@@ -16,7 +16,9 @@
 #                             k8s/images/edge-ingest/Dockerfile, with its MALLOC_ARENA_MAX)
 # Besides the throughput it prints the edge's peak resident memory (the kernel's high-water mark, what a container
 # limit is checked against), its peak heap use, direct memory and GC pauses, for the arithmetic in k8s/README.md.
-#   EDGE_BENCH_EDGE_ARGS      extra edge flags, e.g. "--kafka-linger 10"
+#   EDGE_BENCH_EDGE_ARGS      extra edge flags, e.g. "--kafka-linger 10"; "--rate-limit 0 --bot-filter false" measures
+#                             the edge without admission control. The edge always gets --trusted-proxy-hops 1: the
+#                             wrk scripts send each request as one of 4,096 clients in X-Forwarded-For.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -30,7 +32,7 @@ ADMIN_PORT=${EDGE_BENCH_ADMIN_PORT:-19464}
 IMAGE_JAVA_OPTS=$(sed -n 's/^ENV JAVA_TOOL_OPTIONS="\(.*\)"$/\1/p' k8s/images/edge-ingest/Dockerfile)
 JAVA_OPTS=${EDGE_BENCH_JAVA_OPTS:-$IMAGE_JAVA_OPTS}
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-$(sed -n 's/^ENV MALLOC_ARENA_MAX=//p' k8s/images/edge-ingest/Dockerfile)}
-read -r -a EDGE_ARGS <<< "${EDGE_BENCH_EDGE_ARGS:-}"
+read -r -a EDGE_ARGS <<< "--trusted-proxy-hops 1 ${EDGE_BENCH_EDGE_ARGS:-}"
 WORK=edge-ingest/target/bench
 URL=http://127.0.0.1:$PORT
 ADMIN_URL=http://127.0.0.1:$ADMIN_PORT
