@@ -3,9 +3,10 @@ package dev.pageviews.job;
 import dev.pageviews.event.PageKeys;
 import dev.pageviews.job.redis.RedisSinkSettings;
 import dev.pageviews.job.source.LostOffsets;
-import dev.pageviews.job.redis.RedisTls;
 import dev.pageviews.job.redis.SentinelCredentials;
 import dev.pageviews.settings.ClientProperties;
+import dev.pageviews.settings.RedisTls;
+import dev.pageviews.settings.RedisTlsSettings;
 import dev.pageviews.settings.RedisUri;
 import dev.pageviews.settings.Setting;
 import dev.pageviews.settings.Settings;
@@ -13,7 +14,6 @@ import dev.pageviews.settings.SettingsSchema;
 import dev.pageviews.settings.ValueType;
 import dev.pageviews.settings.Values;
 import java.io.Serializable;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -214,26 +214,14 @@ public final class JobConfig implements Serializable {
     // How the job's Redis clients connect beyond --redis: TLS material and the sentinels' own credentials. The files
     // are checked here, where the job is submitted (in application mode: on the JobManager), and read by the clients
     // on the TaskManagers: the same path must hold them on both.
-    public static final Setting<String> REDIS_TLS_TRUSTSTORE = SCHEMA.define("redis-tls-truststore")
-            .doc("With a rediss... --redis: the truststore (PKCS12 or JKS, told by its content) with the CA that signed "
-                    + "Redis's certificates, e.g. a private CA; empty: the JVM's default CAs. A file at this path on the "
-                    + "JobManager and on every TaskManager; read at each connect, so a renewed file is used on reconnect.")
-            .of(readableFileOrEmpty());
-    public static final Setting<String> REDIS_TLS_TRUSTSTORE_PASSWORD = SCHEMA.define("redis-tls-truststore-password")
-            .doc("Password of --redis-tls-truststore; empty for a store without one.").secret().of(Values.text());
-    public static final Setting<String> REDIS_TLS_KEYSTORE = SCHEMA.define("redis-tls-keystore")
-            .doc("With a rediss... --redis: a keystore (PKCS12 or JKS) with the key and certificate chain the job shows "
-                    + "Redis when Redis asks for client certificates (tls-auth-clients yes); empty: none. Same path on the "
-                    + "JobManager and every TaskManager.")
-            .of(readableFileOrEmpty());
-    public static final Setting<String> REDIS_TLS_KEYSTORE_PASSWORD = SCHEMA.define("redis-tls-keystore-password")
-            .doc("Password of --redis-tls-keystore and of the key in it.").secret().of(Values.text());
-    public static final Setting<Boolean> REDIS_TLS_VERIFY_HOSTNAME = SCHEMA.define("redis-tls-verify-hostname")
-            .defaultValue("true")
-            .doc("Whether Redis's certificate must name the host the job connects to: the host in --redis, or the "
-                    + "address Sentinel or the cluster announces (often an IP address). false trusts any certificate "
-                    + "the truststore's CA signed, whatever host it names.")
-            .of(Values.bool());
+    public static final RedisTlsSettings REDIS_TLS = RedisTlsSettings.define(SCHEMA, REDIS, "the job",
+            "A file at this path on the JobManager and on every TaskManager",
+            "Same path on the JobManager and every TaskManager.");
+    public static final Setting<String> REDIS_TLS_TRUSTSTORE = REDIS_TLS.truststore();
+    public static final Setting<String> REDIS_TLS_TRUSTSTORE_PASSWORD = REDIS_TLS.truststorePassword();
+    public static final Setting<String> REDIS_TLS_KEYSTORE = REDIS_TLS.keystore();
+    public static final Setting<String> REDIS_TLS_KEYSTORE_PASSWORD = REDIS_TLS.keystorePassword();
+    public static final Setting<Boolean> REDIS_TLS_VERIFY_HOSTNAME = REDIS_TLS.verifyHostname();
     public static final Setting<String> REDIS_SENTINEL_USER = SCHEMA.define("redis-sentinel-user")
             .doc("With a Sentinel --redis: the ACL user the sentinels want; empty: default (with "
                     + "--redis-sentinel-password) or none.")
@@ -388,8 +376,7 @@ public final class JobConfig implements Serializable {
                 get(REDIS_WAIT_TIMEOUT), get(ALLOW_RESTORE_BEHIND_REDIS));
     }
     public RedisTls redisTls() {
-        return new RedisTls(get(REDIS_TLS_TRUSTSTORE), get(REDIS_TLS_TRUSTSTORE_PASSWORD), get(REDIS_TLS_KEYSTORE),
-                get(REDIS_TLS_KEYSTORE_PASSWORD), get(REDIS_TLS_VERIFY_HOSTNAME));
+        return REDIS_TLS.of(settings);
     }
     public SentinelCredentials redisSentinelCredentials() {
         return new SentinelCredentials(get(REDIS_SENTINEL_USER), get(REDIS_SENTINEL_PASSWORD));
@@ -447,18 +434,7 @@ public final class JobConfig implements Serializable {
     /** The TLS and Sentinel settings fit --redis, and the stores open with their passwords. */
     private static void checkRedisConnection(Settings s) {
         RedisUri redis = RedisUri.parse(s.get(REDIS));
-        for (Setting<String> tlsSetting : List.of(REDIS_TLS_TRUSTSTORE, REDIS_TLS_KEYSTORE)) {
-            if (!s.get(tlsSetting).isEmpty() && !redis.tls()) {
-                throw s.invalid(tlsSetting, "is for TLS, but " + REDIS.flag() + " (" + redis + ") is " + redis.scheme()
-                        + "://; write " + redis.topology().scheme(true) + "://... for TLS, or leave " + tlsSetting.flag() + " empty");
-            }
-        }
-        if (!s.get(REDIS_TLS_TRUSTSTORE_PASSWORD).isEmpty() && s.get(REDIS_TLS_TRUSTSTORE).isEmpty()) {
-            throw s.invalid(REDIS_TLS_TRUSTSTORE_PASSWORD, "is given, but " + REDIS_TLS_TRUSTSTORE.flag() + " is empty");
-        }
-        if (!s.get(REDIS_TLS_KEYSTORE_PASSWORD).isEmpty() && s.get(REDIS_TLS_KEYSTORE).isEmpty()) {
-            throw s.invalid(REDIS_TLS_KEYSTORE_PASSWORD, "is given, but " + REDIS_TLS_KEYSTORE.flag() + " is empty");
-        }
+        REDIS_TLS.check(s);
         for (Setting<String> sentinelSetting : List.of(REDIS_SENTINEL_USER, REDIS_SENTINEL_PASSWORD)) {
             if (!s.get(sentinelSetting).isEmpty() && !redis.sentinel()) {
                 throw s.invalid(sentinelSetting, "is for Sentinel, but " + REDIS.flag() + " (" + redis + ") is "
@@ -469,32 +445,7 @@ public final class JobConfig implements Serializable {
         if (!s.get(REDIS_SENTINEL_USER).isEmpty() && s.get(REDIS_SENTINEL_PASSWORD).isEmpty()) {
             throw s.invalid(REDIS_SENTINEL_USER, "needs " + REDIS_SENTINEL_PASSWORD.flag());
         }
-        checkStore(s, REDIS_TLS_TRUSTSTORE, REDIS_TLS_TRUSTSTORE_PASSWORD, false);
-        checkStore(s, REDIS_TLS_KEYSTORE, REDIS_TLS_KEYSTORE_PASSWORD, true);
-    }
-
-    private static void checkStore(Settings s, Setting<String> store, Setting<String> password, boolean needsPrivateKey) {
-        if (s.get(store).isEmpty()) {
-            return;
-        }
-        RedisTls.Problem problem = RedisTls.problem(Path.of(s.get(store)), s.get(password).isEmpty() ? null : s.get(password),
-                needsPrivateKey);
-        if (problem != null && problem.ofPassword()) {
-            throw s.invalid(password, "does not fit " + store.flag() + " (" + s.get(store) + "): " + problem.why());
-        }
-        if (problem != null) {
-            throw s.invalid(store, problem.why());
-        }
-    }
-
-    /** A path to a readable file, or empty. */
-    private static ValueType<String> readableFileOrEmpty() {
-        return Values.checked(Values.text(), text -> {
-            if (!text.isEmpty() && !(Files.isRegularFile(Path.of(text)) && Files.isReadable(Path.of(text)))) {
-                throw new IllegalArgumentException("'" + text + "' is not a readable file" + (Files.exists(Path.of(text))
-                        ? "" : " (there is none at that path)"));
-            }
-        });
+        REDIS_TLS.checkStores(s);
     }
 
     /** An IANA time zone name (or an offset such as +02:00), read by {@link java.time.ZoneId#of}. */

@@ -1,5 +1,7 @@
 package dev.pageviews.read;
 
+import dev.pageviews.settings.RedisTls;
+import dev.pageviews.settings.RedisTlsSettings;
 import dev.pageviews.settings.RedisUri;
 import dev.pageviews.settings.Setting;
 import dev.pageviews.settings.Settings;
@@ -28,11 +30,18 @@ public final class ReadConfig {
     public static final Setting<String> REDIS = SCHEMA.define("redis").defaultValue("redis://localhost:6379")
             .doc("Redis the job counts into, in the job's forms: redis://[[user]:password@]host:port[/db], "
                     + "redis-cluster://[[user]:password@]host:port,host:port,..., "
-                    + "redis-sentinel://[[user]:password@]host:port,...[/db]#primaryName (rediss... for TLS, trusting the "
-                    + "JVM's CAs); user and password percent-encoded. A read-only user is enough: "
+                    + "redis-sentinel://[[user]:password@]host:port,...[/db]#primaryName (rediss... for TLS: see "
+                    + "--redis-tls-truststore); user and password percent-encoded. A read-only user is enough: "
                     + "+@read +subscribe ~<key>* ~{<key>}* &{<key>}:commits.")
             .shownAs(RedisUri::withoutCredentials)
             .of(Values.checked(Values.nonEmptyText(), RedisUri::parse));
+    public static final RedisTlsSettings REDIS_TLS = RedisTlsSettings.define(SCHEMA, REDIS, "the read service",
+            "A file at this path where the service runs", "");
+    public static final Setting<String> REDIS_TLS_TRUSTSTORE = REDIS_TLS.truststore();
+    public static final Setting<String> REDIS_TLS_TRUSTSTORE_PASSWORD = REDIS_TLS.truststorePassword();
+    public static final Setting<String> REDIS_TLS_KEYSTORE = REDIS_TLS.keystore();
+    public static final Setting<String> REDIS_TLS_KEYSTORE_PASSWORD = REDIS_TLS.keystorePassword();
+    public static final Setting<Boolean> REDIS_TLS_VERIFY_HOSTNAME = REDIS_TLS.verifyHostname();
     public static final Setting<String> REDIS_KEY = SCHEMA.define("redis-key").defaultValue("page_views")
             .doc("The job's counts hash (its --redis-key); the time buckets, visitors and commit record are the keys "
                     + "with its hash tag, {page_views}:...").of(Values.nonEmptyText());
@@ -70,6 +79,8 @@ public final class ReadConfig {
             .of(Values.duration(Duration.ofSeconds(1), Duration.ofHours(1)));
 
     static {
+        SCHEMA.check(REDIS_TLS::check);
+        SCHEMA.check(REDIS_TLS::checkStores);
         SCHEMA.check(s -> {
             if (s.get(API_TOKEN).isEmpty() && !loopback(s.get(HOST))) {
                 throw s.invalid(HOST, "is beyond loopback, so the stats would be open to anyone who reaches it: set "
@@ -115,6 +126,7 @@ public final class ReadConfig {
     public String host() { return settings.get(HOST); }
     public int port() { return settings.get(PORT); }
     public RedisUri redis() { return RedisUri.parse(settings.get(REDIS)); }
+    public RedisTls redisTls() { return REDIS_TLS.of(settings); }
     public String redisKey() { return settings.get(REDIS_KEY); }
     public Duration redisTimeout() { return settings.get(REDIS_TIMEOUT); }
     public String siteId() { return settings.get(SITE_ID); }
@@ -128,7 +140,7 @@ public final class ReadConfig {
     public int maxBodySize() { return settings.get(MAX_BODY_SIZE); }
     public Duration idleTimeout() { return settings.get(CONNECTION_IDLE_TIMEOUT); }
 
-    /** Every setting as logs may show it: the token and the Redis password masked. */
+    /** Every setting as logs may show it: the token and the Redis and TLS store passwords masked. */
     @Override
     public String toString() {
         return settings.toString();

@@ -3,7 +3,9 @@ package dev.pageviews.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pageviews.settings.RedisTls;
 import dev.pageviews.settings.SettingsException;
+import dev.pageviews.stack.TestCertificates;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -52,5 +54,35 @@ class ReadConfigTest {
                 .hasMessageStartingWith("--redis (PAGEVIEWS_REDIS): unknown scheme 'http'");
         assertThatThrownBy(() -> ReadConfig.parse(new String[] {"--max-range", "0"}, Map.of()))
                 .hasMessageStartingWith("--max-range (PAGEVIEWS_MAX_RANGE)");
+    }
+
+    @Test
+    void tlsStoresAreTheJobsSettingsCheckedAndTheirPasswordsMasked() {
+        TestCertificates certificates = TestCertificates.shared();
+        String truststore = certificates.truststore().toString();
+        String keystore = certificates.clientKeystore().toString();
+        ReadConfig config = ReadConfig.parse(new String[] {"--redis", "rediss-cluster://stats:pw@a:1,b:2",
+            "--redis-tls-truststore", truststore, "--redis-tls-keystore", keystore}, Map.of(
+                "PAGEVIEWS_REDIS_TLS_TRUSTSTORE_PASSWORD", certificates.password(),
+                "PAGEVIEWS_REDIS_TLS_KEYSTORE_PASSWORD", certificates.password(),
+                "PAGEVIEWS_REDIS_TLS_VERIFY_HOSTNAME", "false"));
+        assertThat(config.redisTls()).isEqualTo(new RedisTls(truststore, certificates.password(), keystore,
+                certificates.password(), false));
+        assertThat(config.toString()).contains("redis-tls-truststore-password=***", "redis-tls-keystore-password=***",
+                truststore).doesNotContain(certificates.password());
+        assertThat(ReadConfig.parse(new String[0], Map.of()).redisTls()).isEqualTo(RedisTls.DEFAULTS);
+
+        assertThatThrownBy(() -> ReadConfig.parse(new String[] {"--redis", "redis://h:1", "--redis-tls-truststore",
+            truststore}, Map.of()))
+                .hasMessageStartingWith("--redis-tls-truststore (PAGEVIEWS_REDIS_TLS_TRUSTSTORE) is '" + truststore
+                        + "': is for TLS, but --redis (redis://h:1) is redis://; write rediss://... for TLS");
+        assertThatThrownBy(() -> ReadConfig.parse(new String[] {"--redis", "rediss://h:1", "--redis-tls-keystore", keystore,
+            "--redis-tls-keystore-password", "wrong-secret"}, Map.of()))
+                .hasMessage("--redis-tls-keystore-password (PAGEVIEWS_REDIS_TLS_KEYSTORE_PASSWORD) is '***': does not fit "
+                        + "--redis-tls-keystore (" + keystore + "): it does not open the store");
+        assertThatThrownBy(() -> ReadConfig.parse(new String[] {"--redis", "rediss://h:1", "--redis-tls-truststore",
+            "/nonexistent/ca.p12"}, Map.of()))
+                .hasMessageStartingWith("--redis-tls-truststore (PAGEVIEWS_REDIS_TLS_TRUSTSTORE): '/nonexistent/ca.p12' is "
+                        + "not a readable file");
     }
 }

@@ -1,17 +1,13 @@
 package dev.pageviews.job.redis;
 
+import dev.pageviews.settings.RedisTls;
 import dev.pageviews.settings.RedisUri;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.security.cert.CertPathValidatorException;
-import java.security.cert.CertificateException;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import javax.net.ssl.SSLException;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -192,66 +188,18 @@ final class RedisConnections {
      * cluster client may not read the slot map, the NOPERM that says which right to grant.
      */
     static JedisException explained(JedisException e, RedisSinkSettings settings) {
-        List<Throwable> causes = causes(e);
-        RedisTls tls = settings.tls();
         String redis = settings.redis().toString();
-        String advice = null;
-        for (Throwable cause : causes) {
-            String message = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
-            if (cause instanceof JedisAccessControlException && message.contains("'cluster|slots'")) {
+        for (Throwable cause : RedisTls.causes(e)) {
+            if (cause instanceof JedisAccessControlException
+                    && String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT).contains("'cluster|slots'")) {
                 JedisAccessControlException named = new JedisAccessControlException("NOPERM the Redis user in --redis ("
                         + redis + ") may not run CLUSTER SLOTS, which a Redis Cluster client needs to find the nodes and "
                         + "their slots: add +cluster|slots to its rights (flink-job README, 'The Redis user')");
                 named.initCause(e);
                 return named;
             }
-            if (cause instanceof CertPathValidatorException || message.contains("pkix path")
-                    || message.contains("unable to find valid certification path")) {
-                advice = "Redis's TLS certificate is not signed by a CA the job trusts: --redis-tls-truststore "
-                        + "(PAGEVIEWS_REDIS_TLS_TRUSTSTORE) " + (tls.truststore() == null ? "is empty, so only the JVM's "
-                        + "default CAs are trusted" : "is " + tls.truststore()) + "; give it a truststore with the CA that "
-                        + "signed Redis's certificate";
-            } else if (cause instanceof CertificateException && (message.contains("no subject alternative")
-                    || message.contains("no name matching"))) {
-                advice = "Redis's TLS certificate does not name the host the job connects to (" + cause.getMessage()
-                        + "): connect by a name the certificate has, or set --redis-tls-verify-hostname "
-                        + "(PAGEVIEWS_REDIS_TLS_VERIFY_HOSTNAME) false to trust any certificate the CA signed";
-            } else if (cause instanceof SSLException && (message.contains("certificate_required")
-                    || message.contains("bad_certificate") || message.contains("unknown_ca")
-                    || message.contains("certificate_unknown") || message.contains("decrypt_error"))) {
-                advice = "Redis refused the job's TLS client certificate (" + cause.getMessage() + "): --redis-tls-keystore "
-                        + "(PAGEVIEWS_REDIS_TLS_KEYSTORE) " + (tls.keystore() == null ? "is empty, and Redis wants a client "
-                        + "certificate (tls-auth-clients yes)" : "is " + tls.keystore() + ", and Redis does not accept "
-                        + "its certificate") + "; give it a keystore with a key and certificate signed by a CA Redis trusts "
-                        + "(its tls-ca-cert-file)";
-            } else if (cause instanceof SSLException && message.contains("unrecognized ssl message")) {
-                advice = "Redis at " + redis + " does not answer in TLS: use the redis... scheme without the s "
-                        + "(redis://, redis-cluster://, redis-sentinel://) if it has no TLS port, or the TLS port";
-            }
-            if (advice != null) {
-                break;
-            }
         }
-        if (advice == null) {
-            return e;
-        }
-        JedisConnectionException named = new JedisConnectionException("TLS to Redis (" + redis + ") failed. " + advice, e);
-        return named;
-    }
-
-    /** The causes of {@code e} and of what it suppressed (a cluster client's first failure per node), depth first. */
-    private static List<Throwable> causes(Throwable e) {
-        List<Throwable> all = new ArrayList<>();
-        collect(e, all);
-        return all;
-    }
-
-    private static void collect(Throwable e, List<Throwable> into) {
-        for (Throwable t = e; t != null && !into.contains(t); t = t.getCause()) {
-            into.add(t);
-            for (Throwable suppressed : t.getSuppressed()) {
-                collect(suppressed, into);
-            }
-        }
+        String advice = settings.tls().diagnosis(e, redis, "the job");
+        return advice == null ? e : new JedisConnectionException("TLS to Redis (" + redis + ") failed. " + advice, e);
     }
 }

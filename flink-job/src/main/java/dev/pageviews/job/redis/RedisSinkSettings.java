@@ -1,5 +1,6 @@
 package dev.pageviews.job.redis;
 
+import dev.pageviews.settings.RedisTls;
 import dev.pageviews.settings.RedisUri;
 import java.io.Serializable;
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package dev.pageviews.read.store;
 
+import dev.pageviews.settings.RedisTls;
+import dev.pageviews.settings.RedisUri;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,12 +28,15 @@ public final class RedisStatsStore implements StatsStore {
 
     private final UnifiedJedis redis;
     private final Layout layout;
-    private final String description;
+    private final RedisUri address;
+    private final RedisTls tls;
 
-    public RedisStatsStore(UnifiedJedis redis, Layout layout, String description) {
+    /** @param address and {@code tls}: what {@code redis} connects with, for the messages of a failed call */
+    public RedisStatsStore(UnifiedJedis redis, Layout layout, RedisUri address, RedisTls tls) {
         this.redis = redis;
         this.layout = layout;
-        this.description = description;
+        this.address = address;
+        this.tls = tls;
     }
 
     public Layout layout() {
@@ -150,7 +155,7 @@ public final class RedisStatsStore implements StatsStore {
         try {
             return action.get();
         } catch (JedisException e) {
-            throw new StoreException("Redis (" + description + ") could not be read: " + e.getMessage(), e);
+            throw new StoreException("Redis (" + address + ") could not be read: " + RedisConnections.why(e, address, tls), e);
         }
     }
 

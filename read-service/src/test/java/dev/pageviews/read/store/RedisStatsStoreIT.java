@@ -2,6 +2,7 @@ package dev.pageviews.read.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pageviews.settings.RedisTls;
 import dev.pageviews.settings.RedisUri;
 import dev.pageviews.stack.FreePorts;
 import dev.pageviews.stack.LocalStackExtension;
@@ -64,8 +65,9 @@ class RedisStatsStoreIT {
         writer.start();
         int checked = 0;
         int moved = 0;
-        try (RedisStatsStore store = new RedisStatsStore(RedisConnections.open(RedisUri.parse(redis.uri()), Duration.ofSeconds(2),
-                2, "it"), layout, redis.uri())) {
+        RedisUri address = RedisUri.parse(redis.uri());
+        try (RedisStatsStore store = new RedisStatsStore(RedisConnections.open(address, RedisTls.DEFAULTS, Duration.ofSeconds(2),
+                2, "it"), layout, address, RedisTls.DEFAULTS)) {
             long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
             while (System.nanoTime() < until) {
                 ReadBatch batch = new ReadBatch();
