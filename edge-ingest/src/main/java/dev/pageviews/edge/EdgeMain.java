@@ -1,5 +1,6 @@
 package dev.pageviews.edge;
 
+import dev.pageviews.edge.config.EdgeConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;

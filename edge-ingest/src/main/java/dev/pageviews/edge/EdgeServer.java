@@ -1,7 +1,6 @@
 package dev.pageviews.edge;
 
-import dev.pageviews.edge.http.AdminInitializer;
-import dev.pageviews.edge.http.EdgeInitializer;
+import dev.pageviews.edge.config.EdgeConfig;
 import dev.pageviews.edge.http.Readiness;
 import dev.pageviews.edge.http.ResponseSequencer;
 import dev.pageviews.edge.metrics.Metrics;

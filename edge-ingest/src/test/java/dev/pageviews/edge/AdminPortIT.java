@@ -5,6 +5,7 @@ import static dev.pageviews.edge.RunningEdge.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pageviews.edge.config.EdgeConfig;
 import dev.pageviews.stack.FreePorts;
 import dev.pageviews.stack.LocalStack;
 import dev.pageviews.stack.LocalStackExtension;

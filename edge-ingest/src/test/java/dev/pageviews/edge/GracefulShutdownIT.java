@@ -6,6 +6,8 @@ import static dev.pageviews.edge.RunningEdge.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pageviews.edge.config.EdgeConfig;
+import dev.pageviews.settings.Setting;
 import dev.pageviews.stack.FreePorts;
 import dev.pageviews.stack.LocalStack;
 import dev.pageviews.stack.LocalStackExtension;
@@ -13,7 +15,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
-import dev.pageviews.settings.Setting;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

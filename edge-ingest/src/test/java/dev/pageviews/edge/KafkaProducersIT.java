@@ -4,6 +4,7 @@ import static dev.pageviews.edge.RunningEdge.event;
 import static dev.pageviews.edge.RunningEdge.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pageviews.edge.config.EdgeConfig;
 import dev.pageviews.event.DecodeResult;
 import dev.pageviews.event.PageViewCodec;
 import dev.pageviews.stack.LocalStack;

@@ -2,6 +2,7 @@ package dev.pageviews.edge;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pageviews.edge.config.EdgeConfig;
 import dev.pageviews.stack.KafkaBroker;
 import io.netty.channel.uring.IoUring;
 import java.io.IOException;

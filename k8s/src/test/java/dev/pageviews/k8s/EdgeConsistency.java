@@ -2,7 +2,7 @@ package dev.pageviews.k8s;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.pageviews.edge.EdgeConfig;
+import dev.pageviews.edge.config.EdgeConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package dev.pageviews.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.pageviews.edge.EdgeConfig;
+import dev.pageviews.edge.config.EdgeConfig;
 import dev.pageviews.job.JobConfig;
 import java.util.List;
 import java.util.Map;

@@ -1,16 +1,15 @@
 package dev.pageviews.local;
 
-import dev.pageviews.edge.EdgeConfig;
 import dev.pageviews.edge.EdgeServer;
+import dev.pageviews.edge.config.EdgeConfig;
+import dev.pageviews.job.FlinkSettings;
 import dev.pageviews.job.JobConfig;
 import dev.pageviews.job.PageViewsJob;
-import dev.pageviews.job.FlinkSettings;
 import dev.pageviews.job.PageViewsTopology;
 import dev.pageviews.read.ReadConfig;
 import dev.pageviews.read.ReadService;
 import dev.pageviews.stack.FreePorts;
 import dev.pageviews.stack.LocalStack;
-import org.apache.kafka.clients.admin.Admin;
 import dev.pageviews.stack.RedisServer;
 import dev.pageviews.stack.S3Server;
 import java.io.IOException;
@@ -30,6 +29,7 @@ import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -2,8 +2,8 @@ package dev.pageviews.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pageviews.edge.EdgeConfig;
 import dev.pageviews.edge.EdgeServer;
+import dev.pageviews.edge.config.EdgeConfig;
 import dev.pageviews.stack.FlinkStandaloneCluster;
 import dev.pageviews.stack.FlinkStandaloneCluster.CliResult;
 import dev.pageviews.stack.FreePorts;

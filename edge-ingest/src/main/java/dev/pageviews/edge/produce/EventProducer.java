@@ -1,6 +1,6 @@
 package dev.pageviews.edge.produce;
 
-import dev.pageviews.edge.EdgeConfig;
+import dev.pageviews.edge.config.EdgeConfig;
 import dev.pageviews.edge.metrics.Metrics;
 import dev.pageviews.event.PageView;
 import dev.pageviews.event.PageViewCodec;

@@ -2,7 +2,8 @@ package dev.pageviews.edge.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pageviews.edge.EdgeConfig;
+import dev.pageviews.edge.AdminInitializer;
+import dev.pageviews.edge.config.EdgeConfig;
 import dev.pageviews.edge.metrics.Metrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

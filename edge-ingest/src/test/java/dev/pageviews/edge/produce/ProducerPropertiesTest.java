@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.pageviews.edge.EdgeConfig;
+import dev.pageviews.edge.config.EdgeConfig;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;

@@ -2,6 +2,7 @@ package dev.pageviews.edge.tracker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pageviews.edge.config.EdgeConfig;
 import dev.pageviews.edge.http.FramingErrors;
 import dev.pageviews.edge.http.ResponseSequencer;
 import dev.pageviews.edge.http.Router;
@@ -129,10 +130,10 @@ class TrackerHandlerTest {
     @Test
     void aTrackerPathThatIsNotAPathOrIsAnEndpointIsRefusedNamingTheFlag() {
         for (String bad : new String[] {"pv.js", "/api/v1/track", "/readyz", "/a b.js", "/x?y=1"}) {
-            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> dev.pageviews.edge.EdgeConfig.parse(
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> EdgeConfig.parse(
                     new String[] {"--tracker-path", bad}, java.util.Map.of()))).as(bad).hasMessageContaining("--tracker-path");
         }
-        assertThat(dev.pageviews.edge.EdgeConfig.parse(new String[] {"--tracker-path", "none"}, java.util.Map.of())
+        assertThat(EdgeConfig.parse(new String[] {"--tracker-path", "none"}, java.util.Map.of())
                 .trackerPath()).isNull();
     }
 

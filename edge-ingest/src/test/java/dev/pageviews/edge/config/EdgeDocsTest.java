@@ -1,4 +1,4 @@
-package dev.pageviews.edge;
+package dev.pageviews.edge.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

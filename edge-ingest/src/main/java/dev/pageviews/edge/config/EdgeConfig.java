@@ -1,4 +1,4 @@
-package dev.pageviews.edge;
+package dev.pageviews.edge.config;
 
 import dev.pageviews.edge.admit.SitePolicy;
 import dev.pageviews.edge.http.CorsPolicy;

@@ -1,11 +1,24 @@
-package dev.pageviews.edge.http;
+package dev.pageviews.edge;
 
-import dev.pageviews.edge.EdgeConfig;
 import dev.pageviews.edge.admit.Admission;
 import dev.pageviews.edge.admit.BotFilter;
 import dev.pageviews.edge.admit.ClientAddress;
 import dev.pageviews.edge.admit.ClientRateLimits;
 import dev.pageviews.edge.admit.SiteHandler;
+import dev.pageviews.edge.config.EdgeConfig;
+import dev.pageviews.edge.http.BodyAggregator;
+import dev.pageviews.edge.http.BodyMemoryBudget;
+import dev.pageviews.edge.http.ConnectionTracker;
+import dev.pageviews.edge.http.CorsHandler;
+import dev.pageviews.edge.http.CorsPolicy;
+import dev.pageviews.edge.http.FramingErrors;
+import dev.pageviews.edge.http.LengthRequiredCheck;
+import dev.pageviews.edge.http.OpsHandler;
+import dev.pageviews.edge.http.Readiness;
+import dev.pageviews.edge.http.ResponseSequencer;
+import dev.pageviews.edge.http.Router;
+import dev.pageviews.edge.http.SlowRequestGuard;
+import dev.pageviews.edge.http.Unanswered;
 import dev.pageviews.edge.metrics.Metrics;
 import dev.pageviews.edge.produce.EventProducer;
 import dev.pageviews.edge.track.FutureSkewCheck;

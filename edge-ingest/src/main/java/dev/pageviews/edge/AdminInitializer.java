@@ -1,6 +1,8 @@
-package dev.pageviews.edge.http;
+package dev.pageviews.edge;
 
-import dev.pageviews.edge.EdgeConfig;
+import dev.pageviews.edge.config.EdgeConfig;
+import dev.pageviews.edge.http.AdminHandler;
+import dev.pageviews.edge.http.Readiness;
 import dev.pageviews.edge.metrics.Metrics;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
