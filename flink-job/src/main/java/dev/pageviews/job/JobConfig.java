@@ -1,6 +1,7 @@
 package dev.pageviews.job;
 
 import dev.pageviews.event.PageKeys;
+import dev.pageviews.job.archive.ArchiveFormat;
 import dev.pageviews.job.redis.RedisSinkSettings;
 import dev.pageviews.job.source.LostOffsets;
 import dev.pageviews.job.redis.SentinelCredentials;
@@ -42,8 +43,6 @@ public final class JobConfig implements Serializable {
     public enum StateBackend { HASHMAP, ROCKSDB }
 
     public enum StartingOffsets { COMMITTED_OR_EARLIEST, EARLIEST, LATEST }
-
-    public enum ArchiveFormat { JSON, PARQUET }
 
     public static final SettingsSchema SCHEMA = new SettingsSchema(
             "flink run flink-job-<version>-job.jar", "PAGEVIEWS_",

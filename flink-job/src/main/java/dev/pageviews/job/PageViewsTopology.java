@@ -2,6 +2,7 @@ package dev.pageviews.job;
 
 import dev.pageviews.event.PageView;
 import dev.pageviews.job.archive.Archive;
+import dev.pageviews.job.archive.ArchiveSettings;
 import dev.pageviews.job.dedup.CountOncePerEventId;
 import dev.pageviews.job.hashing.SipHash;
 import dev.pageviews.job.redis.AtLeastOnceRedisSink;
@@ -26,6 +27,7 @@ import dev.pageviews.job.count.ReportingTime;
 import dev.pageviews.job.count.ViewOfPage;
 import dev.pageviews.job.count.VisitorBucket;
 import dev.pageviews.job.count.WindowCounts;
+import dev.pageviews.job.window.PageCount;
 import dev.pageviews.job.window.PreAggregate;
 import dev.pageviews.job.window.SaltedPageKey;
 import java.util.Properties;
@@ -108,7 +110,7 @@ public final class PageViewsTopology {
                 .name("kafka: " + config.dlqTopic())
                 .uid(DEAD_LETTER_SINK_UID);
 
-        DataStream<PageView> counted = CountOncePerEventId.apply(views, config);
+        DataStream<PageView> counted = CountOncePerEventId.apply(views, config.dedupWindow(), config.dedupMaxIdsPerBucket());
 
         DataStream<CountedView> toCount = counted
                 .map(new ViewOfPage(config.maxPageLength()), CountedViewSerializer.TYPE)
@@ -126,7 +128,8 @@ public final class PageViewsTopology {
                 .name("redis: " + config.redisKey())
                 .uid(REDIS_SINK_UID);
 
-        Archive.attach(counted, config);
+        Archive.attach(counted, new ArchiveSettings(config.archivePath(), config.archiveFormats(), config.archiveJsonGzip(),
+                config.archiveRollInterval(), config.archiveMaxPartSizeBytes(), config.archiveMaxLateness()));
         return counted;
     }
 

@@ -3,6 +3,7 @@ package dev.pageviews.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pageviews.job.archive.ArchiveFormat;
 import dev.pageviews.job.source.LostOffsets;
 import dev.pageviews.settings.RedisUri;
 import java.time.Duration;
@@ -109,7 +110,7 @@ class JobConfigTest {
     void roundTripsThroughArgs() {
         JobConfig config = JobConfig.parse(new String[] {"--parallelism", "4", "--archive-format", "json,parquet"}, Map.of());
         assertThat(JobConfig.parse(config.toArgs(), Map.of()).toArgs()).containsExactly(config.toArgs());
-        assertThat(config.archiveFormats()).containsExactly(JobConfig.ArchiveFormat.JSON, JobConfig.ArchiveFormat.PARQUET);
+        assertThat(config.archiveFormats()).containsExactly(ArchiveFormat.JSON, ArchiveFormat.PARQUET);
     }
 
     @Test

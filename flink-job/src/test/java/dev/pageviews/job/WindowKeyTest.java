@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pageviews.job.window.CountViews;
 import dev.pageviews.job.window.EmitPageCount;
+import dev.pageviews.job.window.PageCount;
 import dev.pageviews.job.window.SaltedPageKey;
 import java.time.Duration;
 import java.util.HashSet;

@@ -1,7 +1,6 @@
 package dev.pageviews.job.archive;
 
 import dev.pageviews.event.PageView;
-import dev.pageviews.job.JobConfig;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.MemorySize;
@@ -38,29 +37,29 @@ public final class Archive {
     private Archive() {}
 
     /** Adds one sink per archive format to {@code views}; nothing when {@code --archive-path} is empty. */
-    public static void attach(DataStream<PageView> views, JobConfig config) {
-        if (config.archivePath().isEmpty()) {
+    public static void attach(DataStream<PageView> views, ArchiveSettings settings) {
+        if (settings.path().isEmpty()) {
             return;
         }
         DataStream<ArchiveBatch> batches = views
                 .transform("archive: batch by hour", TypeInformation.of(ArchiveBatch.class),
-                        new BatchByHour(BATCH_VIEWS, config.archiveMaxLateness()))
+                        new BatchByHour(BATCH_VIEWS, settings.maxLateness()))
                 .uid(BATCH_UID);
-        for (JobConfig.ArchiveFormat format : config.archiveFormats()) {
+        for (ArchiveFormat format : settings.formats()) {
             switch (format) {
-                case JSON -> batches.sinkTo(config.archiveJsonGzip() ? gzipJson(config) : json(config))
+                case JSON -> batches.sinkTo(settings.jsonGzip() ? gzipJson(settings) : json(settings))
                         .name("archive: json").uid(JSON_UID);
-                case PARQUET -> batches.sinkTo(parquet(config)).name("archive: parquet").uid(PARQUET_UID);
+                case PARQUET -> batches.sinkTo(parquet(settings)).name("archive: parquet").uid(PARQUET_UID);
             }
         }
     }
 
-    private static FileSink<ArchiveBatch> json(JobConfig config) {
-        Duration roll = config.archiveRollInterval();
-        return FileSink.forRowFormat(formatDir(config, "json"), new JsonLinesEncoder())
+    private static FileSink<ArchiveBatch> json(ArchiveSettings settings) {
+        Duration roll = settings.rollInterval();
+        return FileSink.forRowFormat(formatDir(settings, "json"), new JsonLinesEncoder())
                 .withBucketAssigner(new EventTimePartitions())
                 .withRollingPolicy(DefaultRollingPolicy.builder()
-                        .withMaxPartSize(new MemorySize(config.archiveMaxPartSizeBytes()))
+                        .withMaxPartSize(new MemorySize(settings.maxPartSizeBytes()))
                         .withRolloverInterval(roll)
                         .withInactivityInterval(roll)
                         .build())
@@ -70,29 +69,29 @@ public final class Archive {
                 .build();
     }
 
-    private static FileSink<ArchiveBatch> gzipJson(JobConfig config) {
-        return FileSink.forBulkFormat(formatDir(config, "json"), GzipJsonLinesWriter.factory())
+    private static FileSink<ArchiveBatch> gzipJson(ArchiveSettings settings) {
+        return FileSink.forBulkFormat(formatDir(settings, "json"), GzipJsonLinesWriter.factory())
                 .withBucketAssigner(new EventTimePartitions())
-                .withRollingPolicy(new RollOnCheckpointOrSize(maxPartBytes(config)))
+                .withRollingPolicy(new RollOnCheckpointOrSize(maxPartBytes(settings)))
                 .withOutputFileConfig(fileNames(JSON_GZIP_SUFFIX))
                 .build();
     }
 
-    private static FileSink<ArchiveBatch> parquet(JobConfig config) {
-        return FileSink.forBulkFormat(formatDir(config, "parquet"), new ViewByView(PageViewParquetWriter.factory()))
+    private static FileSink<ArchiveBatch> parquet(ArchiveSettings settings) {
+        return FileSink.forBulkFormat(formatDir(settings, "parquet"), new ViewByView(PageViewParquetWriter.factory()))
                 .withBucketAssigner(new EventTimePartitions())
-                .withRollingPolicy(new RollOnCheckpointOrSize(maxPartBytes(config)))
+                .withRollingPolicy(new RollOnCheckpointOrSize(maxPartBytes(settings)))
                 .withOutputFileConfig(fileNames(PARQUET_SUFFIX))
                 .build();
     }
 
-    private static Path formatDir(JobConfig config, String format) {
-        String base = config.archivePath();
+    private static Path formatDir(ArchiveSettings settings, String format) {
+        String base = settings.path();
         return new Path((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/format=" + format);
     }
 
-    private static long maxPartBytes(JobConfig config) {
-        return config.archiveMaxPartSizeBytes();
+    private static long maxPartBytes(ArchiveSettings settings) {
+        return settings.maxPartSizeBytes();
     }
 
     private static OutputFileConfig fileNames(String suffix) {

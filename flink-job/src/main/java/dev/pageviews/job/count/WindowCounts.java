@@ -1,6 +1,6 @@
 package dev.pageviews.job.count;
 
-import dev.pageviews.job.PageCount;
+import dev.pageviews.job.window.PageCount;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 

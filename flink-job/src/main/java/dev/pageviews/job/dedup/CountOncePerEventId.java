@@ -1,7 +1,7 @@
 package dev.pageviews.job.dedup;
 
 import dev.pageviews.event.PageView;
-import dev.pageviews.job.JobConfig;
+import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
@@ -16,14 +16,18 @@ public final class CountOncePerEventId {
 
     private CountOncePerEventId() {}
 
-    /** The views to count and archive: {@code views} without the copies. */
-    public static DataStream<PageView> apply(DataStream<PageView> views, JobConfig config) {
-        if (config.dedupWindow().isZero()) {
+    /**
+     * The views to count and archive: {@code views} without the copies of an event id seen within {@code window}
+     * ({@code --dedup-window}), remembering at most {@code maxIdsPerBucket} ids per bucket
+     * ({@code --dedup-max-ids-per-bucket}).
+     */
+    public static DataStream<PageView> apply(DataStream<PageView> views, Duration window, int maxIdsPerBucket) {
+        if (window.isZero()) {
             return views;
         }
         return views
                 .keyBy(new EventIdBucket(), Types.INT)
-                .transform("count once per event_id", views.getType(), new FirstPerEventId(config.dedupWindow(), config.dedupMaxIdsPerBucket()))
+                .transform("count once per event_id", views.getType(), new FirstPerEventId(window, maxIdsPerBucket))
                 .uid(UID);
     }
 }

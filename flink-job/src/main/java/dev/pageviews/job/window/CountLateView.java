@@ -1,6 +1,5 @@
 package dev.pageviews.job.window;
 
-import dev.pageviews.job.PageCount;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.metrics.Counter;

@@ -1,6 +1,5 @@
 package dev.pageviews.job.window;
 
-import dev.pageviews.job.PageCount;
 import org.apache.flink.api.common.functions.AggregateFunction;
 
 /** Adds up a page's partial counts in a window: the window keeps one long per page, not the views. */

@@ -1,6 +1,5 @@
 package dev.pageviews.job.window;
 
-import dev.pageviews.job.PageCount;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;

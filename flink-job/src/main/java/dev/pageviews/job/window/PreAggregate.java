@@ -1,6 +1,5 @@
 package dev.pageviews.job.window;
 
-import dev.pageviews.job.PageCount;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;

@@ -1,6 +1,5 @@
 package dev.pageviews.job.window;
 
-import dev.pageviews.job.PageCount;
 import dev.pageviews.job.hashing.SipHash;
 import org.apache.flink.api.java.functions.KeySelector;
 

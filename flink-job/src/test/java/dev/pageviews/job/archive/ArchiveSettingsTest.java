@@ -25,7 +25,7 @@ class ArchiveSettingsTest {
     @Test
     void takesBothFormatsAndTheGzipSwitch() {
         JobConfig config = JobConfig.parse(new String[] {"--archive-format", "json,parquet", "--archive-json-gzip", "true"}, Map.of());
-        assertThat(config.archiveFormats()).containsExactly(JobConfig.ArchiveFormat.JSON, JobConfig.ArchiveFormat.PARQUET);
+        assertThat(config.archiveFormats()).containsExactly(ArchiveFormat.JSON, ArchiveFormat.PARQUET);
         assertThat(config.archiveJsonGzip()).isTrue();
     }
 }

@@ -1,4 +1,4 @@
-package dev.pageviews.job;
+package dev.pageviews.job.window;
 
 /** An increment for one page: {@code count} more views of {@code pageUrl}. */
 public record PageCount(String pageUrl, long count) {}
