@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The events are spread over {@code --kafka-producers} producers by {@code user_id}. The broker handles one
  * request per connection at a time, so one producer has one batch being written while the next waits; more
- * producers overlap them. Inside {@code ./pageviews up} (broker on the same machine) four producers were no faster
- * than one and took about twice the CPU (BENCHMARKS.md), so the default is one.
+ * producers overlap them, but each sends its own, smaller batches. Inside {@code ./pageviews up} (broker on the same
+ * machine) four producers gained 3-7 % at 64 connections for about twice the CPU and lost where the machine was
+ * CPU-bound (BENCHMARKS.md, "Why one producer"), so the default is one.
  *
  * <p>{@link #send} is called on event-loop threads. With {@code max.block.ms} 0 it never waits: a full
  * buffer or missing metadata fails the event at once. The topic's metadata is fetched before traffic and
