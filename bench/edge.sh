@@ -110,7 +110,8 @@ row() { # label result events-per-request
 echo "bench edge: ready after ${ready_s} s; cold: single events, 64 connections, the first 15 s ..."
 COLD=$(run cold 15 64 bench/edge-single.lua "$URL/api/v1/track")
 # Each measured run follows a warm-up of the same load: the JIT recompiles for what the edge and the job do now
-# (a batch run straight after single events measured 20-25 % below one after batches, BENCHMARKS.md).
+# (a batch run straight after single events measured 20-25 % below one after batches: BENCHMARKS.md, "Why each run
+# has a warm-up of its own").
 warm_run() { # name connections script url [args]: a warm-up of that load, then the measured run (its RESULT)
   local name=$1
   shift

@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The network transport. {@code auto} takes Linux's io_uring when the kernel lets this process use it, else native
  * epoll, else Java NIO. io_uring sends and receives for many connections in one system call: inside
- * {@code ./pageviews up} at 512 connections it served about 7 % more requests than epoll with a lower p99
- * (BENCHMARKS.md, "io_uring"). Containers often forbid it (the default seccomp profiles of Docker and containerd
+ * {@code ./pageviews up} at 512 connections it served about 5-10 % more requests than epoll with a lower p99
+ * (BENCHMARKS.md, "Why io_uring when the kernel allows it"). Containers often forbid it (the default seccomp profiles of Docker and containerd
  * block its system calls); then {@code auto} says why and takes epoll.
  */
 enum Transport {

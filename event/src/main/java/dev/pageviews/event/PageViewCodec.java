@@ -39,7 +39,7 @@ public final class PageViewCodec {
 
     // Duplicate fields of an event are found by decodeObject itself (a bit per known field), not by Jackson's
     // STRICT_DUPLICATE_DETECTION, which fills a hash set per object: that was 6 % of the job's CPU and showed in the
-    // edge's too (BENCHMARKS.md, "the codec"). Inside the value of an unknown field, which is skipped, a repeated
+    // edge's too (BENCHMARKS.md, "Why the codec and the encoder are written as they are"). Inside the value of an unknown field, which is skipped, a repeated
     // name is therefore no longer an error.
     private static final JsonFactory JSON = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()

@@ -10,7 +10,8 @@ import java.util.Arrays;
 /**
  * Encodes views one at a time for one thread, through one generator kept open over one reused buffer: each view
  * is a root-level value of that generator, flushed and copied out exactly. A generator, its write context and a
- * growing builder per view were most of what the edge allocated per event (BENCHMARKS.md, "the edge's encoder").
+ * growing builder per view were most of what the edge allocated per event (BENCHMARKS.md, "Why the codec and the
+ * encoder are written as they are").
  *
  * <p>Not thread-safe: {@link PageViewCodec#encode} keeps one per thread and drops it after any failure, so a
  * generator left in the middle of an object never writes another view.

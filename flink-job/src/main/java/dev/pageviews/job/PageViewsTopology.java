@@ -183,7 +183,8 @@ public final class PageViewsTopology {
                 .setProperty("commit.offsets.on.checkpoint", "true")
                 .setProperty("partition.discovery.interval.ms", "60000")
                 // fewer, larger fetches: each fetch answered at once is a request the broker (on the same two cores
-                // in up) handles while the edge waits for its produce acknowledgements (BENCHMARKS.md, edge)
+                // in up) handles while the edge waits for its produce acknowledgements (BENCHMARKS.md, "Why the
+                // job's consumer asks for larger fetches")
                 .setProperty("fetch.min.bytes", Long.toString(config.kafkaFetchMinSize()))
                 .setProperty("fetch.max.wait.ms", Long.toString(config.kafkaFetchMaxWait().toMillis()));
         // where a split starts is checked against the partition's log before it is read (--kafka-lost-offsets)

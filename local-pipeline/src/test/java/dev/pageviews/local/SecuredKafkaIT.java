@@ -21,14 +21,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -40,10 +43,11 @@ import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
 /**
- * The edge and the job against a Kafka that takes only SASL_SSL with SCRAM-SHA-512 and denies what no ACL allows
- * ({@link KafkaSecurity}), each as its own user with the least ACLs it needs: the edge produces, the job counts
- * exactly into Redis and writes dead letters; a wrong password or a missing ACL makes the edge answer 503, and
- * its readiness names the setting to fix.
+ * The edge and the job against a Kafka that takes only SASL_SSL with SCRAM-SHA-512 or mutual TLS and denies what no
+ * ACL allows ({@link KafkaSecurity}), each as its own user with the least ACLs it needs: the edge produces, the job
+ * counts exactly into Redis and writes dead letters, first with passwords, then, restored from a savepoint, with
+ * client certificates; a wrong password, a missing ACL, a certificate the CA did not sign or none make the edge
+ * answer 503, and its readiness names the setting to fix.
  */
 class SecuredKafkaIT {
 
@@ -84,35 +88,87 @@ class SecuredKafkaIT {
             assertThat(jobConfig.shown().toString()).as("the job parameters the web UI shows")
                     .doesNotContain(security.password("job"), certificates.password());
 
+            // made while nothing else runs: keytool's JVMs would slow the job's start
+            certificates.issueClients("edge", "job");
+            Path impostor = certificates.selfSignedKeystore("edge");
+
             Configuration flink = flink(jobConfig);
+            Map<String, Long> counted;
+            String savepoint;
             try (LocalJob job = LocalJob.submit(flink, jobGraph(flink, jobConfig), (id, path) -> { })) {
                 job.awaitRestored(Duration.ofSeconds(60));
-                try (EdgeServer edge = edge(kafka, security.clientProperties("edge"), job)) {
+                try (EdgeServer edge = edge(kafka.bootstrapServers(), security.clientProperties("edge"), job, "5s")) {
                     PipelineTraffic traffic = new PipelineTraffic(edge.port(), Map.of());
                     for (int i = 0; i < 60; i++) {
                         assertThat(traffic.post("u" + (i % 7), "/page/" + (i % 5), TIMESTAMP + i)).isEqualTo(202);
                     }
                     // what no edge sends, but a producer with the edge's rights could: dead letters for the job
                     List<String> garbage = List.of("not json", "{\"user_id\":\"x\"}", "[1,2]");
-                    produce(kafka, security.clientProperties("edge"), "views", garbage);
+                    produce(kafka.bootstrapServers(), security.clientProperties("edge"), "views", garbage);
                     try (Jedis jedis = redis.client()) {
                         assertThat(PipelineTraffic.awaitCounts(jedis, traffic.expected(), Duration.ofSeconds(30)))
                                 .isEqualTo(traffic.expected()).containsEntry("/page/0", 12L);
                     }
                     assertThat(consume(kafka, security.clientProperties(KafkaSecurity.ADMIN), "views-dlq", garbage.size()))
                             .containsExactlyInAnyOrderElementsOf(garbage);
+                    counted = traffic.expected();
                 }
 
+                // edges that are to fail wait no longer for Kafka at start: readyz below waits for the reason
                 Map<String, String> wrongPassword = security.clientProperties("edge", "not-the-password");
-                try (EdgeServer edge = edge(kafka, wrongPassword, job)) {
+                try (EdgeServer edge = edge(kafka.bootstrapServers(), wrongPassword, job, "1s")) {
                     assertThat(new PipelineTraffic(edge.port(), Map.of()).post("u", "/denied", TIMESTAMP)).isEqualTo(503);
                     assertThat(readyz(edge, "refused")).contains("refused the edge's credentials",
                             "--kafka-properties (EDGE_KAFKA_PROPERTIES)").doesNotContain("not-the-password");
                 }
-                try (EdgeServer edge = edge(kafka, security.clientProperties("stranger"), job)) {
+                try (EdgeServer edge = edge(kafka.bootstrapServers(), security.clientProperties("stranger"), job, "1s")) {
                     assertThat(new PipelineTraffic(edge.port(), Map.of()).post("u", "/denied", TIMESTAMP)).isEqualTo(503);
                     assertThat(readyz(edge, "does not let")).contains("does not let the edge's user",
                             "--kafka-properties (EDGE_KAFKA_PROPERTIES)", "ACL allowing WRITE on the topic");
+                }
+                savepoint = job.stopWithSavepoint(dir.resolve("savepoints").toUri().toString(), false, Duration.ofSeconds(60));
+            }
+
+            // mutual TLS: the job moves to it as an operator would (stop with a savepoint, start from it with other
+            // properties), the edge's and the job's certificates are the users the ACLs name, and every secret (the
+            // stores' passwords) comes through the dir provider
+            JobConfig mtlsJobConfig = jobConfig.with(JobConfig.KAFKA_BOOTSTRAP, kafka.mtlsBootstrapServers())
+                    .with(JobConfig.KAFKA_PROPERTIES, properties(fromFiles(
+                            security.mtlsClientProperties(certificates.clientKeystore("job")), dir.resolve("job-secrets"))));
+            assertThat(mtlsJobConfig.shown().toString()).as("the job parameters the web UI shows")
+                    .doesNotContain(certificates.password());
+            Configuration mtlsFlink = flink(mtlsJobConfig);
+            JobGraph restored = jobGraph(mtlsFlink, mtlsJobConfig);
+            restored.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint, false));
+            try (LocalJob job = LocalJob.submit(mtlsFlink, restored, (id, path) -> { })) {
+                job.awaitRestored(Duration.ofSeconds(60));
+                Map<String, String> edgeCertificate = fromFiles(
+                        security.mtlsClientProperties(certificates.clientKeystore("edge")), dir.resolve("edge-secrets"));
+                try (EdgeServer edge = edge(kafka.mtlsBootstrapServers(), edgeCertificate, job, "5s")) {
+                    PipelineTraffic traffic = new PipelineTraffic(edge.port(), counted);
+                    for (int i = 0; i < 30; i++) {
+                        assertThat(traffic.post("m" + (i % 4), "/page/" + (i % 6), TIMESTAMP + 100 + i)).isEqualTo(202);
+                    }
+                    List<String> garbage = List.of("not json over mutual TLS", "{\"page_url\":\"/mtls\"}");
+                    produce(kafka.mtlsBootstrapServers(), security.mtlsClientProperties(certificates.clientKeystore("edge")),
+                            "views", garbage);
+                    try (Jedis jedis = redis.client()) {
+                        assertThat(PipelineTraffic.awaitCounts(jedis, traffic.expected(), Duration.ofSeconds(30)))
+                                .isEqualTo(traffic.expected()).containsEntry("/page/5", 5L);
+                    }
+                    assertThat(consume(kafka, security.clientProperties(KafkaSecurity.ADMIN), "views-dlq", 5))
+                            .containsExactlyInAnyOrder("not json", "{\"user_id\":\"x\"}", "[1,2]",
+                                    "not json over mutual TLS", "{\"page_url\":\"/mtls\"}");
+                }
+
+                // the edge's name, but a certificate the CA did not sign; then no certificate at all
+                for (Map<String, String> refused : List.of(security.mtlsClientProperties(impostor),
+                        withoutKeystore(security.mtlsClientProperties(certificates.clientKeystore("edge"))))) {
+                    try (EdgeServer edge = edge(kafka.mtlsBootstrapServers(), refused, job, "1s")) {
+                        assertThat(new PipelineTraffic(edge.port(), Map.of()).post("u", "/denied", TIMESTAMP)).isEqualTo(503);
+                        assertThat(readyz(edge, "handshake")).contains("TLS handshake with Kafka at",
+                                "ssl.keystore", "--kafka-properties (EDGE_KAFKA_PROPERTIES)");
+                    }
                 }
                 job.cancel(Duration.ofSeconds(30));
             }
@@ -148,12 +204,38 @@ class SecuredKafkaIT {
                 .collect(Collectors.joining(","));
     }
 
-    private static EdgeServer edge(KafkaBroker kafka, Map<String, String> security, LocalJob job) {
+    /**
+     * {@code properties} with the stores' passwords in files of {@code secrets}, one per key, read by Kafka's dir
+     * config provider, as a mounted Kubernetes Secret gives them: the flags then hold no secret.
+     */
+    private static Map<String, String> fromFiles(Map<String, String> properties, Path secrets) throws Exception {
+        Files.createDirectories(secrets);
+        Map<String, String> read = new LinkedHashMap<>();
+        read.put("config.providers", "dir");
+        read.put("config.providers.dir.class", "org.apache.kafka.common.config.provider.DirectoryConfigProvider");
+        for (Map.Entry<String, String> property : properties.entrySet()) {
+            if (property.getKey().endsWith(".password")) {
+                Files.writeString(secrets.resolve(property.getKey()), property.getValue());
+                read.put(property.getKey(), "${dir:" + secrets + ":" + property.getKey() + "}");
+            } else {
+                read.put(property.getKey(), property.getValue());
+            }
+        }
+        return read;
+    }
+
+    private static Map<String, String> withoutKeystore(Map<String, String> properties) {
+        Map<String, String> without = new LinkedHashMap<>(properties);
+        without.keySet().removeIf(key -> key.startsWith("ssl.keystore."));
+        return without;
+    }
+
+    private static EdgeServer edge(String bootstrap, Map<String, String> security, LocalJob job, String startupWait) {
         String properties = properties(security);
         return EdgeServer.start(EdgeConfig.parse(new String[] {
             "--host", "127.0.0.1", "--port", "0", "--admin-port", "0",
-            "--kafka-bootstrap", kafka.bootstrapServers(), "--topic", "views",
-            "--kafka-startup-wait", "5s", "--health-interval", "500ms",
+            "--kafka-bootstrap", bootstrap, "--topic", "views",
+            "--kafka-startup-wait", startupWait, "--health-interval", "500ms",
             "--kafka-properties", properties}, Map.of()), job);
     }
 
@@ -187,11 +269,11 @@ class SecuredKafkaIT {
         return env.getStreamGraph().getJobGraph();
     }
 
-    private static void produce(KafkaBroker kafka, Map<String, String> security, String topic, List<String> values)
+    private static void produce(String bootstrap, Map<String, String> security, String topic, List<String> values)
             throws Exception {
         Properties props = new Properties();
         props.putAll(security);
-        props.put("bootstrap.servers", kafka.bootstrapServers());
+        props.put("bootstrap.servers", bootstrap);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
                 new ByteArraySerializer())) {
             for (String value : values) {
@@ -204,7 +286,7 @@ class SecuredKafkaIT {
         Properties props = new Properties();
         props.putAll(security);
         props.put("bootstrap.servers", kafka.bootstrapServers());
-        props.put("group.id", "secured-kafka-it");
+        props.put("group.id", "secured-kafka-it-" + UUID.randomUUID()); // from the start each time
         props.put("auto.offset.reset", "earliest");
         List<String> values = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),

@@ -57,7 +57,7 @@ class UpDedupIT {
 
         Process third = up.start("third", Map.of(), "--dedup-window", "12h"); // a shorter window keeps the ids
         up.awaitReady();
-        assertThat(Files.readString(up.output("third"))).contains("dedup-window 12h");
+        up.awaitOutput("third", "dedup-window 12h"); // the banner, printed after the edge is ready
         sendAgain();
         round("d", TIMESTAMP + 30);
         Map<String, Long> counts = awaitExactCounts();

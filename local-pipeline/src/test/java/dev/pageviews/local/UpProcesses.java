@@ -62,6 +62,23 @@ final class UpProcesses {
         return dataDir.resolve("up-" + name + ".out");
     }
 
+    /**
+     * Waits until the run called {@code name} has printed {@code text}: the edge answers /readyz before {@code up}
+     * prints its banner, so a test reading the banner right after {@link #awaitReady()} would race it.
+     */
+    String awaitOutput(String name, String text) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String out = "";
+        while (System.nanoTime() < deadline) {
+            out = Files.exists(output(name)) ? Files.readString(output(name)) : "";
+            if (out.contains(text)) {
+                return out;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("pageviews up (" + name + ") did not print \"" + text + "\" within 60 s; it printed:\n" + out);
+    }
+
     /** Waits until /readyz answers 200. */
     void awaitReady() throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Class-data sharing (AppCDS) for a JVM that local-stack starts: the first start records the classes the JVM loaded
  * into an archive when it exits, later starts map them instead of loading and verifying them again (the Kafka broker
- * listens about a second sooner, BENCHMARKS.md). The archive is recorded again when a jar on the classpath is newer
+ * listened 2.87 s after its start instead of 3.77-4.72 s: BENCHMARKS.md, "Why class-data sharing for up's JVM and
+ * the Kafka broker"). The archive is recorded again when a jar on the classpath is newer
  * than it. Each recording goes to its own file ({@code <archive>.<pid>-<n>}) and the next start adopts the newest,
  * so JVMs started side by side never write one file. The JVM ignores an archive it cannot use (another JDK, a
  * truncated file) and loads its classes as usual; its CDS messages are turned off. A directory that cannot hold the

@@ -36,6 +36,8 @@ public final class KafkaBroker implements AutoCloseable {
     private final Path workDir;
     private final int port;
     private final int controllerPort;
+    /** The mutual TLS listener's port, with security; -1 without. */
+    private final int mtlsPort;
     /** Null: one PLAINTEXT listener, open to all. */
     private final KafkaSecurity security;
     private ServiceProcess process;
@@ -44,6 +46,7 @@ public final class KafkaBroker implements AutoCloseable {
         this.workDir = workDir.toAbsolutePath();
         this.security = security;
         this.port = FreePorts.orFree(port);
+        this.mtlsPort = security == null ? -1 : FreePorts.pick();
         this.controllerPort = controllerPort(this.workDir);
     }
 
@@ -71,8 +74,9 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     /**
-     * Starts a broker whose one client listener is SASL_SSL with SCRAM-SHA-512 and ACLs ({@link KafkaSecurity});
-     * its users are created when the storage is formatted, so a restart on the same dir keeps them.
+     * Starts a broker with two client listeners, both with ACLs ({@link KafkaSecurity}): SASL_SSL with SCRAM-SHA-512
+     * on {@link #bootstrapServers()}, whose users are created when the storage is formatted (a restart on the same
+     * dir keeps them), and mutual TLS on {@link #mtlsBootstrapServers()}.
      */
     public static KafkaBroker startSecured(Path workDir, int port, KafkaSecurity security) {
         KafkaBroker broker = new KafkaBroker(workDir, port, java.util.Objects.requireNonNull(security));
@@ -100,6 +104,14 @@ public final class KafkaBroker implements AutoCloseable {
 
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
+    }
+
+    /** The mutual TLS listener: clients connect with {@link KafkaSecurity#mtlsClientProperties}. */
+    public String mtlsBootstrapServers() {
+        if (security == null) {
+            throw new IllegalStateException("this Kafka broker has no mutual TLS listener; start it with startSecured");
+        }
+        return "127.0.0.1:" + mtlsPort;
     }
 
     public int port() {
@@ -250,7 +262,7 @@ public final class KafkaBroker implements AutoCloseable {
         props.put("inter.broker.listener.name", "PLAINTEXT");
         props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         if (security != null) {
-            props.putAll(security.serverProperties(port, controllerPort));
+            props.putAll(security.serverProperties(port, mtlsPort, controllerPort));
         }
         props.put("log.dirs", dataDir.toString());
         props.put("num.partitions", "4");

@@ -13,10 +13,13 @@ import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 
 /**
- * A {@link KafkaBroker} that clients reach only over SASL_SSL with SCRAM-SHA-512, as a managed or Strimzi Kafka
- * is: TLS with a private CA ({@link TestCertificates}), SCRAM users written into the cluster metadata when the
- * storage is formatted, and the StandardAuthorizer, which denies whatever no ACL allows. The broker itself and the
- * test's admin client are the super user {@link #ADMIN}; every other user may do only what {@link #acls} grants.
+ * A {@link KafkaBroker} that clients reach only over TLS with a private CA ({@link TestCertificates}) and as a known
+ * user, as a managed or Strimzi Kafka is, on either of two listeners: SASL_SSL with SCRAM-SHA-512 (users written into
+ * the cluster metadata when the storage is formatted) and mutual TLS (the user is the client certificate's common
+ * name: {@link #PRINCIPAL_MAPPING}). The StandardAuthorizer denies whatever no ACL allows, on both listeners alike:
+ * a SCRAM user and a certificate of the same name are the same principal. The broker itself and the test's admin
+ * client are the super user {@link #ADMIN}; every other user may do only what its ACLs ({@link #edgeAcls},
+ * {@link #jobAcls}) grant.
  *
  * @param certificates the broker's certificate (server keystore) and the CA clients trust it by (truststore)
  * @param passwords    SCRAM-SHA-512 users and their passwords, the super user {@link #ADMIN} among them
@@ -27,6 +30,16 @@ public record KafkaSecurity(TestCertificates certificates, Map<String, String> p
     public static final String ADMIN = "admin";
 
     public static final String MECHANISM = "SCRAM-SHA-512";
+
+    /** The listener that knows clients by their certificate alone: protocol SSL, client certificates required. */
+    static final String MTLS_LISTENER = "MTLS";
+
+    /**
+     * The subject of a certificate {@link TestCertificates#issueClients} made ({@code CN=edge,OU=pageviews-clients})
+     * is the user {@code User:edge}, so the ACLs written for the SCRAM user {@code edge} hold for its certificate
+     * too; any other subject stays the whole distinguished name, a principal no ACL names.
+     */
+    static final String PRINCIPAL_MAPPING = "RULE:^CN=([^,]+),OU=" + TestCertificates.CLIENT_UNIT + "$/$1/,DEFAULT";
 
     /** A broker with the super user and these users (each with a random password). */
     public static KafkaSecurity withUsers(TestCertificates certificates, String... users) {
@@ -41,7 +54,7 @@ public record KafkaSecurity(TestCertificates certificates, Map<String, String> p
     /** The users, without their passwords. */
     @Override
     public String toString() {
-        return "KafkaSecurity[SASL_SSL " + MECHANISM + ", users " + passwords.keySet() + "]";
+        return "KafkaSecurity[SASL_SSL " + MECHANISM + " and mutual TLS, users " + passwords.keySet() + "]";
     }
 
     public String password(String user) {
@@ -69,17 +82,42 @@ public record KafkaSecurity(TestCertificates certificates, Map<String, String> p
         return clientProperties(user, password(user));
     }
 
+    /**
+     * What a Java client sets to connect to the mutual TLS listener with the key and certificate in {@code keystore}
+     * (PKCS12, the stores' one password): {@link TestCertificates#clientKeystore(String)} for a user, or any other.
+     */
+    public Map<String, String> mtlsClientProperties(java.nio.file.Path keystore) {
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("security.protocol", "SSL");
+        props.put("ssl.keystore.type", "PKCS12");
+        props.put("ssl.keystore.location", keystore.toString());
+        props.put("ssl.keystore.password", certificates.password());
+        props.put("ssl.truststore.type", "PKCS12");
+        props.put("ssl.truststore.location", certificates.truststore().toString());
+        props.put("ssl.truststore.password", certificates.password());
+        return props;
+    }
+
     static String jaas(String user, String password) {
         return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
                 + "\" password=\"" + password + "\";";
     }
 
-    /** The broker's settings for the SASL_SSL listener on {@code port}; the controller listener stays loopback. */
-    Map<String, String> serverProperties(int port, int controllerPort) {
+    /**
+     * The broker's settings for the SASL_SSL listener on {@code port} and the mutual TLS listener on {@code mtlsPort};
+     * the controller listener stays loopback.
+     */
+    Map<String, String> serverProperties(int port, int mtlsPort, int controllerPort) {
         Map<String, String> props = new LinkedHashMap<>();
-        props.put("listeners", "SASL_SSL://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        props.put("advertised.listeners", "SASL_SSL://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        props.put("listener.security.protocol.map", "SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT");
+        String listeners = "SASL_SSL://127.0.0.1:" + port + "," + MTLS_LISTENER + "://127.0.0.1:" + mtlsPort
+                + ",CONTROLLER://127.0.0.1:" + controllerPort;
+        props.put("listeners", listeners);
+        props.put("advertised.listeners", listeners);
+        props.put("listener.security.protocol.map", "SASL_SSL:SASL_SSL," + MTLS_LISTENER + ":SSL,CONTROLLER:PLAINTEXT");
+        // on this listener alone: the SASL_SSL listener authenticates by password and asks for no certificate
+        String mtls = "listener.name." + MTLS_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".";
+        props.put(mtls + "ssl.client.auth", "required");
+        props.put(mtls + "ssl.principal.mapping.rules", PRINCIPAL_MAPPING);
         props.put("inter.broker.listener.name", "SASL_SSL");
         props.put("sasl.enabled.mechanisms", MECHANISM);
         props.put("sasl.mechanism.inter.broker.protocol", MECHANISM);
@@ -93,7 +131,8 @@ public record KafkaSecurity(TestCertificates certificates, Map<String, String> p
         props.put("ssl.truststore.password", certificates.password());
         props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
         // ANONYMOUS: the broker's own requests to its controller, over the PLAINTEXT controller listener bound to
-        // loopback; every client listener authenticates, so no client is ANONYMOUS
+        // loopback; every client listener authenticates (a password, or a certificate the CA signed), so no client
+        // is ANONYMOUS
         props.put("super.users", "User:" + ADMIN + ";User:ANONYMOUS");
         props.put("allow.everyone.if.no.acl.found", "false");
         return props;

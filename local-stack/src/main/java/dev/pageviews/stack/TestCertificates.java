@@ -98,6 +98,82 @@ public final class TestCertificates {
         return dir.resolve("server.p12");
     }
 
+    /**
+     * The organizational unit of the certificates {@link #issueClients} makes: subject {@code CN=<name>,OU=} this. A
+     * server that knows its clients by name maps that subject to the name (Kafka: {@code ssl.principal.mapping.rules}).
+     */
+    public static final String CLIENT_UNIT = "pageviews-clients";
+
+    /** The subject of the client certificate {@link #issueClients} makes for {@code name}. */
+    public static String clientSubject(String name) {
+        return "CN=" + name + ",OU=" + CLIENT_UNIT;
+    }
+
+    /** The PKCS12 keystore {@link #issueClients} made for {@code name}: its key and certificate chain. */
+    public Path clientKeystore(String name) {
+        return dir.resolve("client-" + name + ".p12");
+    }
+
+    /**
+     * Makes a client certificate per name, subject {@link #clientSubject}, signed by this CA (for client
+     * authentication), each in a keystore of its own ({@link #clientKeystore(String)}): clients that prove who they
+     * are by their certificate alone (mutual TLS). The names' keytool runs go at once, as in {@link #create}. A name
+     * issued before keeps its certificate: {@link #shared} certificates serve every test in the JVM.
+     */
+    public synchronized void issueClients(String... requested) {
+        String[] names = java.util.Arrays.stream(requested).distinct()
+                .filter(name -> !Files.exists(clientKeystore(name))).toArray(String[]::new);
+        if (names.length == 0) {
+            return;
+        }
+        try {
+            Path caStore = dir.resolve("ca.p12");
+            inParallel(each(names, name -> keytool("-genkeypair", "-alias", alias(name), "-dname", clientSubject(name),
+                    "-keystore", clientKeystore(name).toString())));
+            inParallel(each(names, name -> keytool("-certreq", "-alias", alias(name), "-keystore",
+                    clientKeystore(name).toString(), "-file", request(alias(name)).toString())));
+            inParallel(each(names, name -> sign(caStore, alias(name), certificate(name), "eku=clientAuth")));
+            inParallel(each(names, name -> installChain(alias(name), clientKeystore(name), certificate(name),
+                    dir.resolve(alias(name) + ".key"))));
+            LOG.info("Issued client certificates for {} in {}", List.of(names), dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not issue client certificates in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A PKCS12 keystore with a key and a self-signed certificate for {@link #clientSubject}({@code name}): the same
+     * subject as the one {@link #issueClients} makes, but signed by no CA, as an impostor's would be.
+     */
+    public synchronized Path selfSignedKeystore(String name) {
+        Path store = dir.resolve("self-signed-" + name + ".p12");
+        if (Files.exists(store)) {
+            return store;
+        }
+        try {
+            keytool("-genkeypair", "-alias", alias(name), "-dname", clientSubject(name), "-keystore", store.toString());
+            return store;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not make a self-signed certificate in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String alias(String name) {
+        return "client-" + name;
+    }
+
+    private Path certificate(String name) {
+        return dir.resolve(alias(name) + ".crt");
+    }
+
+    private interface NameStep {
+        void run(String name) throws IOException;
+    }
+
+    private static Step[] each(String[] names, NameStep step) {
+        return java.util.Arrays.stream(names).map(name -> (Step) () -> step.run(name)).toArray(Step[]::new);
+    }
+
     /** The password of every store and of the keys in them. */
     public String password() {
         return password;

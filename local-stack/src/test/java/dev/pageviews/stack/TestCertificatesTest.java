@@ -1,11 +1,13 @@
 package dev.pageviews.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
@@ -15,6 +17,7 @@ import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.List;
+import org.apache.kafka.common.security.ssl.SslPrincipalMapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -77,6 +80,34 @@ class TestCertificatesTest {
                 certificate(certificates.caCertificate()));
         KeyStore server = KeyStore.getInstance(certificates.serverKeystore().toFile(), password);
         assertThat(server.getCertificateChain("server")).hasSize(2);
+    }
+
+    @Test
+    void clientCertificatesForANameAreSignedByTheCaAndMapToTheNameInKafka() throws Exception {
+        certificates.issueClients("edge");
+        Path impostor = certificates.selfSignedKeystore("edge");
+        char[] password = certificates.password().toCharArray();
+        X509Certificate ca = certificate(certificates.caCertificate());
+
+        java.security.cert.Certificate[] chain = KeyStore.getInstance(certificates.clientKeystore("edge").toFile(), password)
+                .getCertificateChain("client-edge");
+        assertThat(chain).hasSize(2);
+        X509Certificate edge = (X509Certificate) chain[0];
+        edge.verify(ca.getPublicKey());
+        assertThat(edge.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.2");
+        // the subject as the broker reads it (RFC 2253), and the user its principal mapping makes of it
+        String subject = edge.getSubjectX500Principal().getName();
+        assertThat(subject).isEqualTo(TestCertificates.clientSubject("edge")).isEqualTo("CN=edge,OU=pageviews-clients");
+        SslPrincipalMapper mapper = SslPrincipalMapper.fromRules(KafkaSecurity.PRINCIPAL_MAPPING);
+        assertThat(mapper.getName(subject)).isEqualTo("edge");
+        assertThat(mapper.getName(certificate(certificates.clientCertificate()).getSubjectX500Principal().getName()))
+                .as("another subject is no user an ACL names").isEqualTo("CN=pageviews test client");
+
+        X509Certificate selfSigned = (X509Certificate) KeyStore.getInstance(impostor.toFile(), password)
+                .getCertificate("client-edge");
+        assertThat(selfSigned.getSubjectX500Principal().getName()).isEqualTo(subject);
+        assertThat(selfSigned.getIssuerX500Principal()).isEqualTo(selfSigned.getSubjectX500Principal());
+        assertThatThrownBy(() -> selfSigned.verify(ca.getPublicKey())).isInstanceOf(GeneralSecurityException.class);
     }
 
     @Test

@@ -96,7 +96,7 @@ public final class EdgeConfig {
     public static final Setting<Integer> KAFKA_MAX_IN_FLIGHT = SCHEMA.define("kafka-max-in-flight").defaultValue("1")
             .doc("Producer max.in.flight.requests.per.connection (1 to 5, idempotence allows no more). 1: the next "
                     + "batch leaves the moment the previous one is acknowledged, so batches grow with the load and no "
-                    + "event waits for a timer (see BENCHMARKS.md).")
+                    + "event waits for a timer (BENCHMARKS.md, \"Why one produce in flight and no linger\").")
             .of(Values.intIn(1, 5));
     public static final Setting<Integer> KAFKA_BATCH_SIZE = SCHEMA.define("kafka-batch-size").defaultValue("128kb")
             .doc("Producer batch.size: bytes per partition batch.").of(Values.intBytes(1024, 16 << 20));
@@ -109,7 +109,7 @@ public final class EdgeConfig {
     public static final Setting<Integer> KAFKA_PRODUCERS = SCHEMA.define("kafka-producers").defaultValue("1")
             .doc("Kafka producers the events are spread over (by user_id, so one user's events stay in order). A broker "
                     + "serves one request per connection at a time; more producers help only when the edge waits on a "
-                    + "distant broker, and each costs CPU (see BENCHMARKS.md).")
+                    + "distant broker, and each costs CPU (BENCHMARKS.md, \"Why one producer\").")
             .of(Values.intIn(1, 64));
     public static final Setting<Long> KAFKA_BUFFER_MEMORY = SCHEMA.define("kafka-buffer-memory").defaultValue("64mb")
             .doc("Producer buffer.memory, shared by the producers: events waiting for Kafka; when full, requests get 503 at once.")

@@ -11,8 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
@@ -32,12 +34,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The events are spread over {@code --kafka-producers} producers by {@code user_id}. The broker handles one
  * request per connection at a time, so one producer has one batch being written while the next waits; more
- * producers overlap them. Inside {@code ./pageviews up} (broker on the same machine) four producers were no faster
- * than one and took about twice the CPU (BENCHMARKS.md), so the default is one.
+ * producers overlap them, but each sends its own, smaller batches. Inside {@code ./pageviews up} (broker on the same
+ * machine) four producers gained 3-7 % at 64 connections for about twice the CPU and lost where the machine was
+ * CPU-bound (BENCHMARKS.md, "Why one producer"), so the default is one.
  *
  * <p>{@link #send} is called on event-loop threads. With {@code max.block.ms} 0 it never waits: a full
  * buffer or missing metadata fails the event at once. The topic's metadata is fetched before traffic and
  * kept fresh by {@link #topicPartitions()}, which the health check calls.
+ *
+ * <p>The producers come from a factory given their settings ({@link #KAFKA}, or Kafka's {@code MockProducer} in unit
+ * tests of the handlers that send), as {@code KafkaSink} is handed a factory for its producer.
  */
 public final class EventProducer implements AutoCloseable {
 
@@ -62,13 +68,17 @@ public final class EventProducer implements AutoCloseable {
         void completed(Failure failure);
     }
 
-    private final List<KafkaProducer<byte[], byte[]>> producers;
+    /** The producers of the running edge: {@link KafkaProducer}s with byte-array serializers. */
+    public static final Function<Properties, Producer<byte[], byte[]>> KAFKA =
+            props -> new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+
+    private final List<Producer<byte[], byte[]>> producers;
     private final String topic;
     private final Metrics metrics;
     private final AtomicBoolean failing = new AtomicBoolean();
     private volatile long lastFailureNanos;
 
-    private EventProducer(List<KafkaProducer<byte[], byte[]>> producers, String topic, Metrics metrics) {
+    private EventProducer(List<Producer<byte[], byte[]>> producers, String topic, Metrics metrics) {
         this.producers = producers;
         this.topic = topic;
         this.metrics = metrics;
@@ -76,13 +86,21 @@ public final class EventProducer implements AutoCloseable {
 
     /** Creates the producers and adds their own metrics ({@code kafka_producer_...}, by client id) to {@code metrics}. */
     public static EventProducer create(EdgeConfig config, Metrics metrics) {
+        return create(config, metrics, KAFKA);
+    }
+
+    /**
+     * Like {@link #create(EdgeConfig, Metrics)}, with {@code --kafka-producers} producers made by {@code factory} from
+     * {@link #properties} (one call per producer, in index order).
+     */
+    public static EventProducer create(EdgeConfig config, Metrics metrics,
+            Function<Properties, Producer<byte[], byte[]>> factory) {
         checkCompressionWorksHere(config.get(EdgeConfig.KAFKA_COMPRESSION));
         int count = config.get(EdgeConfig.KAFKA_PRODUCERS);
-        List<KafkaProducer<byte[], byte[]>> producers = new ArrayList<>(count);
+        List<Producer<byte[], byte[]>> producers = new ArrayList<>(count);
         try {
             for (int i = 0; i < count; i++) {
-                KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(properties(config, i),
-                        new ByteArraySerializer(), new ByteArraySerializer());
+                Producer<byte[], byte[]> producer = factory.apply(properties(config, i));
                 producers.add(producer);
                 metrics.bindKafkaProducer(producer);
             }
@@ -165,7 +183,7 @@ public final class EventProducer implements AutoCloseable {
     }
 
     /** The same producer for every event of a user, so Kafka keeps that user's events in the order they came. */
-    private KafkaProducer<byte[], byte[]> producerFor(String userId) {
+    private Producer<byte[], byte[]> producerFor(String userId) {
         return producers.get(Math.floorMod(userId.hashCode(), producers.size()));
     }
 
@@ -195,14 +213,14 @@ public final class EventProducer implements AutoCloseable {
      */
     public List<PartitionInfo> topicPartitions() {
         List<PartitionInfo> known = List.of();
-        for (KafkaProducer<byte[], byte[]> producer : producers) { // ask every producer, so all fetch at once
+        for (Producer<byte[], byte[]> producer : producers) { // ask every producer, so all fetch at once
             List<PartitionInfo> partitions = partitionsKnownTo(producer);
             known = known == null || partitions.isEmpty() ? null : partitions;
         }
         return known == null ? List.of() : known;
     }
 
-    private List<PartitionInfo> partitionsKnownTo(KafkaProducer<byte[], byte[]> producer) {
+    private List<PartitionInfo> partitionsKnownTo(Producer<byte[], byte[]> producer) {
         try {
             List<PartitionInfo> partitions = producer.partitionsFor(topic);
             return partitions == null ? List.of() : partitions;
@@ -217,7 +235,7 @@ public final class EventProducer implements AutoCloseable {
     }
 
     public void flush() {
-        producers.forEach(KafkaProducer::flush);
+        producers.forEach(Producer::flush);
     }
 
     /**
@@ -227,7 +245,7 @@ public final class EventProducer implements AutoCloseable {
      */
     public void close(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        for (KafkaProducer<byte[], byte[]> producer : producers) {
+        for (Producer<byte[], byte[]> producer : producers) {
             producer.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         }
     }

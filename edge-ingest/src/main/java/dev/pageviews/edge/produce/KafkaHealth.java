@@ -14,6 +14,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,15 +117,22 @@ public final class KafkaHealth implements Readiness, AutoCloseable {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 return "topic " + producer.topic() + " does not exist in Kafka at " + bootstrap + "; create it";
             }
+            if (e.getCause() instanceof SslAuthenticationException) {
+                return "the TLS handshake with Kafka at " + bootstrap + " failed (" + messages(e.getCause())
+                        + "); check in " + EdgeConfig.KAFKA_PROPERTIES.label() + " the truststore (ssl.truststore.*) "
+                        + "that Kafka's certificate must be signed by and, for mutual TLS, the keystore (ssl.keystore.*): "
+                        + "its client certificate must be signed by a CA that Kafka trusts";
+            }
             if (e.getCause() instanceof AuthenticationException) {
                 return "Kafka at " + bootstrap + " refused the edge's credentials (" + e.getCause().getMessage()
                         + "); check the user and password (sasl.jaas.config) and the TLS settings in "
                         + EdgeConfig.KAFKA_PROPERTIES.label();
             }
             if (e.getCause() instanceof AuthorizationException) {
-                return "Kafka at " + bootstrap + " does not let the edge's user (sasl.jaas.config in "
-                        + EdgeConfig.KAFKA_PROPERTIES.label() + ") use topic " + producer.topic() + " ("
-                        + e.getCause().getMessage() + "); it needs an ACL allowing WRITE on the topic";
+                return "Kafka at " + bootstrap + " does not let the edge's user (sasl.jaas.config, or the client "
+                        + "certificate of ssl.keystore.*, in " + EdgeConfig.KAFKA_PROPERTIES.label() + ") use topic "
+                        + producer.topic() + " (" + e.getCause().getMessage() + "); it needs an ACL allowing WRITE on "
+                        + "the topic";
             }
             return "Kafka at " + bootstrap + " is not reachable (" + e.getCause().getClass().getSimpleName() + ")";
         } catch (java.util.concurrent.TimeoutException e) {
@@ -140,6 +148,17 @@ public final class KafkaHealth implements Readiness, AutoCloseable {
             return "recent events were not acknowledged by Kafka";
         }
         return null;
+    }
+
+    /** The messages of {@code e} and its causes: Kafka's TLS failures tell why (the peer's alert) only in a cause. */
+    private static String messages(Throwable e) {
+        StringBuilder text = new StringBuilder(String.valueOf(e.getMessage()));
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (cause.getMessage() != null && !text.toString().contains(cause.getMessage())) {
+                text.append(": ").append(cause.getMessage());
+            }
+        }
+        return text.toString();
     }
 
     @Override

@@ -3,37 +3,32 @@ package dev.pageviews.edge.admit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pageviews.edge.http.EdgePipelineForTests;
+import dev.pageviews.edge.http.EdgePipelineForTests.Answer;
+import dev.pageviews.edge.http.NoLeaks;
 import dev.pageviews.edge.metrics.Metrics;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The site check in the edge's pipeline (sequencer, router, sites, then a stand-in that answers 202 for whatever
- * passes): what it refuses, with which answer, before any body is read. Every request and response is released.
+ * passes): what it refuses, with which answer, before any body is read. Every request and response is released, and
+ * no buffer leaks.
  */
+@ExtendWith(NoLeaks.class)
 class SiteHandlerTest {
 
     private static final String KEY = "app-key-0123456789";
     private final Metrics metrics = new Metrics();
-    private final List<FullHttpRequest> requests = new ArrayList<>();
-    private final EmbeddedChannel channel = EdgePipelineForTests.channel(metrics,
+    private final EdgePipelineForTests pipeline = new EdgePipelineForTests(metrics,
             new SiteHandler(SitePolicy.parse("shop.example", List.of(KEY)), metrics));
 
     @AfterEach
     void everyBufferReleased() {
-        assertThat(channel.finishAndReleaseAll()).isFalse();
-        assertThat(requests).allSatisfy(request -> assertThat(request.refCnt()).isZero());
+        pipeline.assertAllReleased();
     }
 
     @Test
@@ -64,25 +59,11 @@ class SiteHandlerTest {
         assertThat(request(HttpMethod.GET, "/healthz").status()).isEqualTo(HttpResponseStatus.ACCEPTED);
     }
 
-    private record Answer(HttpResponseStatus status, String body) {}
-
     private Answer post(String uri, String... headers) {
         return request(HttpMethod.POST, uri, headers);
     }
 
     private Answer request(HttpMethod method, String uri, String... headers) {
-        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri,
-                Unpooled.copiedBuffer("{}", StandardCharsets.UTF_8));
-        for (int i = 0; i < headers.length; i += 2) {
-            request.headers().add(headers[i], headers[i + 1]);
-        }
-        requests.add(request);
-        channel.writeInbound(request);
-        FullHttpResponse response = channel.readOutbound();
-        try {
-            return new Answer(response.status(), response.content().toString(StandardCharsets.UTF_8));
-        } finally {
-            response.release();
-        }
+        return pipeline.exchange(EdgePipelineForTests.request(method, uri, "{}", headers));
     }
 }

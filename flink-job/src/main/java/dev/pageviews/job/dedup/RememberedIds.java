@@ -12,8 +12,8 @@ import java.util.Arrays;
  * <p>An id's slot comes from a keyed hash of the id ({@link SipHash}) under a key of this table's own, drawn when the
  * table is made (and again when it is rebuilt), never from {@link DedupKey#spread()}, which clients can make
  * collide: a UUID's spread inverts ({@code high * G ^ low}), another id's is that of its {@code String.hashCode}. Placed
- * by the spread, ids chosen to collide would all probe one run of slots: O(ids) per view (BENCHMARKS.md, "Keys chosen
- * to collide"). The spread still decides the bucket, and so where a restored id is looked for; the slots are not part of
+ * by the spread, ids chosen to collide would all probe one run of slots: O(ids) per view (BENCHMARKS.md, "Why keys
+ * are salted and slots come from a keyed hash"). The spread still decides the bucket, and so where a restored id is looked for; the slots are not part of
  * a snapshot (a table is rebuilt from its ids when read back), so the key may differ from run to run.
  *
  * <p>A bucket holds at most {@code maxIds} ids (passed at each call, as a restored job may have another limit): a

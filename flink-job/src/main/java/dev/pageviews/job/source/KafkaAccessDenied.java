@@ -14,6 +14,7 @@ import org.apache.flink.metrics.groups.SplitEnumeratorMetricGroup;
 import org.apache.flink.util.ExceptionUtils;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
 
 /**
  * Kafka refused the job's credentials, or its user lacks an ACL: the failure says so and names the setting to fix,
@@ -39,6 +40,13 @@ public final class KafkaAccessDenied extends IllegalStateException {
      * is the label of the setting that holds the client's security properties.
      */
     static Optional<KafkaAccessDenied> of(Throwable failure, String bootstrap, String setting) {
+        Optional<SslAuthenticationException> handshake = ExceptionUtils.findThrowable(failure, SslAuthenticationException.class);
+        if (handshake.isPresent()) {
+            return Optional.of(new KafkaAccessDenied("the TLS handshake of the job with Kafka at " + bootstrap
+                    + " failed (" + messages(handshake.get()) + "); check in " + setting + " the truststore "
+                    + "(ssl.truststore.*) that Kafka's certificate must be signed by and, for mutual TLS, the keystore "
+                    + "(ssl.keystore.*): its client certificate must be signed by a CA that Kafka trusts", failure));
+        }
         Optional<AuthenticationException> authentication = ExceptionUtils.findThrowable(failure, AuthenticationException.class);
         if (authentication.isPresent()) {
             return Optional.of(new KafkaAccessDenied("Kafka at " + bootstrap + " refused the job's credentials ("
@@ -46,15 +54,27 @@ public final class KafkaAccessDenied extends IllegalStateException {
                     + "TLS settings in " + setting, failure));
         }
         return ExceptionUtils.findThrowable(failure, AuthorizationException.class).map(denied ->
-                new KafkaAccessDenied("Kafka at " + bootstrap + " does not allow the job's user (sasl.jaas.config in "
-                        + setting + ") what it needs (" + denied.getMessage() + "): it needs ACLs allowing READ on the "
-                        + "topic and the consumer group and WRITE on the dead-letter topic", failure));
+                new KafkaAccessDenied("Kafka at " + bootstrap + " does not allow the job's user (sasl.jaas.config, or "
+                        + "the client certificate of ssl.keystore.*, in " + setting + ") what it needs ("
+                        + denied.getMessage() + "): it needs ACLs allowing READ on the topic and the consumer group "
+                        + "and WRITE on the dead-letter topic", failure));
+    }
+
+    /** The messages of {@code e} and its causes: Kafka's TLS failures tell why (the peer's alert) only in a cause. */
+    private static String messages(Throwable e) {
+        StringBuilder text = new StringBuilder(String.valueOf(e.getMessage()));
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (cause.getMessage() != null && !text.toString().contains(cause.getMessage())) {
+                text.append(": ").append(cause.getMessage());
+            }
+        }
+        return text.toString();
     }
 
     /** The rights the job's user lacks ({@link TopicAccess}), with Kafka's refusal when it refused to answer. */
     static KafkaAccessDenied missing(String bootstrap, String setting, List<String> missing, Throwable refusal) {
-        return new KafkaAccessDenied("Kafka at " + bootstrap + " does not allow the job's user (sasl.jaas.config in "
-                + setting + ") " + String.join(" and ", missing) + ": it needs ACLs allowing READ on the topic and the "
+        return new KafkaAccessDenied("Kafka at " + bootstrap + " does not allow the job's user (sasl.jaas.config, or the "
+                + "client certificate of ssl.keystore.*, in " + setting + ") " + String.join(" and ", missing) + ": it needs ACLs allowing READ on the topic and the "
                 + "consumer group and WRITE on the dead-letter topic", refusal);
     }
 

@@ -11,8 +11,8 @@ import org.apache.flink.api.java.functions.KeySelector;
  * and so does the dedup map of the heap timers; both pick the key group, and so the subtask, from it too. Pages with
  * one {@code String.hashCode} are free to make ({@code Aa} and {@code BB} hash alike, so 16 such blocks give 65,536
  * of them), and keyed by themselves they would make every access walk one chain of all the pages open in a window:
- * O(pages) per view, one subtask doing it all (32 times the CPU per view of random pages: BENCHMARKS.md, "Keys chosen
- * to collide"). The hash code of the prefixed key depends on the prefix, which a client cannot compute without the
+ * O(pages) per view, one subtask doing it all (32.5 times the CPU per view of random pages: BENCHMARKS.md, "Why keys
+ * are salted and slots come from a keyed hash"). The hash code of the prefixed key depends on the prefix, which a client cannot compute without the
  * secret: collisions are back to chance.
  *
  * <p>A key is {@value #MARK_TEXT}, {@value #HASH_CHARS} characters of the hash ({@code A-Z a-z 0-9 - _}) and the page.

@@ -11,6 +11,7 @@ import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.util.FlinkRuntimeException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
 
@@ -31,10 +32,26 @@ class KafkaAccessDeniedTest {
         Throwable denied = new FlinkRuntimeException("Failed to initialize partition splits due to ",
                 new GroupAuthorizationException("Not authorized to access group: pageviews-job"));
         assertThat(KafkaAccessDenied.of(denied, "k:9093", SETTING)).hasValueSatisfying(e -> assertThat(e.getMessage())
-                .contains("does not allow the job's user (sasl.jaas.config in " + SETTING + ")",
+                .contains("does not allow the job's user (sasl.jaas.config, or the client certificate of "
+                        + "ssl.keystore.*, in " + SETTING + ")",
                         "Not authorized to access group: pageviews-job", "READ on the topic and the consumer group"));
         assertThat(KafkaAccessDenied.of(new FlinkRuntimeException("x", new TimeoutException("slow")), "k:9093", SETTING))
                 .isEmpty();
+    }
+
+    @Test
+    void aRefusedTlsHandshakeNamesTheStoresAndThePeersReason() {
+        // what Kafka's client throws when the broker refuses the client certificate after a TLS 1.3 handshake
+        Throwable refused = new FlinkRuntimeException("Failed to list subscribed topic partitions due to ",
+                new ExecutionException(new SslAuthenticationException("Failed to process post-handshake messages",
+                        new javax.net.ssl.SSLHandshakeException("Received fatal alert: bad_certificate"))));
+        assertThat(KafkaAccessDenied.of(refused, "k:9094", SETTING)).hasValueSatisfying(e -> {
+            assertThat(e.getMessage()).startsWith("the TLS handshake of the job with Kafka at k:9094 failed (Failed to "
+                    + "process post-handshake messages: Received fatal alert: bad_certificate); check in " + SETTING)
+                    .contains("(ssl.truststore.*)", "for mutual TLS, the keystore (ssl.keystore.*)")
+                    .doesNotContain("sasl.jaas.config");
+            assertThat(e.getSuppressed()).containsExactly(refused);
+        });
     }
 
     @Test
