@@ -2,7 +2,7 @@ package dev.pageviews.edge.produce;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pageviews.edge.EdgeConfig;
+import dev.pageviews.edge.config.EdgeConfig;
 import dev.pageviews.edge.metrics.Metrics;
 import dev.pageviews.event.PageView;
 import java.nio.charset.StandardCharsets;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pageviews.edge.EdgeConfig;
+import dev.pageviews.edge.config.EdgeConfig;
 import dev.pageviews.edge.admit.Admission;
 import dev.pageviews.edge.admit.BotFilter;
 import dev.pageviews.edge.admit.ClientAddress;

@@ -1,0 +1,17 @@
+package dev.pageviews.local;
+
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/** {@code up} (this package) and chaos ({@code chaos}) do not depend on each other in a circle. */
+@AnalyzeClasses(packages = "dev.pageviews.local", importOptions = ImportOption.DoNotIncludeTests.class)
+class LocalArchitectureTest {
+
+    /** Each package is a slice, the root package too: a cycle between any two fails. */
+    @ArchTest
+    static final ArchRule noPackageCycles = slices().matching("dev.pageviews.(**)").should().beFreeOfCycles();
+}
