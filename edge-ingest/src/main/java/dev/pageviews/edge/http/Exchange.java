@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
 import java.net.SocketAddress;
 
@@ -48,23 +49,17 @@ public final class Exchange {
         return pathOf(request.uri());
     }
 
-    /** The path of a request URI: without query string or fragment; absolute-form URIs are reduced to their path. */
+    /**
+     * The path of a request URI, as sent: without query string or fragment (Netty's {@link QueryStringDecoder#rawPath},
+     * which decodes nothing, so {@code /api%2Fv1/track} matches no route); absolute-form URIs are reduced to their path.
+     */
     static String pathOf(String uri) {
         int scheme = uri.indexOf("://");
         if (scheme > 0 && !uri.startsWith("/")) {
             int slash = uri.indexOf('/', scheme + 3);
             uri = slash < 0 ? "/" : uri.substring(slash);
         }
-        int end = uri.length();
-        int query = uri.indexOf('?');
-        if (query >= 0) {
-            end = query;
-        }
-        int fragment = uri.indexOf('#');
-        if (fragment >= 0 && fragment < end) {
-            end = fragment;
-        }
-        return uri.substring(0, end);
+        return new QueryStringDecoder(uri).rawPath();
     }
 
     public Route route() {
