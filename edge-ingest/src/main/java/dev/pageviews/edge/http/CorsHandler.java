@@ -11,6 +11,13 @@ import io.netty.handler.codec.http.HttpResponseStatus;
  * header; other OPTIONS with {@code Allow}); adds {@code Access-Control-Allow-Origin} to the response of an
  * allowed origin's request; refuses a request from an origin not allowed with 403, so other sites cannot
  * write events. {@code navigator.sendBeacon} needs no preflight (it sends {@code text/plain}).
+ *
+ * <p>Not Netty's {@code io.netty.handler.codec.http.cors.CorsHandler}: that handler remembers the connection's latest
+ * request in a field and adds the allowed origin when a response is written, and writes its preflight and 403
+ * answers straight to the channel. The edge answers pipelined requests in order through the {@link ResponseSequencer},
+ * often after later requests have arrived (Kafka acknowledges asynchronously), so Netty's handler would label a
+ * response with a later request's origin and could send a preflight's answer ahead of earlier replies. Here the
+ * decision is made per {@link Exchange}, and its headers travel with that exchange's reply.
  */
 public final class CorsHandler extends ExchangeHandler {
 
