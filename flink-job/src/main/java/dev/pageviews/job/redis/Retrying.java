@@ -14,6 +14,11 @@ import redis.clients.jedis.exceptions.JedisException;
  * its last checkpoint with its own backoff, and the pending commits are tried again from there, idempotently, for as
  * long as it takes. The task thread is blocked for at most about 2.6 s here; Flink's restart backoff (up to 30 s)
  * does the long waiting.
+ *
+ * <p>Not {@code CommitRequest.retryLater()}: in Flink 2.2 the committer operator calls {@code commit} again at once, in
+ * a loop, up to {@code sink.committer.retries} times (10 by default) and then fails with "Failed to commit ... after
+ * ... retries". With no pause between attempts, a Redis failover or restart, which takes seconds, would use up those
+ * retries in milliseconds; here each retry waits longer than the one before.
  */
 final class Retrying {
 
