@@ -30,6 +30,9 @@ import java.util.stream.Collectors;
  * both already depend on: the read service must not depend on the Flink job. The mask ({@link #withoutCredentials})
  * and the parser split a text at the same places, so what the parser takes for the password is what the mask hides,
  * whatever characters it holds. Neither {@link #toString()} nor an error message shows the password.
+ *
+ * <p>Jedis 8 takes URIs too ({@code JedisURIHelper}), but only {@code redis://} and {@code rediss://} for one server:
+ * it has no form for a cluster's seed nodes or for sentinels and a master name, and it is not on the classpath here.
  */
 public record RedisUri(List<Endpoint> endpoints, Topology topology, boolean tls, String user, String password, int database,
         String masterName) implements Serializable {
