@@ -37,6 +37,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -45,6 +46,7 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.util.OutputTag;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -85,6 +87,24 @@ public final class PageViewsTopology {
     private static final OutputTag<PageCount> LATE_VIEWS = new OutputTag<>("late-views", Types.POJO(PageCount.class));
 
     private PageViewsTopology() {}
+
+    /**
+     * The job as every run outside {@code flink run} submits it ({@code up}, chaos, the benchmarks, the tests): defined
+     * on {@code env}, which carries the Flink configuration ({@link FlinkSettings#of}), and named {@value
+     * PageViewsJob#JOB_NAME}. {@code flink run} goes through {@link JobSubmission}, which builds on the cluster's
+     * configuration instead.
+     */
+    public static StreamGraph streamGraph(StreamExecutionEnvironment env, JobConfig config) {
+        define(env, config);
+        StreamGraph graph = env.getStreamGraph();
+        graph.setJobName(PageViewsJob.JOB_NAME);
+        return graph;
+    }
+
+    /** {@link #streamGraph(StreamExecutionEnvironment, JobConfig)} in a new environment over {@code flink}. */
+    public static StreamGraph streamGraph(Configuration flink, JobConfig config) {
+        return streamGraph(StreamExecutionEnvironment.getExecutionEnvironment(flink), config);
+    }
 
     /** Adds the whole job to {@code env}, with the parallelism the settings ask for. */
     public static void define(StreamExecutionEnvironment env, JobConfig config) {

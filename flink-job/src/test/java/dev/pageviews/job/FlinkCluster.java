@@ -37,7 +37,6 @@ import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.runtime.taskexecutor.TaskExecutor;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -104,11 +103,7 @@ final class FlinkCluster implements BeforeAllCallback, AfterAllCallback, AutoClo
 
     /** Submits the pageviews job, restored from {@code restorePath} when given. */
     JobID submit(JobConfig config, String restorePath) throws Exception {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(FlinkSettings.of(config));
-        PageViewsTopology.define(env, config);
-        StreamGraph graph = env.getStreamGraph();
-        graph.setJobName(PageViewsJob.JOB_NAME);
-        return submit(graph, restorePath);
+        return submit(PageViewsTopology.streamGraph(FlinkSettings.of(config), config), restorePath);
     }
 
     /** Submits any job, restored from {@code restorePath} when given, and waits until it runs. */

@@ -4,7 +4,6 @@ import dev.pageviews.edge.EdgeServer;
 import dev.pageviews.edge.config.EdgeConfig;
 import dev.pageviews.job.FlinkSettings;
 import dev.pageviews.job.JobConfig;
-import dev.pageviews.job.PageViewsJob;
 import dev.pageviews.job.PageViewsTopology;
 import dev.pageviews.read.ReadConfig;
 import dev.pageviews.read.ReadService;
@@ -27,8 +26,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -218,11 +215,7 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     private static JobGraph jobGraph(Configuration flink, JobConfig jobConfig) {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-        PageViewsTopology.define(env, jobConfig);
-        StreamGraph streamGraph = env.getStreamGraph();
-        streamGraph.setJobName(PageViewsJob.JOB_NAME);
-        return streamGraph.getJobGraph();
+        return PageViewsTopology.streamGraph(flink, jobConfig).getJobGraph();
     }
 
     private static void awaitRestored(UpConfig config, JobConfig jobConfig, LocalJob job, Optional<Path> restorePoint) throws Exception {

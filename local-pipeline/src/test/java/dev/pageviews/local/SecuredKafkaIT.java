@@ -32,7 +32,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -264,9 +263,7 @@ class SecuredKafkaIT {
     }
 
     private static JobGraph jobGraph(Configuration flink, JobConfig jobConfig) {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-        PageViewsTopology.define(env, jobConfig);
-        return env.getStreamGraph().getJobGraph();
+        return PageViewsTopology.streamGraph(flink, jobConfig).getJobGraph();
     }
 
     private static void produce(String bootstrap, Map<String, String> security, String topic, List<String> values)

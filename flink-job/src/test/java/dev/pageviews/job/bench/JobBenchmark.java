@@ -3,7 +3,6 @@ package dev.pageviews.job.bench;
 import dev.pageviews.event.PageView;
 import dev.pageviews.event.PageViewCodec;
 import dev.pageviews.job.JobConfig;
-import dev.pageviews.job.PageViewsJob;
 import dev.pageviews.job.FlinkSettings;
 import dev.pageviews.job.PageViewsTopology;
 import dev.pageviews.job.dedup.CountOncePerEventId;
@@ -825,8 +824,7 @@ public final class JobBenchmark {
         flink.set(TaskManagerOptions.NUM_TASK_SLOTS, parallelism);
         flink.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(128));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(flink);
-        PageViewsTopology.define(env, config);
-        return env.executeAsync(PageViewsJob.JOB_NAME);
+        return env.executeAsync(PageViewsTopology.streamGraph(env, config));
     }
 
     private Map<String, Long> commandStats() {

@@ -1,7 +1,6 @@
 package dev.pageviews.local.chaos;
 
 import dev.pageviews.job.JobConfig;
-import dev.pageviews.job.PageViewsJob;
 import dev.pageviews.job.FlinkSettings;
 import dev.pageviews.job.PageViewsTopology;
 import java.time.Duration;
@@ -18,8 +17,6 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,11 +59,7 @@ final class JobCluster implements AutoCloseable {
     void submit(JobConfig config) throws Exception {
         Configuration conf = FlinkSettings.of(config);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, MAX_RESTART_BACKOFF);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        PageViewsTopology.define(env, config);
-        StreamGraph graph = env.getStreamGraph();
-        graph.setJobName(PageViewsJob.JOB_NAME);
-        job = cluster.submitJob(graph).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).getJobID();
+        job = cluster.submitJob(PageViewsTopology.streamGraph(conf, config)).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).getJobID();
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         JobStatus status;
         while ((status = status()) != JobStatus.RUNNING) {
