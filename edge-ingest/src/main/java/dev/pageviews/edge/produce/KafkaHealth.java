@@ -2,6 +2,7 @@ package dev.pageviews.edge.produce;
 
 import dev.pageviews.edge.config.EdgeConfig;
 import dev.pageviews.edge.http.Readiness;
+import dev.pageviews.settings.ErrorMessages;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -118,7 +119,7 @@ public final class KafkaHealth implements Readiness, AutoCloseable {
                 return "topic " + producer.topic() + " does not exist in Kafka at " + bootstrap + "; create it";
             }
             if (e.getCause() instanceof SslAuthenticationException) {
-                return "the TLS handshake with Kafka at " + bootstrap + " failed (" + messages(e.getCause())
+                return "the TLS handshake with Kafka at " + bootstrap + " failed (" + ErrorMessages.withCauses(e.getCause())
                         + "); check in " + EdgeConfig.KAFKA_PROPERTIES.label() + " the truststore (ssl.truststore.*) "
                         + "that Kafka's certificate must be signed by and, for mutual TLS, the keystore (ssl.keystore.*): "
                         + "its client certificate must be signed by a CA that Kafka trusts";
@@ -148,17 +149,6 @@ public final class KafkaHealth implements Readiness, AutoCloseable {
             return "recent events were not acknowledged by Kafka";
         }
         return null;
-    }
-
-    /** The messages of {@code e} and its causes: Kafka's TLS failures tell why (the peer's alert) only in a cause. */
-    private static String messages(Throwable e) {
-        StringBuilder text = new StringBuilder(String.valueOf(e.getMessage()));
-        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
-            if (cause.getMessage() != null && !text.toString().contains(cause.getMessage())) {
-                text.append(": ").append(cause.getMessage());
-            }
-        }
-        return text.toString();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.pageviews.job.source;
 
+import dev.pageviews.settings.ErrorMessages;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,7 +44,7 @@ public final class KafkaAccessDenied extends IllegalStateException {
         Optional<SslAuthenticationException> handshake = ExceptionUtils.findThrowable(failure, SslAuthenticationException.class);
         if (handshake.isPresent()) {
             return Optional.of(new KafkaAccessDenied("the TLS handshake of the job with Kafka at " + bootstrap
-                    + " failed (" + messages(handshake.get()) + "); check in " + setting + " the truststore "
+                    + " failed (" + ErrorMessages.withCauses(handshake.get()) + "); check in " + setting + " the truststore "
                     + "(ssl.truststore.*) that Kafka's certificate must be signed by and, for mutual TLS, the keystore "
                     + "(ssl.keystore.*): its client certificate must be signed by a CA that Kafka trusts", failure));
         }
@@ -58,17 +59,6 @@ public final class KafkaAccessDenied extends IllegalStateException {
                         + "the client certificate of ssl.keystore.*, in " + setting + ") what it needs ("
                         + denied.getMessage() + "): it needs ACLs allowing READ on the topic and the consumer group "
                         + "and WRITE on the dead-letter topic", failure));
-    }
-
-    /** The messages of {@code e} and its causes: Kafka's TLS failures tell why (the peer's alert) only in a cause. */
-    private static String messages(Throwable e) {
-        StringBuilder text = new StringBuilder(String.valueOf(e.getMessage()));
-        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
-            if (cause.getMessage() != null && !text.toString().contains(cause.getMessage())) {
-                text.append(": ").append(cause.getMessage());
-            }
-        }
-        return text.toString();
     }
 
     /** The rights the job's user lacks ({@link TopicAccess}), with Kafka's refusal when it refused to answer. */
