@@ -1,11 +1,13 @@
 package dev.pageviews.job.archive;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.pageviews.event.PageView;
 import dev.pageviews.job.OperatorMetrics;
 import java.time.Duration;
 import java.util.List;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -66,5 +68,72 @@ class BatchByHourTest {
                     .satisfies(b -> assertThat(b.partition()).isEqualTo(EventTimePartitions.partitionOf(yearsAgo)));
             assertThat(metrics.count(BatchByHour.FILED_BY_ARRIVAL_METRIC)).isZero();
         }
+    }
+
+    /** A full hour does not wait for the barrier: at {@code maxViews} it leaves as one batch, the other hours stay open. */
+    @Test
+    void anHourThatReachesMaxViewsLeavesAsOneBatchAtOnce() throws Exception {
+        try (var harness = new OneInputStreamOperatorTestHarness<>(new BatchByHour(3, Duration.ofDays(7)))) {
+            harness.open();
+            harness.processElement(new StreamRecord<>(view(NOW, NOW), 1L));
+            harness.processElement(new StreamRecord<>(view(NOW + 1, NOW), 2L));
+            harness.processElement(new StreamRecord<>(view(NOW - 3600, NOW), 3L)); // the hour before
+            assertThat(harness.extractOutputValues()).as("two views of the hour: held").isEmpty();
+
+            harness.processElement(new StreamRecord<>(view(NOW + 2, NOW), 4L));
+
+            assertThat(harness.extractOutputValues()).singleElement().satisfies(batch -> {
+                assertThat(batch.partition()).isEqualTo("dt=2025-12-05/hour=16");
+                assertThat(batch.views()).extracting(PageView::timestamp).containsExactly(NOW, NOW + 1, NOW + 2);
+            });
+        }
+    }
+
+    /**
+     * Views are held until the barrier; before it, every open batch is sent on, once, so the file sinks have them
+     * before they snapshot. The operator keeps them in no state: a job restored from that checkpoint does not archive
+     * them a second time.
+     */
+    @Test
+    void aBarrierSendsEveryOpenBatchOnOnceAndTheCheckpointHoldsNoneOfThem() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var harness = new OneInputStreamOperatorTestHarness<>(new BatchByHour(1000, Duration.ofDays(7)))) {
+            harness.open();
+            harness.processElement(new StreamRecord<>(view(NOW - 60, NOW), 1L));
+            harness.processElement(new StreamRecord<>(view(NOW - 2 * 3600, NOW), 2L));
+            harness.processElement(new StreamRecord<>(view(NOW - 30, NOW), 3L));
+            assertThat(harness.extractOutputValues()).as("before the barrier").isEmpty();
+
+            harness.prepareSnapshotPreBarrier(1);
+            snapshot = harness.snapshot(1, 10L);
+            assertThat(harness.extractOutputValues()).extracting(ArchiveBatch::partition, b -> b.views().size())
+                    .containsExactlyInAnyOrder(tuple("dt=2025-12-05/hour=15", 2), tuple("dt=2025-12-05/hour=14", 1));
+
+            harness.processElement(new StreamRecord<>(view(NOW, NOW), 4L));
+            harness.prepareSnapshotPreBarrier(2);
+            assertThat(harness.extractOutputValues()).as("the next barrier sends only what came since")
+                    .hasSize(3).last().satisfies(b -> assertThat(b.views()).extracting(PageView::timestamp).containsExactly(NOW));
+        }
+        try (var restored = new OneInputStreamOperatorTestHarness<>(new BatchByHour(1000, Duration.ofDays(7)))) {
+            restored.initializeState(snapshot);
+            restored.open();
+            restored.prepareSnapshotPreBarrier(2);
+            assertThat(restored.extractOutputValues()).as("nothing of before the checkpoint, again").isEmpty();
+        }
+    }
+
+    /** At the end of a bounded input the open batches are sent on: the last views are archived, not dropped. */
+    @Test
+    void theEndOfInputSendsTheOpenBatchesOn() throws Exception {
+        var harness = new OneInputStreamOperatorTestHarness<>(new BatchByHour(1000, Duration.ofDays(7)));
+        harness.open();
+        harness.processElement(new StreamRecord<>(view(NOW - 60, NOW), 1L));
+        harness.processElement(new StreamRecord<>(view(NOW - 2 * 3600, NOW), 2L));
+        assertThat(harness.extractOutputValues()).isEmpty();
+
+        harness.close(); // finishes the operator, as the end of input does, then closes it
+
+        assertThat(harness.extractOutputValues()).extracting(ArchiveBatch::partition)
+                .containsExactlyInAnyOrder("dt=2025-12-05/hour=15", "dt=2025-12-05/hour=14");
     }
 }

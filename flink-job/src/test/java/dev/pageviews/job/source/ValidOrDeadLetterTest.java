@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.pageviews.event.PageView;
+import dev.pageviews.job.OperatorMetrics;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +38,22 @@ class ValidOrDeadLetterTest {
                                     + "surrogate at index 2 (a \\uD800-\\uDFFF escape without its other half)", 0L, unpaired),
                             tuple("user_id: must not contain control characters (found one at "
                                     + "index 1)", 1L, control));
+        }
+    }
+
+    /** The job's documented metrics of validation: views let through, and records sent to the dead letters instead. */
+    @Test
+    void countsTheViewsItPassesAndTheRecordsItDeadLetters() throws Exception {
+        OperatorMetrics metrics = new OperatorMetrics(128, 1, 0);
+        try (var harness = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new ValidOrDeadLetter()),
+                metrics.environment())) {
+            harness.open();
+            harness.processElement(new StreamRecord<>(read(record("u", "/a"), 0), 0L));
+            harness.processElement(new StreamRecord<>(read(record("u", "/b"), 1), 0L));
+            harness.processElement(new StreamRecord<>(read(record("u", "/c\\ud800"), 2), 0L));
+
+            assertThat(metrics.count("eventsIn")).isEqualTo(2);
+            assertThat(metrics.count("eventsDeadLettered")).isEqualTo(1);
         }
     }
 
