@@ -46,8 +46,8 @@ public final class JobConfig implements Serializable {
 
     public static final SettingsSchema SCHEMA = new SettingsSchema(
             "flink run flink-job-<version>-job.jar", "PAGEVIEWS_",
-            "The pageviews Flink job: page views from Kafka, counted per page in event-time windows into a Redis hash, "
-                    + "exactly once; raw views archived.");
+            "The pageviews Flink job: page views from Kafka, counted per page at each checkpoint into a Redis hash and "
+                    + "time buckets, exactly once; raw views archived.");
 
     private static final Duration TEN_YEARS = Duration.ofDays(3650);
 

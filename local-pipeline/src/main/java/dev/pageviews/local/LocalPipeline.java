@@ -381,12 +381,11 @@ public final class LocalPipeline implements AutoCloseable {
                 LOG.warn("Could not tell whether the job has read every view ({}); stopping it anyway", e.toString());
             }
             try {
-                // Drained: the open windows fire and the archive's part files finish, so that once up has exited
-                // every accepted view is in Redis and in finished files. The counts are increments, so windows fired
-                // early and the late views of the same windows after the next start add up to the same totals.
+                // Drained: the job ends only once the savepoint's commits are applied and the archive's part files
+                // finished, so that once up has exited every view the job read is in Redis and in finished files.
                 restoreRecord.stopping();
                 String savepoint = job.stopWithSavepoint(config.savepointDir().toUri().toString(), true, Duration.ofSeconds(60));
-                LOG.info("Job stopped with savepoint {} (drained: open windows counted, archive files finished)", savepoint);
+                LOG.info("Job stopped with savepoint {} (drained: every view read was committed, archive files finished)", savepoint);
                 recordSavepoint(localPath(savepoint));
             } catch (Exception e) {
                 LOG.warn("Stop with savepoint failed ({}); cancelling. The next start resumes from the last checkpoint.", e.toString());

@@ -80,12 +80,13 @@ public record UpConfig(int httpPort, int edgeAdminPort, int uiPort, int kafkaPor
     static final Setting<Integer> S3_PORT = SCHEMA.define("s3-port").defaultValue("9000")
             .doc("Port of the local S3 server (with --s3).").of(Values.port());
     static final Setting<?> WINDOW = SCHEMA.define("window").defaultValue(JobConfig.WINDOW.defaultText())
-            .doc("Size of the job's event-time windows; may change between runs (state is kept).")
+            .doc("Size of the event-time windows that counted views in builds before per-checkpoint counting (their "
+                    + "restored state only); may change between runs.")
             .of(JobConfig.WINDOW.type());
     static final Setting<?> OUT_OF_ORDERNESS = SCHEMA.define("out-of-orderness")
             .defaultValue(JobConfig.OUT_OF_ORDERNESS.defaultText())
-            .doc("How late a view may arrive and still fall in its window (later ones are counted too); may change "
-                    + "between runs.")
+            .doc("How far behind the newest view the watermark trails, up to which time buckets are final (later views "
+                    + "are counted too, in their own old buckets); may change between runs.")
             .of(JobConfig.OUT_OF_ORDERNESS.type());
     static final Setting<?> DEDUP_WINDOW = SCHEMA.define("dedup-window").defaultValue(JobConfig.DEDUP_WINDOW.defaultText())
             .doc("A view with the client's own event_id is counted once per id within this long; 0: off (every copy "
