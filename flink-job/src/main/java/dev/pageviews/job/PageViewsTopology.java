@@ -28,7 +28,6 @@ import dev.pageviews.job.count.ViewOfPage;
 import dev.pageviews.job.count.VisitorBucket;
 import dev.pageviews.job.count.WindowCounts;
 import dev.pageviews.job.window.PageCount;
-import dev.pageviews.job.window.PreAggregate;
 import dev.pageviews.job.window.SaltedPageKey;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.TimestampAssignerSupplier;

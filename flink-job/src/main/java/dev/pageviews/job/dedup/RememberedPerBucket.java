@@ -28,7 +28,12 @@ import org.slf4j.LoggerFactory;
  *   <li>elsewhere (RocksDB), one map entry per key with Flink's state TTL, so an access reads and writes one key,
  *       incremental checkpoints upload only what changed, and compaction drops expired keys.
  * </ul>
- * A savepoint taken on one backend and restored on the other is converted when the operator opens; the converted keys
+ * The layout is chosen from the backend itself ({@code instanceof HeapKeyedStateBackend}), not from a setting: a table
+ * is changed in place, which reaches a checkpoint only when the backend holds the object itself. A heap backend wrapped
+ * by the changelog backend logs only the updates it is given, so it is not one: it gets an entry per key, as RocksDB
+ * does.
+ *
+ * <p>A savepoint taken on one backend and restored on the other is converted when the operator opens; the converted keys
  * are remembered for a whole window from then (a little longer than asked, never shorter).
  *
  * <p>On the heap a bucket remembers at most {@code maxPerBucket} keys: when it is full, it forgets those it saw
