@@ -7,7 +7,7 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
-/** {@code up} (this package) and chaos ({@code chaos}) do not depend on each other in a circle. */
+/** local-pipeline's packages ({@code dev.pageviews.local} and any below it) do not depend on each other in a circle. */
 @AnalyzeClasses(packages = "dev.pageviews.local", importOptions = ImportOption.DoNotIncludeTests.class)
 class LocalArchitectureTest {
 
