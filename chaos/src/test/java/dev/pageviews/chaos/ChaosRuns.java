@@ -1,0 +1,35 @@
+package dev.pageviews.chaos;
+
+import dev.pageviews.stack.LocalStackExtension;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+
+/** Runs a chaos run from a test: the edge's JVM gets the module's classes and its recorded runtime classpath. */
+final class ChaosRuns {
+
+    private ChaosRuns() {}
+
+    static ChaosResult run(ChaosConfig config, List<FaultKind> script) throws Exception {
+        Path workDir = LocalStackExtension.newWorkDir();
+        String classpath = "target/classes" + File.pathSeparator + Files.readString(Path.of("target/runtime.classpath")).trim();
+        try (ChaosRun run = new ChaosRun(config, workDir, classpath, script)) {
+            ChaosResult result = run.run();
+            System.out.print(result.table()); // in the test's output file, for a failure's diagnosis
+            return result;
+        }
+    }
+
+    /** A short run at a modest rate: the suite shares two cores with the services it starts. */
+    static ChaosConfig shortRun(Duration load, long seed) {
+        return new ChaosConfig(load, seed, 300, Duration.ofSeconds(2), Duration.ofSeconds(5), EnumSet.allOf(FaultKind.class));
+    }
+
+    /** For one scripted fault: a few seconds of load before it and after it. */
+    static ChaosConfig oneFault(long seed) {
+        return new ChaosConfig(Duration.ofSeconds(15), seed, 300, Duration.ofSeconds(6), Duration.ofSeconds(9), EnumSet.allOf(FaultKind.class));
+    }
+}
