@@ -51,8 +51,8 @@ public final class ChaosMain {
         if (status == 0) {
             deleteRecursively(workDir);
         } else {
-            System.out.println("Logs and data kept in " + workDir + " (Kafka: kafka/kafka.log, Redis: redis/redis.log,"
-                    + " edge: edge/edge.log, job: " + System.getProperty("pageviews.log.file", "pageviews.log") + ")");
+            System.out.println("Logs and data kept in " + workDir + " (Kafka: kafka/kafka.log, Redis: "
+                    + "redis/node-*/redis.log and redis/sentinel-*/sentinel.log, edge: edge/edge.log, job: " + System.getProperty("pageviews.log.file", "pageviews.log") + ")");
         }
         removeAtExit.cancel();
         System.exit(status);
