@@ -4,11 +4,12 @@ import dev.pageviews.event.PageKeys;
 import dev.pageviews.job.archive.ArchiveFormat;
 import dev.pageviews.job.redis.RedisSinkSettings;
 import dev.pageviews.job.source.LostOffsets;
-import dev.pageviews.job.redis.SentinelCredentials;
 import dev.pageviews.settings.ClientProperties;
+import dev.pageviews.settings.RedisSentinelSettings;
 import dev.pageviews.settings.RedisTls;
 import dev.pageviews.settings.RedisTlsSettings;
 import dev.pageviews.settings.RedisUri;
+import dev.pageviews.settings.SentinelCredentials;
 import dev.pageviews.settings.Setting;
 import dev.pageviews.settings.Settings;
 import dev.pageviews.settings.SettingsSchema;
@@ -17,11 +18,11 @@ import dev.pageviews.settings.Values;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.LinkedHashSet;
-import java.util.Locale;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.util.TimeUtils;
 
@@ -221,15 +222,9 @@ public final class JobConfig implements Serializable {
     public static final Setting<String> REDIS_TLS_KEYSTORE = REDIS_TLS.keystore();
     public static final Setting<String> REDIS_TLS_KEYSTORE_PASSWORD = REDIS_TLS.keystorePassword();
     public static final Setting<Boolean> REDIS_TLS_VERIFY_HOSTNAME = REDIS_TLS.verifyHostname();
-    public static final Setting<String> REDIS_SENTINEL_USER = SCHEMA.define("redis-sentinel-user")
-            .doc("With a Sentinel --redis: the ACL user the sentinels want; empty: default (with "
-                    + "--redis-sentinel-password) or none.")
-            .of(Values.text());
-    public static final Setting<String> REDIS_SENTINEL_PASSWORD = SCHEMA.define("redis-sentinel-password")
-            .doc("With a Sentinel --redis: the sentinels' password (their requirepass, or that of "
-                    + "--redis-sentinel-user); empty when they want none. Apart from the data nodes' password in --redis, "
-                    + "which the sentinels do not share by default: a sentinel without a password refuses AUTH.")
-            .secret().of(Values.text());
+    public static final RedisSentinelSettings REDIS_SENTINEL = RedisSentinelSettings.define(SCHEMA, REDIS);
+    public static final Setting<String> REDIS_SENTINEL_USER = REDIS_SENTINEL.user();
+    public static final Setting<String> REDIS_SENTINEL_PASSWORD = REDIS_SENTINEL.password();
 
     public static final Setting<Boolean> STATS = SCHEMA.define("stats").defaultValue("true")
             .doc("Also write, in the same exactly-once commit, what the read service answers from: views per page and "
@@ -378,7 +373,7 @@ public final class JobConfig implements Serializable {
         return REDIS_TLS.of(settings);
     }
     public SentinelCredentials redisSentinelCredentials() {
-        return new SentinelCredentials(get(REDIS_SENTINEL_USER), get(REDIS_SENTINEL_PASSWORD));
+        return REDIS_SENTINEL.of(settings);
     }
     /** The archive's base path; empty when archiving is off ({@code none}). */
     public String archivePath() { return get(ARCHIVE_PATH); }
@@ -434,16 +429,7 @@ public final class JobConfig implements Serializable {
     private static void checkRedisConnection(Settings s) {
         RedisUri redis = RedisUri.parse(s.get(REDIS));
         REDIS_TLS.check(s);
-        for (Setting<String> sentinelSetting : List.of(REDIS_SENTINEL_USER, REDIS_SENTINEL_PASSWORD)) {
-            if (!s.get(sentinelSetting).isEmpty() && !redis.sentinel()) {
-                throw s.invalid(sentinelSetting, "is for Sentinel, but " + REDIS.flag() + " (" + redis + ") is "
-                        + redis.scheme() + "://; write " + RedisUri.Topology.SENTINEL.scheme(redis.tls())
-                        + "://host:port,...#masterName for Sentinel, or leave " + sentinelSetting.flag() + " empty");
-            }
-        }
-        if (!s.get(REDIS_SENTINEL_USER).isEmpty() && s.get(REDIS_SENTINEL_PASSWORD).isEmpty()) {
-            throw s.invalid(REDIS_SENTINEL_USER, "needs " + REDIS_SENTINEL_PASSWORD.flag());
-        }
+        REDIS_SENTINEL.check(s);
         REDIS_TLS.checkStores(s);
     }
 

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.pageviews.job.redis.RedisSinkSettings;
 import dev.pageviews.settings.RedisTls;
-import dev.pageviews.job.redis.SentinelCredentials;
+import dev.pageviews.settings.SentinelCredentials;
 import dev.pageviews.settings.SettingsException;
 import dev.pageviews.stack.TestCertificates;
 import java.io.InputStream;

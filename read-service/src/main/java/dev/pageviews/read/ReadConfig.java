@@ -1,8 +1,10 @@
 package dev.pageviews.read;
 
+import dev.pageviews.settings.RedisSentinelSettings;
 import dev.pageviews.settings.RedisTls;
 import dev.pageviews.settings.RedisTlsSettings;
 import dev.pageviews.settings.RedisUri;
+import dev.pageviews.settings.SentinelCredentials;
 import dev.pageviews.settings.Setting;
 import dev.pageviews.settings.Settings;
 import dev.pageviews.settings.SettingsSchema;
@@ -42,6 +44,9 @@ public final class ReadConfig {
     public static final Setting<String> REDIS_TLS_KEYSTORE = REDIS_TLS.keystore();
     public static final Setting<String> REDIS_TLS_KEYSTORE_PASSWORD = REDIS_TLS.keystorePassword();
     public static final Setting<Boolean> REDIS_TLS_VERIFY_HOSTNAME = REDIS_TLS.verifyHostname();
+    public static final RedisSentinelSettings REDIS_SENTINEL = RedisSentinelSettings.define(SCHEMA, REDIS);
+    public static final Setting<String> REDIS_SENTINEL_USER = REDIS_SENTINEL.user();
+    public static final Setting<String> REDIS_SENTINEL_PASSWORD = REDIS_SENTINEL.password();
     public static final Setting<String> REDIS_KEY = SCHEMA.define("redis-key").defaultValue("page_views")
             .doc("The job's counts hash (its --redis-key); the time buckets, visitors and commit record are the keys "
                     + "with its hash tag, {page_views}:...").of(Values.nonEmptyText());
@@ -81,6 +86,7 @@ public final class ReadConfig {
     static {
         SCHEMA.check(REDIS_TLS::check);
         SCHEMA.check(REDIS_TLS::checkStores);
+        SCHEMA.check(REDIS_SENTINEL::check);
         SCHEMA.check(s -> {
             if (s.get(API_TOKEN).isEmpty() && !loopback(s.get(HOST))) {
                 throw s.invalid(HOST, "is beyond loopback, so the stats would be open to anyone who reaches it: set "
@@ -127,6 +133,7 @@ public final class ReadConfig {
     public int port() { return settings.get(PORT); }
     public RedisUri redis() { return RedisUri.parse(settings.get(REDIS)); }
     public RedisTls redisTls() { return REDIS_TLS.of(settings); }
+    public SentinelCredentials redisSentinel() { return REDIS_SENTINEL.of(settings); }
     public String redisKey() { return settings.get(REDIS_KEY); }
     public Duration redisTimeout() { return settings.get(REDIS_TIMEOUT); }
     public String siteId() { return settings.get(SITE_ID); }

@@ -55,7 +55,7 @@ public final class ReadService implements AutoCloseable {
 
     public static ReadService start(ReadConfig config) throws InterruptedException {
         // the query threads and the subscription each hold a connection at most
-        UnifiedJedis redis = RedisConnections.open(config.redis(), config.redisTls(), config.redisTimeout(),
+        UnifiedJedis redis = RedisConnections.open(config.redis(), config.redisTls(), config.redisSentinel(), config.redisTimeout(),
                 config.maxConcurrentQueries() + 2, "pageviews-read");
         Layout layout = new Layout(config.redisKey());
         RedisStatsStore store = new RedisStatsStore(redis, layout, config.redis(), config.redisTls());

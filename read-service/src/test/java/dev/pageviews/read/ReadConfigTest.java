@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pageviews.settings.RedisTls;
+import dev.pageviews.settings.SentinelCredentials;
 import dev.pageviews.settings.SettingsException;
 import dev.pageviews.stack.TestCertificates;
 import java.time.Duration;
@@ -84,5 +85,24 @@ class ReadConfigTest {
             "/nonexistent/ca.p12"}, Map.of()))
                 .hasMessageStartingWith("--redis-tls-truststore (PAGEVIEWS_REDIS_TLS_TRUSTSTORE): '/nonexistent/ca.p12' is "
                         + "not a readable file");
+    }
+
+    @Test
+    void sentinelCredentialsAreTheJobsSettingsCheckedAndTheirPasswordMasked() {
+        ReadConfig config = ReadConfig.parse(new String[] {"--redis", "redis-sentinel://stats:pw@s1:26379,s2:26379#main",
+            "--redis-sentinel-user", "watcher"}, Map.of("PAGEVIEWS_REDIS_SENTINEL_PASSWORD", "sentinel,secret@"));
+        assertThat(config.redisSentinel()).isEqualTo(new SentinelCredentials("watcher", "sentinel,secret@"));
+        assertThat(config.toString()).contains("redis-sentinel-password=***").doesNotContain("sentinel,secret@");
+        assertThat(ReadConfig.parse(new String[0], Map.of()).redisSentinel()).isEqualTo(SentinelCredentials.NONE);
+
+        assertThatThrownBy(() -> ReadConfig.parse(new String[] {"--redis", "redis://h:1", "--redis-sentinel-password",
+            "x"}, Map.of()))
+                .hasMessageContaining("--redis-sentinel-password (PAGEVIEWS_REDIS_SENTINEL_PASSWORD)")
+                .hasMessageContaining("is for Sentinel, but --redis (redis://h:1) is redis://; write redis-sentinel://")
+                .hasMessageNotContaining("'x'");
+        assertThatThrownBy(() -> ReadConfig.parse(new String[] {"--redis", "redis-sentinel://s1:26379#main",
+            "--redis-sentinel-user", "watcher"}, Map.of()))
+                .hasMessageContaining("--redis-sentinel-user (PAGEVIEWS_REDIS_SENTINEL_USER)")
+                .hasMessageEndingWith("needs --redis-sentinel-password");
     }
 }

@@ -2,6 +2,7 @@ package dev.pageviews.job.redis;
 
 import dev.pageviews.settings.RedisTls;
 import dev.pageviews.settings.RedisUri;
+import dev.pageviews.settings.SentinelCredentials;
 import java.io.Serializable;
 import java.time.Duration;
 

@@ -2,6 +2,7 @@ package dev.pageviews.read.store;
 
 import dev.pageviews.settings.RedisTls;
 import dev.pageviews.settings.RedisUri;
+import dev.pageviews.settings.SentinelCredentials;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.util.Set;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisClusterClient;
@@ -19,6 +21,7 @@ import redis.clients.jedis.SslOptions;
 import redis.clients.jedis.SslVerifyMode;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -38,8 +41,12 @@ public final class RedisConnections {
 
     private RedisConnections() {}
 
-    /** @param connections the most connections the pool opens (queries, plus one for the commit subscription) */
-    public static UnifiedJedis open(RedisUri address, RedisTls tls, Duration timeout, int connections, String clientName) {
+    /**
+     * @param sentinel what the sentinels want ({@code --redis-sentinel-*}), with a Sentinel {@code address}
+     * @param connections the most connections the pool opens (queries, plus one for the commit subscription)
+     */
+    public static UnifiedJedis open(RedisUri address, RedisTls tls, SentinelCredentials sentinel, Duration timeout,
+            int connections, String clientName) {
         ConnectionPoolConfig pool = new ConnectionPoolConfig();
         pool.setMaxTotal(connections);
         pool.setMaxIdle(connections);
@@ -55,15 +62,47 @@ public final class RedisConnections {
                 case CLUSTER -> RedisClusterClient.builder().nodes(hosts(address)).clientConfig(config).poolConfig(pool)
                         .maxAttempts(3).build();
                 case SENTINEL -> RedisSentinelClient.builder().masterName(address.masterName()).sentinels(hosts(address))
-                        .sentinelClientConfig(sentinels(address, tls, timeout)).clientConfig(config).poolConfig(pool).build();
+                        .sentinelClientConfig(sentinels(address, tls, sentinel, timeout)).clientConfig(config).poolConfig(pool).build();
             };
         } catch (JedisException e) {
             String advice = tls.diagnosis(e, address.toString(), CLIENT);
-            if (advice == null) {
-                throw e;
+            if (advice != null) {
+                throw new JedisConnectionException("TLS to Redis (" + address + ") failed. " + advice, e);
             }
-            throw new JedisConnectionException("TLS to Redis (" + address + ") failed. " + advice, e);
+            String sentinels = address.sentinel() ? sentinelProblem(address, tls, sentinel, timeout) : null;
+            if (sentinels != null) {
+                throw new JedisConnectionException("No sentinel in --redis (" + address + ") named the primary "
+                        + address.masterName() + ": " + sentinels, e);
+            }
+            throw e;
         }
+    }
+
+    /**
+     * Why the sentinels gave no primary, when a sentinel says so: Jedis reports only "All sentinels down". Asks each
+     * sentinel in turn, with the same credentials; null when none refused them (unreachable, or no such primary).
+     */
+    static String sentinelProblem(RedisUri address, RedisTls tls, SentinelCredentials sentinel, Duration timeout) {
+        for (HostAndPort host : hosts(address)) {
+            try (Jedis jedis = new Jedis(host, sentinels(address, tls, sentinel, timeout))) {
+                jedis.ping();
+            } catch (JedisDataException e) {
+                String reply = String.valueOf(e.getMessage());
+                if (reply.startsWith("NOAUTH")) {
+                    return "the sentinels want a password of their own (" + reply + "), and --redis-sentinel-password "
+                            + "(PAGEVIEWS_REDIS_SENTINEL_PASSWORD) is empty: set it to their requirepass, with "
+                            + "--redis-sentinel-user if they want an ACL user";
+                }
+                if (reply.startsWith("WRONGPASS") || reply.contains("without any password configured")) {
+                    return "the sentinel at " + host + " refused --redis-sentinel-user/--redis-sentinel-password ("
+                            + reply + "): give the sentinels' own user and password (their requirepass, not the data "
+                            + "nodes'), or leave --redis-sentinel-password empty if they want none";
+                }
+            } catch (JedisException unreachable) {
+                // the next sentinel may answer; Jedis's own message covers them all being down
+            }
+        }
+        return null;
     }
 
     /** Why a Redis call failed, for a 503 and the log: the TLS setting to fix when TLS is why, else Jedis's message. */
@@ -87,13 +126,16 @@ public final class RedisConnections {
         return config.build();
     }
 
-    private static JedisClientConfig sentinels(RedisUri address, RedisTls tls, Duration timeout) {
+    private static JedisClientConfig sentinels(RedisUri address, RedisTls tls, SentinelCredentials sentinel, Duration timeout) {
         DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(millis(timeout))
                 .socketTimeoutMillis(millis(timeout))
                 .serverDefaultProtocol(); // as Jedis's own default for sentinels: they speak RESP2 to it
         if (address.tls()) {
             config.sslOptions(sslOptions(tls));
+        }
+        if (sentinel.password() != null) {
+            config.user(sentinel.user()).password(sentinel.password());
         }
         return config.build();
     }

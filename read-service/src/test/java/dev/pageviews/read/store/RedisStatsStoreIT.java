@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pageviews.settings.RedisTls;
 import dev.pageviews.settings.RedisUri;
+import dev.pageviews.settings.SentinelCredentials;
 import dev.pageviews.stack.FreePorts;
 import dev.pageviews.stack.LocalStackExtension;
 import dev.pageviews.stack.RedisServer;
@@ -66,7 +67,7 @@ class RedisStatsStoreIT {
         int checked = 0;
         int moved = 0;
         RedisUri address = RedisUri.parse(redis.uri());
-        try (RedisStatsStore store = new RedisStatsStore(RedisConnections.open(address, RedisTls.DEFAULTS, Duration.ofSeconds(2),
+        try (RedisStatsStore store = new RedisStatsStore(RedisConnections.open(address, RedisTls.DEFAULTS, SentinelCredentials.NONE, Duration.ofSeconds(2),
                 2, "it"), layout, address, RedisTls.DEFAULTS)) {
             long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
             while (System.nanoTime() < until) {

@@ -1,4 +1,4 @@
-package dev.pageviews.job.redis;
+package dev.pageviews.settings;
 
 import java.io.Serializable;
 
