@@ -3,14 +3,10 @@ package dev.pageviews.read;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.pageviews.read.store.LayoutFixture;
 import dev.pageviews.stack.LocalStackExtension;
 import dev.pageviews.stack.RedisSentinel;
 import dev.pageviews.stack.RedisServer;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -34,8 +30,6 @@ class ReadSentinelIT {
     static final String USER = "stats";
     static final String PASSWORD = "st@ts,pw:1%";
     static final String SENTINEL_PASSWORD = "sentinel,s3cret@";
-    static final String QUERY = "{\"site_id\":\"localhost\",\"metrics\":[\"pageviews\"],\"date_range\":\"7d\","
-            + "\"dimensions\":[\"event:page\"]}";
 
     static RedisSentinel sentinel;
     static Map<String, Long> written = new TreeMap<>();
@@ -72,13 +66,9 @@ class ReadSentinelIT {
     @Test
     void withTheSentinelsPasswordItAnswersTheCountsOfThePrimary() throws Exception {
         try (ReadService service = ReadService.start(ReadConfig.parse(args(true), Map.of()))) {
-            HttpResponse<String> answer = query(service);
+            HttpResponse<String> answer = PageviewsByPage.ask(service);
             assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-            Map<String, Long> counts = new TreeMap<>();
-            for (JsonNode row : ReadService.json().readTree(answer.body()).get("results")) {
-                counts.put(row.get("dimensions").get(0).asText(), row.get("metrics").get(0).asLong());
-            }
-            assertThat(counts).isEqualTo(written);
+            assertThat(PageviewsByPage.counts(answer)).isEqualTo(written);
         }
     }
 
@@ -96,11 +86,5 @@ class ReadSentinelIT {
             args.addAll(List.of("--redis-sentinel-password", SENTINEL_PASSWORD));
         }
         return args.toArray(String[]::new);
-    }
-
-    private static HttpResponse<String> query(ReadService service) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port()
-                + "/api/v2/query")).POST(HttpRequest.BodyPublishers.ofString(QUERY)).build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -2,14 +2,10 @@ package dev.pageviews.read;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.pageviews.read.store.LayoutFixture;
 import dev.pageviews.stack.LocalStackExtension;
 import dev.pageviews.stack.RedisServer;
 import dev.pageviews.stack.TestCertificates;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -32,8 +28,6 @@ class ReadTlsIT {
 
     static final String USER = "stats";
     static final String PASSWORD = "s3,cr@t:100%";
-    static final String QUERY = "{\"site_id\":\"localhost\",\"metrics\":[\"pageviews\"],\"date_range\":\"7d\","
-            + "\"dimensions\":[\"event:page\"]}";
 
     static TestCertificates certificates;
     static RedisServer redis;
@@ -70,20 +64,16 @@ class ReadTlsIT {
     @Test
     void answersTheCountsOverTlsWithAPrivateCaAClientCertificateAndAnAclUser() throws Exception {
         try (ReadService service = ReadService.start(ReadConfig.parse(args(true, true), Map.of()))) {
-            HttpResponse<String> answer = query(service);
+            HttpResponse<String> answer = PageviewsByPage.ask(service);
             assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-            Map<String, Long> counts = new TreeMap<>();
-            for (JsonNode row : ReadService.json().readTree(answer.body()).get("results")) {
-                counts.put(row.get("dimensions").get(0).asText(), row.get("metrics").get(0).asLong());
-            }
-            assertThat(counts).isEqualTo(written);
+            assertThat(PageviewsByPage.counts(answer)).isEqualTo(written);
         }
     }
 
     @Test
     void withoutTheTruststoreAQueryGets503NamingIt() throws Exception {
         try (ReadService service = ReadService.start(ReadConfig.parse(args(false, true), Map.of()))) {
-            HttpResponse<String> answer = query(service);
+            HttpResponse<String> answer = PageviewsByPage.ask(service);
             assertThat(answer.statusCode()).as(answer.body()).isEqualTo(503);
             assertThat(answer.body()).contains("not signed by a CA the read service trusts")
                     .contains("--redis-tls-truststore (PAGEVIEWS_REDIS_TLS_TRUSTSTORE) is empty")
@@ -102,7 +92,7 @@ class ReadTlsIT {
             List<String> bodies = new ArrayList<>();
             long deadline = System.nanoTime() + 5_000_000_000L;
             do {
-                HttpResponse<String> answer = query(service);
+                HttpResponse<String> answer = PageviewsByPage.ask(service);
                 assertThat(answer.statusCode()).as(answer.body()).isEqualTo(503);
                 assertThat(answer.body()).doesNotContain(PASSWORD);
                 bodies.add(answer.body());
@@ -125,11 +115,5 @@ class ReadTlsIT {
                     "--redis-tls-keystore-password", certificates.password()));
         }
         return args.toArray(String[]::new);
-    }
-
-    private static HttpResponse<String> query(ReadService service) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + service.port()
-                + "/api/v2/query")).POST(HttpRequest.BodyPublishers.ofString(QUERY)).build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 }
