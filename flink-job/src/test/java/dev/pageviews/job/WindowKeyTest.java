@@ -2,27 +2,22 @@ package dev.pageviews.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pageviews.job.window.CountViews;
-import dev.pageviews.job.window.EmitPageCount;
 import dev.pageviews.job.window.PageCount;
 import dev.pageviews.job.window.SaltedPageKey;
-import java.time.Duration;
+import dev.pageviews.job.window.WindowHarness;
+
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.apache.flink.api.common.ExecutionConfig;
-import org.apache.flink.api.common.typeinfo.Types;
+
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+
 import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
-import org.apache.flink.streaming.api.windowing.triggers.EventTimeTrigger;
-import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
-import org.apache.flink.streaming.runtime.operators.windowing.WindowOperatorBuilder;
+
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -34,7 +29,7 @@ import org.junit.jupiter.api.Test;
  */
 class WindowKeyTest {
 
-    private static final int MAX_PARALLELISM = 128;
+    private static final int MAX_PARALLELISM = WindowHarness.MAX_PARALLELISM;
 
     @Test
     void pagesWithOneStringHashCodeGetKeysSpreadOverHashCodesAndKeyGroups() throws Exception {
@@ -61,13 +56,13 @@ class WindowKeyTest {
     @Test
     void aWindowRestoredFromAJobThatKeyedByThePageAloneFiresAndEmitsItsPage() throws Exception {
         OperatorSubtaskState snapshot;
-        try (var before = harness(PageCount::pageUrl)) {
+        try (var before = WindowHarness.keyedBy(PageCount::pageUrl)) {
             before.open();
             before.processElement(new StreamRecord<>(new PageCount("/a", 3), 500L));
             before.processElement(new StreamRecord<>(new PageCount("/b", 1), 600L));
             snapshot = before.snapshot(1, 1);
         }
-        try (var after = harness(PageViewsTopology.windowKey())) {
+        try (var after = WindowHarness.keyedBy(PageViewsTopology.windowKey())) {
             after.initializeState(snapshot);
             after.open();
             after.processElement(new StreamRecord<>(new PageCount("/a", 2), 700L));
@@ -80,12 +75,12 @@ class WindowKeyTest {
     @Test
     void aWindowRestoredUnderAnotherSecretFiresAndItsPageCountsAddUp() throws Exception {
         OperatorSubtaskState snapshot;
-        try (var before = harness(PageViewsTopology.windowKey())) {
+        try (var before = WindowHarness.keyedBy(PageViewsTopology.windowKey())) {
             before.open();
             before.processElement(new StreamRecord<>(new PageCount("/a", 3), 500L));
             snapshot = before.snapshot(1, 1);
         }
-        try (var after = harness(PageViewsTopology.windowKey())) {
+        try (var after = WindowHarness.keyedBy(PageViewsTopology.windowKey())) {
             after.initializeState(snapshot);
             after.open();
             after.processElement(new StreamRecord<>(new PageCount("/a", 2), 700L));
@@ -100,15 +95,5 @@ class WindowKeyTest {
         Map<String, Long> counts = new TreeMap<>();
         increments.forEach(c -> counts.merge(c.pageUrl(), c.count(), Long::sum));
         return counts;
-    }
-
-    /** The window operator as the topology builds it (without its late side output), keyed by {@code key}. */
-    private static KeyedOneInputStreamOperatorTestHarness<String, PageCount, PageCount> harness(KeySelector<PageCount, String> key)
-            throws Exception {
-        WindowOperatorBuilder<PageCount, String, TimeWindow> builder = new WindowOperatorBuilder<>(
-                TumblingEventTimeWindows.of(Duration.ofSeconds(1)), EventTimeTrigger.create(), new ExecutionConfig(),
-                Types.POJO(PageCount.class), key, Types.STRING);
-        OneInputStreamOperator<PageCount, PageCount> window = builder.aggregate(new CountViews(), new EmitPageCount(), Types.LONG);
-        return new KeyedOneInputStreamOperatorTestHarness<>(window, key, Types.STRING, MAX_PARALLELISM, 1, 0);
     }
 }

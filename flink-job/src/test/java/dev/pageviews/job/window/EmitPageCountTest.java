@@ -4,15 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.pageviews.job.hashing.SipHash;
-import java.time.Duration;
-import org.apache.flink.api.common.ExecutionConfig;
-import org.apache.flink.api.common.typeinfo.Types;
+
 import org.apache.flink.api.java.functions.KeySelector;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
-import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
-import org.apache.flink.streaming.api.windowing.triggers.EventTimeTrigger;
-import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
-import org.apache.flink.streaming.runtime.operators.windowing.WindowOperatorBuilder;
+
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -56,7 +50,7 @@ class EmitPageCountTest {
      */
     @Test
     void aKeyWithoutTheSaltIsEmittedAsThePageItIs() throws Exception {
-        try (var harness = harness(PageCount::pageUrl)) {
+        try (var harness = WindowHarness.keyedBy(PageCount::pageUrl)) {
             harness.open();
             harness.processElement(new StreamRecord<>(new PageCount("/a-page-longer-than-the-salt", 7), 500L));
             harness.processWatermark(999);
@@ -66,16 +60,6 @@ class EmitPageCountTest {
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, PageCount, PageCount> harness() throws Exception {
-        return harness(KEY);
-    }
-
-    /** The window operator as the topology builds it (without its late side output), keyed by {@code key}. */
-    private static KeyedOneInputStreamOperatorTestHarness<String, PageCount, PageCount> harness(KeySelector<PageCount, String> key)
-            throws Exception {
-        WindowOperatorBuilder<PageCount, String, TimeWindow> builder = new WindowOperatorBuilder<>(
-                TumblingEventTimeWindows.of(Duration.ofSeconds(1)), EventTimeTrigger.create(), new ExecutionConfig(),
-                Types.POJO(PageCount.class), key, Types.STRING);
-        OneInputStreamOperator<PageCount, PageCount> window = builder.aggregate(new CountViews(), new EmitPageCount(), Types.LONG);
-        return new KeyedOneInputStreamOperatorTestHarness<>(window, key, Types.STRING, 128, 1, 0);
+        return WindowHarness.keyedBy(KEY);
     }
 }
