@@ -17,6 +17,21 @@ public final class ClientProperties {
     }
 
     /**
+     * Where a Kafka client's identity is set, for the messages of a refusal: a SASL user, or the client certificate of
+     * mutual TLS, in {@code setting} (the label of the client's properties setting).
+     */
+    public static String kafkaIdentity(String setting) {
+        return "sasl.jaas.config, or the client certificate of ssl.keystore.*, in " + setting;
+    }
+
+    /** What to check in {@code setting} when the TLS handshake with Kafka failed. */
+    public static String kafkaTlsAdvice(String setting) {
+        return "check in " + setting + " the truststore (ssl.truststore.*) that Kafka's certificate must be signed by "
+                + "and, for mutual TLS, the keystore (ssl.keystore.*): its client certificate must be signed by a CA "
+                + "that Kafka trusts";
+    }
+
+    /**
      * The type: items {@code key=value}, comma-separated ({@code \,} for a comma in a value) or the flag repeated.
      * {@code refused} says why a key cannot be set (what to use instead), or null when it can.
      */

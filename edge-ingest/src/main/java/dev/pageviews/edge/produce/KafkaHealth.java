@@ -2,6 +2,7 @@ package dev.pageviews.edge.produce;
 
 import dev.pageviews.edge.config.EdgeConfig;
 import dev.pageviews.edge.http.Readiness;
+import dev.pageviews.settings.ClientProperties;
 import dev.pageviews.settings.ErrorMessages;
 import java.time.Duration;
 import java.util.List;
@@ -120,9 +121,7 @@ public final class KafkaHealth implements Readiness, AutoCloseable {
             }
             if (e.getCause() instanceof SslAuthenticationException) {
                 return "the TLS handshake with Kafka at " + bootstrap + " failed (" + ErrorMessages.withCauses(e.getCause())
-                        + "); check in " + EdgeConfig.KAFKA_PROPERTIES.label() + " the truststore (ssl.truststore.*) "
-                        + "that Kafka's certificate must be signed by and, for mutual TLS, the keystore (ssl.keystore.*): "
-                        + "its client certificate must be signed by a CA that Kafka trusts";
+                        + "); " + ClientProperties.kafkaTlsAdvice(EdgeConfig.KAFKA_PROPERTIES.label());
             }
             if (e.getCause() instanceof AuthenticationException) {
                 return "Kafka at " + bootstrap + " refused the edge's credentials (" + e.getCause().getMessage()
@@ -130,8 +129,8 @@ public final class KafkaHealth implements Readiness, AutoCloseable {
                         + EdgeConfig.KAFKA_PROPERTIES.label();
             }
             if (e.getCause() instanceof AuthorizationException) {
-                return "Kafka at " + bootstrap + " does not let the edge's user (sasl.jaas.config, or the client "
-                        + "certificate of ssl.keystore.*, in " + EdgeConfig.KAFKA_PROPERTIES.label() + ") use topic "
+                return "Kafka at " + bootstrap + " does not let the edge's user ("
+                        + ClientProperties.kafkaIdentity(EdgeConfig.KAFKA_PROPERTIES.label()) + ") use topic "
                         + producer.topic() + " (" + e.getCause().getMessage() + "); it needs an ACL allowing WRITE on "
                         + "the topic";
             }

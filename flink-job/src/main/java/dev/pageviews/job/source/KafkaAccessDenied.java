@@ -1,5 +1,6 @@
 package dev.pageviews.job.source;
 
+import dev.pageviews.settings.ClientProperties;
 import dev.pageviews.settings.ErrorMessages;
 import java.util.List;
 import java.util.Map;
@@ -44,9 +45,8 @@ public final class KafkaAccessDenied extends IllegalStateException {
         Optional<SslAuthenticationException> handshake = ExceptionUtils.findThrowable(failure, SslAuthenticationException.class);
         if (handshake.isPresent()) {
             return Optional.of(new KafkaAccessDenied("the TLS handshake of the job with Kafka at " + bootstrap
-                    + " failed (" + ErrorMessages.withCauses(handshake.get()) + "); check in " + setting + " the truststore "
-                    + "(ssl.truststore.*) that Kafka's certificate must be signed by and, for mutual TLS, the keystore "
-                    + "(ssl.keystore.*): its client certificate must be signed by a CA that Kafka trusts", failure));
+                    + " failed (" + ErrorMessages.withCauses(handshake.get()) + "); " + ClientProperties.kafkaTlsAdvice(setting),
+                    failure));
         }
         Optional<AuthenticationException> authentication = ExceptionUtils.findThrowable(failure, AuthenticationException.class);
         if (authentication.isPresent()) {
@@ -55,17 +55,17 @@ public final class KafkaAccessDenied extends IllegalStateException {
                     + "TLS settings in " + setting, failure));
         }
         return ExceptionUtils.findThrowable(failure, AuthorizationException.class).map(denied ->
-                new KafkaAccessDenied("Kafka at " + bootstrap + " does not allow the job's user (sasl.jaas.config, or "
-                        + "the client certificate of ssl.keystore.*, in " + setting + ") what it needs ("
+                new KafkaAccessDenied("Kafka at " + bootstrap + " does not allow the job's user ("
+                        + ClientProperties.kafkaIdentity(setting) + ") what it needs ("
                         + denied.getMessage() + "): it needs ACLs allowing READ on the topic and the consumer group "
                         + "and WRITE on the dead-letter topic", failure));
     }
 
     /** The rights the job's user lacks ({@link TopicAccess}), with Kafka's refusal when it refused to answer. */
     static KafkaAccessDenied missing(String bootstrap, String setting, List<String> missing, Throwable refusal) {
-        return new KafkaAccessDenied("Kafka at " + bootstrap + " does not allow the job's user (sasl.jaas.config, or the "
-                + "client certificate of ssl.keystore.*, in " + setting + ") " + String.join(" and ", missing) + ": it needs ACLs allowing READ on the topic and the "
-                + "consumer group and WRITE on the dead-letter topic", refusal);
+        return new KafkaAccessDenied("Kafka at " + bootstrap + " does not allow the job's user ("
+                + ClientProperties.kafkaIdentity(setting) + ") " + String.join(" and ", missing) + ": it needs ACLs "
+                + "allowing READ on the topic and the consumer group and WRITE on the dead-letter topic", refusal);
     }
 
     /**
