@@ -427,7 +427,6 @@ public final class JobConfig implements Serializable {
 
     /** The TLS and Sentinel settings fit --redis, and the stores open with their passwords. */
     private static void checkRedisConnection(Settings s) {
-        RedisUri redis = RedisUri.parse(s.get(REDIS));
         REDIS_TLS.check(s);
         REDIS_SENTINEL.check(s);
         REDIS_TLS.checkStores(s);

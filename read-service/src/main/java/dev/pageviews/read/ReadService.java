@@ -55,8 +55,8 @@ public final class ReadService implements AutoCloseable {
 
     public static ReadService start(ReadConfig config) throws InterruptedException {
         // the query threads and the subscription each hold a connection at most
-        UnifiedJedis redis = RedisConnections.open(config.redis(), config.redisTls(), config.redisSentinel(), config.redisTimeout(),
-                config.maxConcurrentQueries() + 2, "pageviews-read");
+        UnifiedJedis redis = RedisConnections.open(config.redis(), config.redisTls(), config.redisSentinel(),
+                config.redisTimeout(), config.maxConcurrentQueries() + 2, "pageviews-read");
         Layout layout = new Layout(config.redisKey());
         RedisStatsStore store = new RedisStatsStore(redis, layout, config.redis(), config.redisTls());
         EventStreams streams = new EventStreams(config.maxStreams());

@@ -62,7 +62,8 @@ public final class RedisConnections {
                 case CLUSTER -> RedisClusterClient.builder().nodes(hosts(address)).clientConfig(config).poolConfig(pool)
                         .maxAttempts(3).build();
                 case SENTINEL -> RedisSentinelClient.builder().masterName(address.masterName()).sentinels(hosts(address))
-                        .sentinelClientConfig(sentinels(address, tls, sentinel, timeout)).clientConfig(config).poolConfig(pool).build();
+                        .sentinelClientConfig(sentinels(address, tls, sentinel, timeout)).clientConfig(config)
+                        .poolConfig(pool).build();
             };
         } catch (JedisException e) {
             String advice = tls.diagnosis(e, address.toString(), CLIENT);
