@@ -59,7 +59,8 @@ final class JobCluster implements AutoCloseable {
     void submit(JobConfig config) throws Exception {
         Configuration conf = FlinkSettings.of(config);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF, MAX_RESTART_BACKOFF);
-        job = cluster.submitJob(PageViewsTopology.streamGraph(conf, config)).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).getJobID();
+        job = cluster.submitJob(PageViewsTopology.streamGraph(conf, config)).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+                .getJobID();
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         JobStatus status;
         while ((status = status()) != JobStatus.RUNNING) {
