@@ -138,7 +138,7 @@ class ArchiveIT {
     @Test
     void staysExactlyOnceOnS3ThroughATaskManagerFailureAndACrashRestore(LocalStack stack) throws Exception {
         // a long roll interval: JSON part files stay open across checkpoints and failures, resumed from S3
-        // parallelism 4: every slot of both TaskManagers runs tasks, so killing one fails the job
+        // parallelism 4: every slot of both TaskManagers runs tasks
         Run run = newRun(stack, "s3://" + BUCKET + "/failures", "--archive-format", "json,parquet", "--archive-roll-interval", "1h",
                 "--parallelism", "4");
         List<PageView> produced;

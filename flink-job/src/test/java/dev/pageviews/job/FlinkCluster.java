@@ -1,7 +1,6 @@
 package dev.pageviews.job;
 
 import java.io.IOException;
-import java.lang.reflect.Field;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -16,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
@@ -30,17 +30,17 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMap
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.plugin.PluginUtils;
-import org.apache.flink.runtime.clusterframework.types.ResourceID;
 import org.apache.flink.runtime.execution.ExecutionState;
 import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
-import org.apache.flink.runtime.taskexecutor.TaskExecutor;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A real Flink MiniCluster (2 TaskManagers × 2 slots) that tests can submit to, fail, stop and restore. As a
@@ -49,12 +49,20 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class FlinkCluster implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(FlinkCluster.class);
+
+    private static final int TASK_MANAGERS = 2;
+
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Configuration extra;
     private MiniCluster cluster;
+
+    /** The MiniCluster's indices (its start order) of the TaskManagers that run: see {@link #killTaskManager}. */
+    private final List<Integer> liveTaskManagers = new ArrayList<>();
+    private int nextTaskManager;
 
     /** Not started yet: registered as an extension, it starts before the tests of its class. */
     FlinkCluster() {
@@ -95,10 +103,14 @@ final class FlinkCluster implements BeforeAllCallback, AfterAllCallback, AutoClo
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(64));
         cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
                 .setConfiguration(conf)
-                .setNumTaskManagers(2)
+                .setNumTaskManagers(TASK_MANAGERS)
                 .setNumSlotsPerTaskManager(2)
                 .build());
         cluster.start();
+        for (int i = 0; i < TASK_MANAGERS; i++) {
+            liveTaskManagers.add(i);
+        }
+        nextTaskManager = TASK_MANAGERS;
     }
 
     /** Submits the pageviews job, restored from {@code restorePath} when given. */
@@ -261,31 +273,30 @@ final class FlinkCluster implements BeforeAllCallback, AfterAllCallback, AutoClo
     }
 
     /**
-     * Kills a TaskManager that runs tasks of {@code job}, so they fail and the job recovers from its latest checkpoint,
-     * and starts a new TaskManager in its place. (MiniCluster numbers TaskManagers by start order and keeps terminated
-     * ones in its list, so "terminate number 0" twice would kill nothing the second time: the one to kill is found by
-     * the resource id its tasks run on.)
+     * Kills the TaskManagers that run tasks of {@code job} and starts as many new ones in their place: their
+     * TaskExecutors shut down (in this JVM: not a process kill), the job's tasks on them fail, and the job restarts
+     * from its latest checkpoint on the new TaskManagers.
+     *
+     * <p>It kills every live TaskManager, so surely those with the job's tasks: MiniCluster terminates a TaskManager
+     * by its index in start order, and nothing public tells which index has the resource id the tasks run on. The
+     * live indices are tracked here, which is sound because only this class starts or terminates TaskManagers of
+     * its cluster, and MiniCluster numbers its first ones 0, 1, ..., each later one next, and keeps a terminated
+     * one at its index (terminating that index again would kill nothing).
      */
-    void killTaskManager(JobID job) throws Exception {
+    synchronized void killTaskManager(JobID job) throws Exception {
         awaitTasksRunning(job);
-        ResourceID victim = cluster.getExecutionGraph(job).get(10, TimeUnit.SECONDS).getAllExecutionVertices().iterator().next()
-                .getCurrentAssignedResourceLocation().getResourceID();
-        List<TaskExecutor> taskManagers = taskManagers();
-        for (int i = 0; i < taskManagers.size(); i++) {
-            if (taskManagers.get(i).getResourceID().equals(victim)) {
-                cluster.terminateTaskManager(i).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-                cluster.startTaskManager();
-                return;
-            }
+        List<Integer> victims = List.copyOf(liveTaskManagers);
+        List<CompletableFuture<Void>> terminated = new ArrayList<>();
+        for (int index : victims) {
+            terminated.add(cluster.terminateTaskManager(index));
         }
-        throw new AssertionError("no TaskManager of the MiniCluster has resource id " + victim);
-    }
-
-    @SuppressWarnings("unchecked")
-    private List<TaskExecutor> taskManagers() throws ReflectiveOperationException {
-        Field field = MiniCluster.class.getDeclaredField("taskManagers"); // MiniCluster has no getter for them
-        field.setAccessible(true);
-        return new ArrayList<>((List<TaskExecutor>) field.get(cluster));
+        CompletableFuture.allOf(terminated.toArray(CompletableFuture[]::new)).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        liveTaskManagers.clear();
+        for (int i = 0; i < victims.size(); i++) {
+            cluster.startTaskManager();
+            liveTaskManagers.add(nextTaskManager++);
+        }
+        LOG.info("TaskManagers {} terminated under job {}; TaskManagers {} started", victims, job, liveTaskManagers);
     }
 
     /** Cancels without a savepoint, as a crash would end it; the retained checkpoint stays. */
