@@ -9,6 +9,7 @@ import dev.pageviews.job.archive.EventTimePartitions;
 import dev.pageviews.stack.LocalStack;
 import dev.pageviews.stack.LocalStackExtension;
 import dev.pageviews.stack.S3Server;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,10 +19,19 @@ import java.util.function.Supplier;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.FileSystem;
-import org.junit.jupiter.api.AfterAll;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.test.junit5.InjectClusterRESTAddress;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.Extension;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The archive on a real MiniCluster, from real Kafka, into a real S3 API server (S3Proxy) through Flink's S3 file
@@ -35,35 +45,47 @@ class ArchiveIT {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     private static S3Server s3;
-    private static FlinkCluster flink;
     private static int runs;
 
+    /** Registered before the cluster: up before it starts, its s3.* keys in the cluster's settings, down after it. */
+    @RegisterExtension
+    @Order(1)
+    static final Extension S3 = new S3ServerExtension();
+
+    @RegisterExtension
+    @Order(2)
+    static final MiniClusterExtension FLINK = FlinkCluster.extension(() -> {
+        // the cluster's file systems take the S3 server's s3.* keys from the cluster configuration, as a TaskManager would
+        Configuration conf = FlinkSettings.of(JobConfig.parse(new String[0], Map.of()));
+        conf.addAll(Configuration.fromMap(s3.flinkFileSystemSettings()));
+        return conf;
+    });
+    private static FlinkCluster flink;
+
     @BeforeAll
-    static void start() throws Exception {
-        // the S3 plugin's AWS SDK v1 prints a deprecation notice with a stack trace on first use
-        System.setProperty("aws.java.v1.disableDeprecationAnnouncement", "true");
-        s3 = S3Server.start(LocalStackExtension.newWorkDir(), 0);
-        try {
-            s3.createBucket(BUCKET);
-            // the cluster's file systems take the S3 server's s3.* keys from the cluster configuration, as a TaskManager would
-            Configuration conf = FlinkSettings.of(JobConfig.parse(new String[0], Map.of()));
-            conf.addAll(Configuration.fromMap(s3.flinkFileSystemSettings()));
-            flink = FlinkCluster.start(conf);
-        } catch (Exception | Error e) {
-            s3.close();
-            throw e;
-        }
+    static void connect(@InjectMiniCluster MiniCluster cluster, @InjectClusterRESTAddress URI rest) {
+        flink = new FlinkCluster(cluster, rest);
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        try {
-            if (flink != null) {
-                flink.close();
+    private static final class S3ServerExtension implements BeforeAllCallback, AfterAllCallback {
+
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            // the S3 plugin's AWS SDK v1 prints a deprecation notice with a stack trace on first use
+            System.setProperty("aws.java.v1.disableDeprecationAnnouncement", "true");
+            s3 = S3Server.start(LocalStackExtension.newWorkDir(), 0);
+            s3.createBucket(BUCKET); // should this fail, JUnit still calls afterAll, which stops the server
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) {
+            try {
+                if (s3 != null) {
+                    s3.close();
+                }
+            } finally {
+                FileSystem.initialize(new Configuration(), null); // later tests in this JVM get default file systems
             }
-        } finally {
-            s3.close();
-            FileSystem.initialize(new Configuration(), null); // later tests in this JVM get default file systems
         }
     }
 
@@ -138,7 +160,7 @@ class ArchiveIT {
     @Test
     void staysExactlyOnceOnS3ThroughATaskManagerFailureAndACrashRestore(LocalStack stack) throws Exception {
         // a long roll interval: JSON part files stay open across checkpoints and failures, resumed from S3
-        // parallelism 4: every slot of both TaskManagers runs tasks, so killing one fails the job
+        // parallelism 4: every slot of both TaskManagers runs tasks
         Run run = newRun(stack, "s3://" + BUCKET + "/failures", "--archive-format", "json,parquet", "--archive-roll-interval", "1h",
                 "--parallelism", "4");
         List<PageView> produced;

@@ -10,6 +10,7 @@ import dev.pageviews.job.ArchivedFiles.Archived;
 import dev.pageviews.job.dedup.FirstPerEventId;
 import dev.pageviews.stack.LocalStack;
 import dev.pageviews.stack.LocalStackExtension;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.test.junit5.InjectClusterRESTAddress;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,7 +40,13 @@ class DedupIT {
 
     private static final Duration COUNTED = Duration.ofSeconds(120);
     @RegisterExtension
-    static final FlinkCluster flink = new FlinkCluster();
+    static final MiniClusterExtension FLINK = FlinkCluster.extension();
+    private static FlinkCluster flink;
+
+    @BeforeAll
+    static void connect(@InjectMiniCluster MiniCluster cluster, @InjectClusterRESTAddress URI rest) {
+        flink = new FlinkCluster(cluster, rest);
+    }
 
     @Test
     void copiesSentAtOnceOrSecondsLaterAreCountedAndArchivedOnceAndViewsWithoutAClientIdEachTime(LocalStack stack)

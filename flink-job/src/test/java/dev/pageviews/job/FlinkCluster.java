@@ -1,104 +1,116 @@
 package dev.pageviews.job;
 
 import java.io.IOException;
-import java.lang.reflect.Field;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestOptions;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.MetricOptions;
-import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
-import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.plugin.PluginUtils;
-import org.apache.flink.runtime.clusterframework.types.ResourceID;
 import org.apache.flink.runtime.execution.ExecutionState;
 import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
-import org.apache.flink.runtime.taskexecutor.TaskExecutor;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.streaming.api.graph.StreamGraph;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A real Flink MiniCluster (2 TaskManagers × 2 slots) that tests can submit to, fail, stop and restore. As a
- * JUnit extension ({@code @RegisterExtension static final FlinkCluster flink = new FlinkCluster();}) it starts
- * before a class's tests and stops after them, whatever their outcome.
+ * A real Flink MiniCluster (2 TaskManagers × 2 slots) that tests can submit to, fail, stop and restore. The cluster
+ * is flink-test-utils' {@link MiniClusterExtension}, from {@link #extension()}: it starts before a class's tests
+ * and stops after them, whatever their outcome. A FlinkCluster wraps the MiniCluster it injects:
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final MiniClusterExtension FLINK = FlinkCluster.extension();
+ * private static FlinkCluster flink;
+ *
+ * @BeforeAll
+ * static void connect(@InjectMiniCluster MiniCluster cluster, @InjectClusterRESTAddress URI rest) {
+ *     flink = new FlinkCluster(cluster, rest);
+ * }
+ * }</pre>
+ *
+ * The extension cancels the jobs still running only after the class's last test, so each test ends its own jobs.
  */
-final class FlinkCluster implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+final class FlinkCluster {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FlinkCluster.class);
+
+    private static final int TASK_MANAGERS = 2;
+    private static final int SLOTS_PER_TASK_MANAGER = 2;
 
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Configuration extra;
-    private MiniCluster cluster;
+    private final MiniCluster cluster;
+    private final URI rest;
 
-    /** Not started yet: registered as an extension, it starts before the tests of its class. */
-    FlinkCluster() {
-        this(new Configuration());
+    /** The MiniCluster's indices (its start order) of the TaskManagers that run: see {@link #killTaskManager}. */
+    private final List<Integer> liveTaskManagers = new ArrayList<>();
+    private int nextTaskManager;
+
+    /** The cluster of a {@link #extension()}, as its {@code @InjectMiniCluster} and {@code @InjectClusterRESTAddress}. */
+    FlinkCluster(MiniCluster cluster, URI rest) {
+        this.cluster = cluster;
+        this.rest = rest;
+        IntStream.range(0, TASK_MANAGERS).forEach(liveTaskManagers::add);
+        this.nextTaskManager = TASK_MANAGERS;
     }
 
-    private FlinkCluster(Configuration extra) {
-        this.extra = extra;
+    /** The cluster for a test class: register it as a static {@code @RegisterExtension} field. */
+    static MiniClusterExtension extension() {
+        return extension(Configuration::new);
     }
 
     /**
-     * Started now, with extra cluster settings, e.g. the s3.* keys; the caller closes it. File systems are
+     * The cluster with extra settings, e.g. the s3.* keys, read when the cluster starts (before the class's tests,
+     * so they may come from a server started by an extension registered before this one). File systems are
      * configured from them (and the plugins in FLINK_PLUGINS_DIR) as a TaskManager does at start, for this JVM.
      */
-    static FlinkCluster start(Configuration extra) throws Exception {
-        FlinkCluster flink = new FlinkCluster(extra);
-        flink.startCluster();
-        return flink;
-    }
-
-    @Override
-    public void beforeAll(ExtensionContext context) throws Exception {
-        startCluster();
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) throws Exception {
-        close();
-    }
-
-    private void startCluster() throws Exception {
-        Configuration conf = new Configuration(extra);
-        if (!extra.toMap().isEmpty()) {
-            FileSystem.initialize(conf, PluginUtils.createPluginManagerFromRootFolder(conf));
-        }
-        conf.set(RestOptions.BIND_PORT, "0");
-        conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(500)); // metrics() sees fresh values
-        conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(64));
-        cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
-                .setConfiguration(conf)
-                .setNumTaskManagers(2)
-                .setNumSlotsPerTaskManager(2)
-                .build());
-        cluster.start();
+    static MiniClusterExtension extension(Supplier<Configuration> extra) {
+        return new MiniClusterExtension(() -> {
+            Configuration conf = new Configuration(extra.get());
+            if (!conf.toMap().isEmpty()) {
+                FileSystem.initialize(conf, PluginUtils.createPluginManagerFromRootFolder(conf));
+            }
+            conf.set(RestOptions.BIND_PORT, "0");
+            conf.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(500)); // metrics() sees fresh values
+            conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(64));
+            return new MiniClusterResourceConfiguration.Builder()
+                    .setConfiguration(conf)
+                    .setNumberTaskManagers(TASK_MANAGERS)
+                    .setNumberSlotsPerTaskManager(SLOTS_PER_TASK_MANAGER)
+                    .build();
+        });
     }
 
     /** Submits the pageviews job, restored from {@code restorePath} when given. */
@@ -172,13 +184,13 @@ final class FlinkCluster implements BeforeAllCallback, AfterAllCallback, AutoClo
         return failure;
     }
 
-    /** Whether a task of the job failed and runs again (its current attempt is not its first). */
     /** The text of the job's newest failure (with its causes), or "" when it has none. */
     String failureText(JobID id) throws Exception {
         org.apache.flink.runtime.executiongraph.ErrorInfo failure = cluster.getExecutionGraph(id).get(10, TimeUnit.SECONDS).getFailureInfo();
         return failure == null ? "" : failure.getExceptionAsString();
     }
 
+    /** Whether a task of the job failed and runs again (its current attempt is not its first). */
     boolean hasRestarted(JobID id) throws Exception {
         for (AccessExecutionVertex vertex : cluster.getExecutionGraph(id).get(10, TimeUnit.SECONDS).getAllExecutionVertices()) {
             if (vertex.getCurrentExecutionAttempt().getAttemptNumber() > 0) {
@@ -193,7 +205,6 @@ final class FlinkCluster implements BeforeAllCallback, AfterAllCallback, AutoClo
      * attempt, read as a person would, from the REST API; 0 when no operator has it (yet).
      */
     long metricSum(JobID id, String metric) throws Exception {
-        URI rest = cluster.getRestAddress().get(10, TimeUnit.SECONDS);
         long sum = 0;
         for (JsonNode vertex : get(rest, "/jobs/" + id).path("vertices")) {
             String base = "/jobs/" + id + "/vertices/" + vertex.path("id").asText() + "/subtasks/metrics";
@@ -225,7 +236,6 @@ final class FlinkCluster implements BeforeAllCallback, AfterAllCallback, AutoClo
 
     /** The job's failures so far, each as its stack trace, newest first, read from the REST API's exception history. */
     List<String> failures(JobID id) throws Exception {
-        URI rest = cluster.getRestAddress().get(10, TimeUnit.SECONDS);
         List<String> failures = new ArrayList<>();
         for (JsonNode entry : get(rest, "/jobs/" + id + "/exceptions").path("exceptionHistory").path("entries")) {
             failures.add(entry.path("stacktrace").asText());
@@ -248,7 +258,7 @@ final class FlinkCluster implements BeforeAllCallback, AfterAllCallback, AutoClo
 
     /** The body of a GET on the cluster's REST API (what the web UI shows), e.g. {@code /jobs/<id>/config}. */
     String rest(String path) throws Exception {
-        return get(cluster.getRestAddress().get(10, TimeUnit.SECONDS), path).toString();
+        return get(rest, path).toString();
     }
 
     private static JsonNode get(URI rest, String path) throws Exception {
@@ -261,31 +271,30 @@ final class FlinkCluster implements BeforeAllCallback, AfterAllCallback, AutoClo
     }
 
     /**
-     * Kills a TaskManager that runs tasks of {@code job}, so they fail and the job recovers from its latest checkpoint,
-     * and starts a new TaskManager in its place. (MiniCluster numbers TaskManagers by start order and keeps terminated
-     * ones in its list, so "terminate number 0" twice would kill nothing the second time: the one to kill is found by
-     * the resource id its tasks run on.)
+     * Kills the TaskManagers that run tasks of {@code job} and starts as many new ones in their place: their
+     * TaskExecutors shut down (in this JVM: not a process kill), the job's tasks on them fail, and the job restarts
+     * from its latest checkpoint on the new TaskManagers.
+     *
+     * <p>It kills every live TaskManager, so surely those with the job's tasks: MiniCluster terminates a TaskManager
+     * by its index in start order, and nothing public tells which index has the resource id the tasks run on. The
+     * live indices are tracked here, which is sound because only this class starts or terminates TaskManagers of
+     * its cluster, and MiniCluster numbers its first ones 0, 1, ..., each later one next, and keeps a terminated
+     * one at its index (terminating that index again would kill nothing).
      */
-    void killTaskManager(JobID job) throws Exception {
+    synchronized void killTaskManager(JobID job) throws Exception {
         awaitTasksRunning(job);
-        ResourceID victim = cluster.getExecutionGraph(job).get(10, TimeUnit.SECONDS).getAllExecutionVertices().iterator().next()
-                .getCurrentAssignedResourceLocation().getResourceID();
-        List<TaskExecutor> taskManagers = taskManagers();
-        for (int i = 0; i < taskManagers.size(); i++) {
-            if (taskManagers.get(i).getResourceID().equals(victim)) {
-                cluster.terminateTaskManager(i).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-                cluster.startTaskManager();
-                return;
-            }
+        List<Integer> victims = List.copyOf(liveTaskManagers);
+        List<CompletableFuture<Void>> terminated = new ArrayList<>();
+        for (int index : victims) {
+            terminated.add(cluster.terminateTaskManager(index));
         }
-        throw new AssertionError("no TaskManager of the MiniCluster has resource id " + victim);
-    }
-
-    @SuppressWarnings("unchecked")
-    private List<TaskExecutor> taskManagers() throws ReflectiveOperationException {
-        Field field = MiniCluster.class.getDeclaredField("taskManagers"); // MiniCluster has no getter for them
-        field.setAccessible(true);
-        return new ArrayList<>((List<TaskExecutor>) field.get(cluster));
+        CompletableFuture.allOf(terminated.toArray(CompletableFuture[]::new)).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        liveTaskManagers.clear();
+        for (int i = 0; i < victims.size(); i++) {
+            cluster.startTaskManager();
+            liveTaskManagers.add(nextTaskManager++);
+        }
+        LOG.info("TaskManagers {} terminated under job {}; TaskManagers {} started", victims, job, liveTaskManagers);
     }
 
     /** Cancels without a savepoint, as a crash would end it; the retained checkpoint stays. */
@@ -321,14 +330,6 @@ final class FlinkCluster implements BeforeAllCallback, AfterAllCallback, AutoClo
             return Files.getLastModifiedTime(p.resolve("_metadata")).toMillis();
         } catch (IOException e) {
             return 0;
-        }
-    }
-
-    @Override
-    public void close() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-            cluster = null;
         }
     }
 }

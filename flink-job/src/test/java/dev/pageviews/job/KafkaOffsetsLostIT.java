@@ -5,8 +5,11 @@ import static dev.pageviews.job.ExactRuns.newRun;
 import static dev.pageviews.job.ViewsTraffic.awaitCounts;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pageviews.job.source.RawView;
+import dev.pageviews.job.source.RawViewDeserializer;
 import dev.pageviews.stack.LocalStack;
 import dev.pageviews.stack.LocalStackExtension;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,14 +17,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import dev.pageviews.job.source.RawView;
-import dev.pageviews.job.source.RawViewDeserializer;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.test.junit5.InjectClusterRESTAddress;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.RecordsToDelete;
@@ -30,6 +35,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -49,7 +55,13 @@ class KafkaOffsetsLostIT {
     private static final int READ = 25; // views per partition the job reads before its savepoint
 
     @RegisterExtension
-    static final FlinkCluster flink = new FlinkCluster();
+    static final MiniClusterExtension FLINK = FlinkCluster.extension();
+    private static FlinkCluster flink;
+
+    @BeforeAll
+    static void connect(@InjectMiniCluster MiniCluster cluster, @InjectClusterRESTAddress URI rest) {
+        flink = new FlinkCluster(cluster, rest);
+    }
 
     private final List<JobID> jobs = new ArrayList<>();
 

@@ -11,9 +11,15 @@ import dev.pageviews.stack.RedisCluster;
 import dev.pageviews.stack.RedisSentinel;
 import dev.pageviews.stack.RedisServer;
 import dev.pageviews.stack.TestCertificates;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.test.junit5.InjectClusterRESTAddress;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -47,7 +53,13 @@ class RedisTopologiesIT {
     }
 
     @RegisterExtension
-    static final FlinkCluster flink = new FlinkCluster();
+    static final MiniClusterExtension FLINK = FlinkCluster.extension();
+    private static FlinkCluster flink;
+
+    @BeforeAll
+    static void connect(@InjectMiniCluster MiniCluster cluster, @InjectClusterRESTAddress URI rest) {
+        flink = new FlinkCluster(cluster, rest);
+    }
 
     /** The job's TLS settings: the test CA as truststore, the test client certificate as keystore. */
     static List<String> tlsArgs(TestCertificates certificates, String... extra) {

@@ -6,9 +6,15 @@ import dev.pageviews.stack.FreePorts;
 import dev.pageviews.stack.LocalStack;
 import dev.pageviews.stack.LocalStackExtension;
 import dev.pageviews.stack.RedisServer;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.test.junit5.InjectClusterRESTAddress;
+import org.apache.flink.test.junit5.InjectMiniCluster;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,7 +30,13 @@ import redis.clients.jedis.Jedis;
 class RestoreGuardIT {
 
     @RegisterExtension
-    static final FlinkCluster flink = new FlinkCluster();
+    static final MiniClusterExtension FLINK = FlinkCluster.extension();
+    private static FlinkCluster flink;
+
+    @BeforeAll
+    static void connect(@InjectMiniCluster MiniCluster cluster, @InjectClusterRESTAddress URI rest) {
+        flink = new FlinkCluster(cluster, rest);
+    }
 
     @Test
     void aRestoreBehindRedisIsRefusedAndTheOverrideCountsTheViewsInBetweenAgain(LocalStack stack) throws Exception {
