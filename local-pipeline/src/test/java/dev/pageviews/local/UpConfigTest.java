@@ -3,8 +3,10 @@ package dev.pageviews.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pageviews.job.archive.ArchiveFormat;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -94,6 +96,10 @@ class UpConfigTest {
         assertThat(moved.httpPort()).isZero();
         assertThat(config.dataDir()).isEqualTo(Path.of("/tmp/up")); // unchanged
         assertThat(config.with(UpConfig.WINDOW, Duration.ofSeconds(5)).window()).isEqualTo("5s");
+        assertThat(config.with(UpConfig.DEDUP_WINDOW, Duration.ZERO).dedupWindow()).isEqualTo("0ms");
+        assertThat(config.with(UpConfig.ARCHIVE_FORMAT, List.of(ArchiveFormat.JSON, ArchiveFormat.PARQUET)).archiveFormat())
+                .isEqualTo("json,parquet");
+        assertThat(config.with(UpConfig.ARCHIVE_PATH, "none").archivePath()).isEmpty();
         assertThat(config.with(UpConfig.RESTORE_FROM, Optional.of(Path.of("/backups/sp"))).restoreFrom())
                 .contains(Path.of("/backups/sp"));
 
