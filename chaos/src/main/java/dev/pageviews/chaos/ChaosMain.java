@@ -24,13 +24,13 @@ public final class ChaosMain {
     public static void main(String[] args) throws IOException {
         ChaosConfig config;
         try {
-            config = ChaosConfig.parse(args);
+            config = ChaosConfig.parse(args, System.getenv());
         } catch (IllegalArgumentException e) {
             System.err.println("pageviews chaos: " + e.getMessage());
             System.exit(2);
             return;
         }
-        if (config == null) {
+        if (config.helpRequested()) {
             System.out.print(ChaosConfig.usage());
             return;
         }

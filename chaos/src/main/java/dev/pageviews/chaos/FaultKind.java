@@ -25,8 +25,10 @@ enum FaultKind {
         return flagName;
     }
 
-    /** Parses {@code --faults}: comma-separated names, or {@code all}. */
+    /** Parses {@code --faults}: comma-separated names, or {@code all}; at least one. */
     static java.util.Set<FaultKind> parseList(String text) {
+        String choices = "use all or some of "
+                + String.join(",", java.util.Arrays.stream(values()).map(FaultKind::flagName).toList());
         java.util.Set<FaultKind> kinds = java.util.EnumSet.noneOf(FaultKind.class);
         for (String name : text.split(",")) {
             String wanted = name.trim();
@@ -35,8 +37,10 @@ enum FaultKind {
                 continue;
             }
             kinds.add(java.util.Arrays.stream(values()).filter(k -> k.flagName.equals(wanted)).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("unknown fault '" + wanted + "'; use all or some of "
-                            + String.join(",", java.util.Arrays.stream(values()).map(FaultKind::flagName).toList()))));
+                    .orElseThrow(() -> new IllegalArgumentException("unknown fault '" + wanted + "'; " + choices)));
+        }
+        if (kinds.isEmpty()) {
+            throw new IllegalArgumentException("'" + text + "' names no fault; " + choices);
         }
         return kinds;
     }

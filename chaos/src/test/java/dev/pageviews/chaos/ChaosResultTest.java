@@ -3,15 +3,14 @@ package dev.pageviews.chaos;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ChaosResultTest {
 
-    private static final ChaosConfig CONFIG = new ChaosConfig(Duration.ofMinutes(2), 7, 600, Duration.ofSeconds(5),
-            Duration.ofSeconds(20), EnumSet.allOf(FaultKind.class));
+    private static final ChaosConfig CONFIG = ChaosConfig.parse(new String[] {"--minutes", "2", "--seed", "7", "--rate", "600"},
+            Map.of());
 
     @Test
     void aLostViewFailsTheRunAndIsListedUnderTheFaultItMet() {

@@ -2,7 +2,6 @@ package dev.pageviews.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pageviews.stack.FreePorts;
 import dev.pageviews.stack.LocalStackExtension;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,8 +20,7 @@ class PipelineIT {
     @Test
     void countsEveryAcceptedViewExactlyAndKeepsCountingAfterARestart() throws Exception {
         Path dataDir = LocalStackExtension.newWorkDir();
-        UpConfig config = new UpConfig(FreePorts.pick(), 0, FreePorts.pick(), FreePorts.pick(), FreePorts.pick(), dataDir, false,
-                dataDir.resolve("archive").toUri().toString());
+        UpConfig config = UpConfigs.up(dataDir);
         Map<String, Long> afterFirstRun;
 
         try (LocalPipeline pipeline = LocalPipeline.start(config, Map.of())) {

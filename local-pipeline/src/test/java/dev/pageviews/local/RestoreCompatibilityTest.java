@@ -34,7 +34,7 @@ class RestoreCompatibilityTest {
     @TempDir
     Path dir;
 
-    private final UpConfig config = new UpConfig(8080, 9464, 8081, 9092, 6379, Path.of("/tmp/data"), false, "");
+    private final UpConfig config = UpConfig.parse(new String[] {"--data-dir", "/tmp/data", "--archive-path", "none"}, Map.of());
 
     @Test
     void knowsTheArchiveOperatorsByTheUidsFlinkRecords() {

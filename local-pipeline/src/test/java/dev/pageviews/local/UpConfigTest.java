@@ -3,8 +3,12 @@ package dev.pageviews.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pageviews.job.archive.ArchiveFormat;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class UpConfigTest {
@@ -84,9 +88,37 @@ class UpConfigTest {
     }
 
     @Test
+    void copiesAreCheckedAsTheirFlagsAndDeriveTheirPathsAnew() {
+        UpConfig config = parse(Map.of(), "--data-dir", "/tmp/up", "--http-port", "0");
+        UpConfig moved = config.with(UpConfig.DATA_DIR, "/tmp/elsewhere");
+        assertThat(moved.dataDir()).isEqualTo(Path.of("/tmp/elsewhere"));
+        assertThat(moved.archivePath()).isEqualTo("file:///tmp/elsewhere/archive");
+        assertThat(moved.httpPort()).isZero();
+        assertThat(config.dataDir()).isEqualTo(Path.of("/tmp/up")); // unchanged
+        assertThat(config.with(UpConfig.WINDOW, Duration.ofSeconds(5)).window()).isEqualTo("5s");
+        assertThat(config.with(UpConfig.DEDUP_WINDOW, Duration.ZERO).dedupWindow()).isEqualTo("0ms");
+        assertThat(config.with(UpConfig.ARCHIVE_FORMAT, List.of(ArchiveFormat.JSON, ArchiveFormat.PARQUET)).archiveFormat())
+                .isEqualTo("json,parquet");
+        assertThat(config.with(UpConfig.ARCHIVE_PATH, "none").archivePath()).isEmpty();
+        assertThat(config.with(UpConfig.RESTORE_FROM, Optional.of(Path.of("/backups/sp"))).restoreFrom())
+                .contains(Path.of("/backups/sp"));
+
+        assertThatThrownBy(() -> config.with(UpConfig.UI_PORT, 9092))
+                .hasMessageStartingWith("--kafka-port (PAGEVIEWS_KAFKA_PORT) is '9092': is --ui-port too");
+        assertThatThrownBy(() -> config.with(UpConfig.ARCHIVE_PATH, "s3://elsewhere/views"))
+                .hasMessageStartingWith("--archive-path (PAGEVIEWS_ARCHIVE_PATH) is 's3://elsewhere/views': is on S3");
+        assertThatThrownBy(() -> config.with(UpConfig.FRESH, true).with(UpConfig.RESTORE_FROM, Optional.of(Path.of("/sp"))))
+                .hasMessageStartingWith("--restore-from (PAGEVIEWS_RESTORE_FROM) is '/sp': goes with --fresh");
+        assertThatThrownBy(() -> config.with(UpConfig.DEDUP_WINDOW, Duration.ofDays(4000)))
+                .hasMessageStartingWith("--dedup-window (PAGEVIEWS_DEDUP_WINDOW): ");
+    }
+
+    @Test
     void helpListsEverySettingWithItsVariable() {
         assertThat(UpConfig.asksForHelp(new String[] {"-h"})).isTrue();
         assertThat(UpConfig.asksForHelp(new String[] {"--fresh", "--help"})).isTrue();
+        assertThat(parse(Map.of(), "--help").helpRequested()).isTrue();
+        assertThat(parse(Map.of()).helpRequested()).isFalse();
         assertThat(UpConfig.help()).contains("Usage: ./pageviews up", "--http-port <port>", "PAGEVIEWS_HTTP_PORT, default: 8080",
                 "--fresh [true|false]", "--dedup-window <duration>",
                 "--restore-from <dir>", "PAGEVIEWS_RESTORE_FROM, default: (none)");

@@ -2,7 +2,6 @@ package dev.pageviews.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pageviews.stack.FreePorts;
 import dev.pageviews.stack.LocalStackExtension;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,7 +23,7 @@ class UpReadinessIT {
     @Test
     void readyzIs503OnceTheJobNoLongerRuns() throws Exception {
         Path dataDir = LocalStackExtension.newWorkDir();
-        UpConfig config = new UpConfig(FreePorts.pick(), 0, FreePorts.pick(), FreePorts.pick(), FreePorts.pick(), dataDir, false, "");
+        UpConfig config = UpConfigs.up(dataDir, "--archive-path", "none");
         try (LocalPipeline pipeline = LocalPipeline.start(config, Map.of())) {
             assertThat(get(pipeline.httpPort(), "/readyz").statusCode()).isEqualTo(200);
             assertThat(pipeline.jobNotRunningReason()).isNull();

@@ -2,7 +2,7 @@ package dev.pageviews.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.pageviews.stack.FreePorts;
+import dev.pageviews.job.archive.ArchiveFormat;
 import dev.pageviews.stack.LocalStackExtension;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,9 +23,7 @@ class UpRestoreIT {
     private static final long TIMESTAMP = 1_730_814_562L;
 
     private final Path dataDir = LocalStackExtension.newWorkDir();
-    private final UpConfig base = new UpConfig(FreePorts.pick(), 0, FreePorts.pick(), FreePorts.pick(), FreePorts.pick(), dataDir, false,
-            dataDir.resolve("archive").toUri().toString());
-    private final String archive = base.archivePath();
+    private final UpConfig base = UpConfigs.up(dataDir);
     private final PipelineTraffic traffic = new PipelineTraffic(base.httpPort(), Map.of());
     /** The views with an event id that the run before counted (before its last posts): a client sends them again. */
     private List<PipelineTraffic.View> countedBefore = List.of();
@@ -36,18 +34,19 @@ class UpRestoreIT {
         // archive json, window 1s, out-of-orderness 2s, dedup window 24h
         assertThat(runWith(base)).isEmpty();
         // archive off: its sink's state is dropped
-        assertThat(runWith(base.withJob("", "json", "1s", "2s", "24h"))).isNotEmpty().allMatch(RestoreCompatibility::isArchive);
+        assertThat(runWith(base.with(UpConfig.ARCHIVE_PATH, "none"))).isNotEmpty().allMatch(RestoreCompatibility::isArchive);
         // archive on again, with a format more: new sinks
-        assertThat(runWith(base.withJob(archive, "json,parquet", "1s", "2s", "24h"))).isEmpty();
+        assertThat(runWith(base.with(UpConfig.ARCHIVE_FORMAT, List.of(ArchiveFormat.JSON, ArchiveFormat.PARQUET)))).isEmpty();
         // Parquet taken out (its state dropped); bigger windows; a shorter dedup window keeps the ids
-        assertThat(runWith(base.withJob(archive, "json", "5s", "2s", "1h"))).isNotEmpty().allMatch(RestoreCompatibility::isArchive)
-                .anyMatch(uid -> uid.contains("parquet"));
+        assertThat(runWith(base.with(UpConfig.WINDOW, Duration.ofSeconds(5)).with(UpConfig.DEDUP_WINDOW, Duration.ofHours(1))))
+                .isNotEmpty().allMatch(RestoreCompatibility::isArchive).anyMatch(uid -> uid.contains("parquet"));
         // smaller windows, no out-of-orderness; dedup off: the ids are dropped, every copy is counted
         traffic.deduplicating(false);
-        assertThat(runWith(base.withJob(archive, "json", "1s", "0ms", "0"))).containsExactly("count-once-per-event-id");
+        assertThat(runWith(base.with(UpConfig.OUT_OF_ORDERNESS, Duration.ZERO).with(UpConfig.DEDUP_WINDOW, Duration.ZERO)))
+                .containsExactly("count-once-per-event-id");
 
         traffic.deduplicating(true); // on again: no id is remembered from before
-        try (LocalPipeline pipeline = LocalPipeline.start(base.withJob(archive, "json", "1s", "3s", "24h"), Map.of());
+        try (LocalPipeline pipeline = LocalPipeline.start(base.with(UpConfig.OUT_OF_ORDERNESS, Duration.ofSeconds(3)), Map.of());
                 Jedis jedis = new Jedis("127.0.0.1", pipeline.redisPort())) {
             assertThat(pipeline.droppedState()).isEmpty();
             // event time stands still on partitions without new views since the restore: one view moves it on

@@ -3,7 +3,6 @@ package dev.pageviews.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.pageviews.stack.FreePorts;
 import dev.pageviews.stack.LocalStackExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,8 +33,7 @@ class UpRestorePointIT {
     private static final Logger LOG = LoggerFactory.getLogger(UpRestorePointIT.class);
 
     private final Path dataDir = LocalStackExtension.newWorkDir();
-    private final UpConfig config = new UpConfig(FreePorts.pick(), 0, 0, FreePorts.pick(), FreePorts.pick(), dataDir, false,
-            dataDir.resolve("archive").toUri().toString());
+    private final UpConfig config = UpConfigs.up(dataDir, "--ui-port", "0");
     private final PipelineTraffic traffic = new PipelineTraffic(config.httpPort(), Map.of());
     private final long now = System.currentTimeMillis() / 1000;
 
@@ -52,8 +50,7 @@ class UpRestorePointIT {
         // the data dir copied to another place without its times, the oldest savepoint last (newest times)
         Path copy = LocalStackExtension.newWorkDir();
         copyWithNewTimes(dataDir, copy, first);
-        UpConfig copied = new UpConfig(config.httpPort(), 0, 0, config.kafkaPort(), config.redisPort(), copy, false,
-                copy.resolve("archive").toUri().toString());
+        UpConfig copied = config.with(UpConfig.DATA_DIR, copy.toString());
         Path fourth = run(copied, "/c", 1, copy.resolve(dataDir.relativize(third)));
 
         // a backup of the copy restored, taken before its last run: the newest savepoint is not in the data dir
@@ -67,7 +64,7 @@ class UpRestorePointIT {
                 .hasMessageContaining("--restore-from");
 
         // named explicitly where it is now, it is resumed from, exactly
-        run(copied.restoringFrom(moved), "/d", 1, moved);
+        run(copied.with(UpConfig.RESTORE_FROM, Optional.of(moved)), "/d", 1, moved);
 
         // the first data dir's whole flink dir restored from the backup taken after its first run, its record with it,
         // while its Redis has counted on: up's own record cannot tell, and the job refuses the state Redis is past
