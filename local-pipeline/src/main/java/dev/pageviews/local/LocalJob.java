@@ -134,6 +134,11 @@ final class LocalJob implements Readiness, AutoCloseable {
         return null;
     }
 
+    /** Where the Flink web UI and REST API listen: the port bound, also when {@code --ui-port 0} asked for any. */
+    java.net.URI restAddress() throws Exception {
+        return cluster.getRestAddress().get(10, TimeUnit.SECONDS);
+    }
+
     @Override
     public String notReadyReason() {
         return notReadyReason;

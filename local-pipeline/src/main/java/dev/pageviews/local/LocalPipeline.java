@@ -296,8 +296,14 @@ public final class LocalPipeline implements AutoCloseable {
         }
     }
 
+    /** The Flink web UI as it listens (with {@code --ui-port 0}, on the port picked). */
     public String uiUrl() {
-        return "http://127.0.0.1:" + config.uiPort();
+        try {
+            return job.restAddress().toString().replaceAll("/$", "");
+        } catch (Exception e) {
+            LOG.warn("Could not read the Flink web UI's address ({}); it was asked for on port {}", e.toString(), config.uiPort());
+            return "http://127.0.0.1:" + config.uiPort();
+        }
     }
 
     public int redisPort() {
