@@ -23,10 +23,12 @@ class UpReadinessIT {
     @Test
     void readyzIs503OnceTheJobNoLongerRuns() throws Exception {
         Path dataDir = LocalStackExtension.newWorkDir();
-        UpConfig config = UpConfigs.up(dataDir, "--archive-path", "none");
+        // the web UI on a port the system picks: the address the test cancels through is the one up reports
+        UpConfig config = UpConfigs.up(dataDir, "--archive-path", "none", "--ui-port", "0");
         try (LocalPipeline pipeline = LocalPipeline.start(config, Map.of())) {
             assertThat(get(pipeline.httpPort(), "/readyz").statusCode()).isEqualTo(200);
             assertThat(pipeline.jobNotRunningReason()).isNull();
+            assertThat(URI.create(pipeline.uiUrl()).getPort()).isPositive();
 
             cancelJob(pipeline.uiUrl()); // as the web UI's Cancel Job does; Kafka stays up
 
