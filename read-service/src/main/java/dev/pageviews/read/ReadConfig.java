@@ -110,6 +110,15 @@ public final class ReadConfig {
         return settings.helpRequested();
     }
 
+    public <T> T get(Setting<T> setting) {
+        return settings.get(setting);
+    }
+
+    /** A copy with {@code setting} changed; the value is checked as its flag would be. */
+    public <T> ReadConfig with(Setting<T> setting, T value) {
+        return new ReadConfig(settings.with(setting, value));
+    }
+
     public static String help() {
         return SCHEMA.help();
     }

@@ -40,6 +40,17 @@ class ReadConfigTest {
     }
 
     @Test
+    void copiesAreCheckedAsFlagsAre() {
+        ReadConfig config = ReadConfig.parse(new String[0], Map.of());
+        assertThat(config.with(ReadConfig.PORT, 9000).port()).isEqualTo(9000);
+        assertThat(config.with(ReadConfig.PORT, 9000).get(ReadConfig.PORT)).isEqualTo(9000);
+        assertThat(config.port()).isEqualTo(8090);
+        assertThatThrownBy(() -> config.with(ReadConfig.HOST, "0.0.0.0"))
+                .isInstanceOf(SettingsException.class)
+                .hasMessageContaining("--api-token (PAGEVIEWS_API_TOKEN)");
+    }
+
+    @Test
     void secretsAreMaskedAndBadValuesNamed() {
         ReadConfig config = ReadConfig.parse(new String[] {"--redis", "redis://reader:pw%40x@db:6380/2", "--api-token", "s3cr3t"},
                 Map.of());
