@@ -87,6 +87,11 @@ public final class ChaosConfig {
         return SCHEMA.help();
     }
 
+    /** Whether {@code args} ask for help, read without the environment: a bad variable does not hide the help. */
+    static boolean asksForHelp(String[] args) {
+        return SCHEMA.parse(args, Map.of()).helpRequested();
+    }
+
     public boolean helpRequested() {
         return settings.helpRequested();
     }

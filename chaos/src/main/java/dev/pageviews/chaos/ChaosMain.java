@@ -24,14 +24,14 @@ public final class ChaosMain {
     public static void main(String[] args) throws IOException {
         ChaosConfig config;
         try {
+            if (ChaosConfig.asksForHelp(args)) {
+                System.out.print(ChaosConfig.usage());
+                return;
+            }
             config = ChaosConfig.parse(args, System.getenv());
         } catch (IllegalArgumentException e) {
             System.err.println("pageviews chaos: " + e.getMessage());
             System.exit(2);
-            return;
-        }
-        if (config.helpRequested()) {
-            System.out.print(ChaosConfig.usage());
             return;
         }
         String given = System.getProperty("pageviews.chaos.dir"); // the pageviews script's temp dir, which also holds the log

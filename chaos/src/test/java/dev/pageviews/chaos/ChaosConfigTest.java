@@ -53,6 +53,15 @@ class ChaosConfigTest {
     }
 
     @Test
+    void helpIsAskedForWhateverTheEnvironmentHolds() {
+        assertThat(ChaosConfig.asksForHelp(new String[] {"--help"})).isTrue();
+        assertThat(ChaosConfig.asksForHelp(new String[] {"--minutes", "1"})).isFalse();
+        // the environment is not read for it: a bad PAGEVIEWS_CHAOS_* variable still lets --help print
+        assertThatThrownBy(() -> ChaosConfig.parse(new String[] {"--help"}, Map.of("PAGEVIEWS_CHAOS_RATE", "lots")))
+                .hasMessageContaining("PAGEVIEWS_CHAOS_RATE");
+    }
+
+    @Test
     void badValuesNameTheFlag() {
         assertThatThrownBy(() -> parse("--minutes", "0"))
                 .hasMessage("--minutes (PAGEVIEWS_CHAOS_MINUTES): '0' must be more than 0 and at most 1440 (a day)");

@@ -135,7 +135,7 @@ public final class UpConfig {
         if (archive.isEmpty()) {
             // toUri() ends with a slash only if the folder exists already: one spelling for every run
             archive = settings.get(S3) ? "s3://" + S3_BUCKET : dataDir.resolve("archive").toUri().toString().replaceAll("/$", "");
-        } else if (archive.equals("none")) {
+        } else if (archive.equalsIgnoreCase("none")) { // as the job reads it
             archive = "";
         }
         this.archivePath = archive;

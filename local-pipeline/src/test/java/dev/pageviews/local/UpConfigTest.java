@@ -35,6 +35,7 @@ class UpConfigTest {
     void anArchivePathLeftEmptyIsTheDefaultAndNoneIsOffAsInTheJob() {
         assertThat(parse(Map.of("PAGEVIEWS_ARCHIVE_PATH", "")).archivePath()).endsWith("/archive");
         assertThat(parse(Map.of(), "--archive-path", "none").archivePath()).isEmpty();
+        assertThat(parse(Map.of(), "--archive-path", "None").archivePath()).isEmpty(); // any case, as the job reads it
         assertThat(parse(Map.of("PAGEVIEWS_ARCHIVE_PATH", "none")).archivePath()).isEmpty();
         assertThat(parse(Map.of(), "--s3").archivePath()).isEqualTo("s3://" + UpConfig.S3_BUCKET);
         assertThatThrownBy(() -> parse(Map.of(), "--archive-path", "/tmp/archive"))
