@@ -20,6 +20,7 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.test.junit5.InjectClusterRESTAddress;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -68,6 +69,11 @@ class EventTimeBoundsIT {
                 "--checkpoint-dir", dir.resolve("checkpoints").toUri().toString(),
                 "--parallelism", "2"}, Map.of());
         return new Run(topic, "time_views_" + n, config);
+    }
+
+    @AfterEach
+    void cancelJobsLeftRunning() throws Exception {
+        flink.cancelJobsLeftRunning();
     }
 
     @Test

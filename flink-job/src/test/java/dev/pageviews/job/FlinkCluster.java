@@ -297,6 +297,19 @@ final class FlinkCluster {
         LOG.info("TaskManagers {} terminated under job {}; TaskManagers {} started", victims, job, liveTaskManagers);
     }
 
+    /**
+     * Cancels every job still running: the extension cancels them only after the class's last test, and a test that
+     * failed mid-job would otherwise hold slots the next test needs. For an {@code @AfterEach}.
+     */
+    void cancelJobsLeftRunning() throws Exception {
+        for (org.apache.flink.runtime.client.JobStatusMessage job : cluster.listJobs().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+            if (!job.getJobState().isGloballyTerminalState()) {
+                cluster.cancelJob(job.getJobId()).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                awaitStatus(job.getJobId(), JobStatus.CANCELED);
+            }
+        }
+    }
+
     /** Cancels without a savepoint, as a crash would end it; the retained checkpoint stays. */
     void cancel(JobID id) throws Exception {
         cluster.cancelJob(id).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);

@@ -41,6 +41,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -59,6 +60,11 @@ class PageViewsJobIT {
     @BeforeAll
     static void connect(@InjectMiniCluster MiniCluster cluster, @InjectClusterRESTAddress URI rest) {
         flink = new FlinkCluster(cluster, rest);
+    }
+
+    @AfterEach
+    void cancelJobsLeftRunning() throws Exception {
+        flink.cancelJobsLeftRunning();
     }
 
     @Test

@@ -24,6 +24,7 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.test.junit5.InjectClusterRESTAddress;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -71,6 +72,11 @@ class RedisFailoverIT {
 
         /** Brings the killed {@code old} back as a replica, so that commits can be acknowledged by one again. */
         void rejoin(RedisServer old);
+    }
+
+    @AfterEach
+    void cancelJobsLeftRunning() throws Exception {
+        flink.cancelJobsLeftRunning();
     }
 
     @Test

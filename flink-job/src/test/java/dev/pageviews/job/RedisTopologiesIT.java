@@ -19,6 +19,7 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.test.junit5.InjectClusterRESTAddress;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -70,6 +71,11 @@ class RedisTopologiesIT {
                 "--redis-tls-keystore-password", certificates.password()));
         args.addAll(List.of(extra));
         return args;
+    }
+
+    @AfterEach
+    void cancelJobsLeftRunning() throws Exception {
+        flink.cancelJobsLeftRunning();
     }
 
     @Test

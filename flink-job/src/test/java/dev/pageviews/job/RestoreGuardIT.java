@@ -14,6 +14,7 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.test.junit5.InjectClusterRESTAddress;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -36,6 +37,11 @@ class RestoreGuardIT {
     @BeforeAll
     static void connect(@InjectMiniCluster MiniCluster cluster, @InjectClusterRESTAddress URI rest) {
         flink = new FlinkCluster(cluster, rest);
+    }
+
+    @AfterEach
+    void cancelJobsLeftRunning() throws Exception {
+        flink.cancelJobsLeftRunning();
     }
 
     @Test
