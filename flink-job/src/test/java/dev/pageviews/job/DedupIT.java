@@ -10,7 +10,6 @@ import dev.pageviews.job.ArchivedFiles.Archived;
 import dev.pageviews.job.dedup.FirstPerEventId;
 import dev.pageviews.stack.LocalStack;
 import dev.pageviews.stack.LocalStackExtension;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,15 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.test.junit5.InjectClusterRESTAddress;
-import org.apache.flink.test.junit5.InjectMiniCluster;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import redis.clients.jedis.Jedis;
@@ -37,23 +29,9 @@ import redis.clients.jedis.Jedis;
  * must be counted once (and archived once), every view without a client id each time it is sent.
  */
 @ExtendWith(LocalStackExtension.class)
-class DedupIT {
+class DedupIT extends OnFlinkCluster {
 
     private static final Duration COUNTED = Duration.ofSeconds(120);
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = FlinkCluster.extension();
-    private static FlinkCluster flink;
-
-    @BeforeAll
-    static void connect(@InjectMiniCluster MiniCluster cluster, @InjectClusterRESTAddress URI rest) {
-        flink = new FlinkCluster(cluster, rest);
-    }
-
-    @AfterEach
-    void cancelJobsLeftRunning() throws Exception {
-        flink.cancelJobsLeftRunning();
-    }
-
     @Test
     void copiesSentAtOnceOrSecondsLaterAreCountedAndArchivedOnceAndViewsWithoutAClientIdEachTime(LocalStack stack)
             throws Exception {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pageviews.stack.LocalStack;
 import dev.pageviews.stack.LocalStackExtension;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,14 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.test.junit5.InjectClusterRESTAddress;
-import org.apache.flink.test.junit5.InjectMiniCluster;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -35,7 +28,7 @@ import redis.clients.jedis.Jedis;
  * every 200 ms, checkpoints every 2 s; the bound leaves room for a loaded machine).
  */
 @ExtendWith(LocalStackExtension.class)
-class EventTimeBoundsIT {
+class EventTimeBoundsIT extends OnFlinkCluster {
 
     /** How soon after it is sent a live view must be in Redis. Before the fix, after a backlog: never (minutes). */
     private static final Duration FRESH = Duration.ofSeconds(10);
@@ -44,15 +37,6 @@ class EventTimeBoundsIT {
     private static final long YEAR_2099 = 4_102_444_799L;
     private static final long YEAR_2000 = 946_684_800L;
     private static final AtomicInteger RUN = new AtomicInteger();
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = FlinkCluster.extension();
-    private static FlinkCluster flink;
-
-    @BeforeAll
-    static void connect(@InjectMiniCluster MiniCluster cluster, @InjectClusterRESTAddress URI rest) {
-        flink = new FlinkCluster(cluster, rest);
-    }
-
     private record Run(String topic, String key, JobConfig config) {}
 
     /** A job of its own with the default event-time settings (out-of-orderness 2 s, idle timeout 1 s, skew 5m). */
@@ -69,11 +53,6 @@ class EventTimeBoundsIT {
                 "--checkpoint-dir", dir.resolve("checkpoints").toUri().toString(),
                 "--parallelism", "2"}, Map.of());
         return new Run(topic, "time_views_" + n, config);
-    }
-
-    @AfterEach
-    void cancelJobsLeftRunning() throws Exception {
-        flink.cancelJobsLeftRunning();
     }
 
     @Test

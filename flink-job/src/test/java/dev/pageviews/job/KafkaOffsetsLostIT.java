@@ -9,9 +9,7 @@ import dev.pageviews.job.source.RawView;
 import dev.pageviews.job.source.RawViewDeserializer;
 import dev.pageviews.stack.LocalStack;
 import dev.pageviews.stack.LocalStackExtension;
-import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,12 +19,8 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
-import org.apache.flink.test.junit5.InjectClusterRESTAddress;
-import org.apache.flink.test.junit5.InjectMiniCluster;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.RecordsToDelete;
@@ -34,11 +28,8 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -49,36 +40,13 @@ import redis.clients.jedis.Jedis;
  * Kafka's own {@code auto.offset.reset=earliest} would have skipped or re-read the views without a word.
  */
 @ExtendWith(LocalStackExtension.class)
-class KafkaOffsetsLostIT {
+class KafkaOffsetsLostIT extends OnFlinkCluster {
 
     private static final int PARTITIONS = LocalStack.VIEWS_PARTITIONS;
     private static final int READ = 25; // views per partition the job reads before its savepoint
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = FlinkCluster.extension();
-    private static FlinkCluster flink;
-
-    @BeforeAll
-    static void connect(@InjectMiniCluster MiniCluster cluster, @InjectClusterRESTAddress URI rest) {
-        flink = new FlinkCluster(cluster, rest);
-    }
-
-    private final List<JobID> jobs = new ArrayList<>();
-
-    /** A failed assertion leaves its job running: cancel it, so the next test has the cluster's slots. */
-    @AfterEach
-    void cancelJobsLeftRunning() throws Exception {
-        for (JobID job : jobs) {
-            if (!flink.status(job).isGloballyTerminalState()) {
-                flink.cancel(job);
-            }
-        }
-    }
-
     private JobID submit(JobConfig config, String restorePath) throws Exception {
-        JobID job = flink.submit(config, restorePath);
-        jobs.add(job);
-        return job;
+        return flink.submit(config, restorePath);
     }
 
     @Test
@@ -206,7 +174,6 @@ class KafkaOffsetsLostIT {
                 .uid(PageViewsTopology.SOURCE_UID)
                 .sinkTo(new DiscardingSink<>());
         JobID plain = flink.submit(env.getStreamGraph(), null);
-        jobs.add(plain);
         awaitCommitted(stack, run, READ, PARTITIONS - 1);
         String savepoint = flink.stopWithSavepoint(plain, run.dir().resolve("savepoints"));
 

@@ -7,10 +7,8 @@ import dev.pageviews.event.PageView;
 import dev.pageviews.job.count.ReportingTime;
 import dev.pageviews.stack.LocalStack;
 import dev.pageviews.stack.LocalStackExtension;
-import java.net.URI;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,15 +16,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.test.junit5.InjectClusterRESTAddress;
-import org.apache.flink.test.junit5.InjectMiniCluster;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.resps.Tuple;
 
@@ -37,18 +28,9 @@ import redis.clients.jedis.resps.Tuple;
  * estimates within their error, late views in their old buckets, the commit record.
  */
 @ExtendWith(LocalStackExtension.class)
-class ReadSideIT {
+class ReadSideIT extends OnFlinkCluster {
 
     private static final ZoneId ZONE = ZoneId.of("America/New_York");
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = FlinkCluster.extension();
-    private static FlinkCluster flink;
-
-    @BeforeAll
-    static void connect(@InjectMiniCluster MiniCluster cluster, @InjectClusterRESTAddress URI rest) {
-        flink = new FlinkCluster(cluster, rest);
-    }
-
     /** What Redis must hold: per bucket key, per member, the count. */
     private static final class Tally {
         final Map<String, Map<String, Long>> buckets = new TreeMap<>();
@@ -91,11 +73,6 @@ class ReadSideIT {
             members.put(t.getElement(), (long) t.getScore());
         }
         return members;
-    }
-
-    @AfterEach
-    void cancelJobsLeftRunning() throws Exception {
-        flink.cancelJobsLeftRunning();
     }
 
     @Test

@@ -14,23 +14,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
-import org.apache.flink.test.junit5.InjectClusterRESTAddress;
-import org.apache.flink.test.junit5.InjectMiniCluster;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.WriterAppender;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.logging.log4j.core.layout.PatternLayout;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -40,25 +33,11 @@ import redis.clients.jedis.Jedis;
  * ({@code /jobs/<id>/config}), not in a failure when Redis refuses a wrong one.
  */
 @ExtendWith(LocalStackExtension.class)
-class RedisCredentialsIT {
+class RedisCredentialsIT extends OnFlinkCluster {
 
     private static final String USER = RedisTopologiesIT.APP_USER;
     private static final String PASSWORD = "s3,cr@t:100%,@:%x";
     private static final String WRONG_PASSWORD = "wr0ng,@:%pw";
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = FlinkCluster.extension();
-    private static FlinkCluster flink;
-
-    @BeforeAll
-    static void connect(@InjectMiniCluster MiniCluster cluster, @InjectClusterRESTAddress URI rest) {
-        flink = new FlinkCluster(cluster, rest);
-    }
-
-    @AfterEach
-    void cancelJobsLeftRunning() throws Exception {
-        flink.cancelJobsLeftRunning();
-    }
 
     @Test
     void countsExactlyOverTlsAsAnAclUserWhosePasswordShowsInNoLogLineAndNoJobParameter(LocalStack stack) throws Exception {

@@ -14,21 +14,13 @@ import dev.pageviews.stack.RedisCluster;
 import dev.pageviews.stack.RedisSentinel;
 import dev.pageviews.stack.RedisServer;
 import dev.pageviews.stack.TestCertificates;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.test.junit5.InjectClusterRESTAddress;
-import org.apache.flink.test.junit5.InjectMiniCluster;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
@@ -43,19 +35,10 @@ import redis.clients.jedis.Jedis;
  * views those commits held. All over TLS with client certificates and ACL users.
  */
 @ExtendWith(LocalStackExtension.class)
-class RedisFailoverIT {
+class RedisFailoverIT extends OnFlinkCluster {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisFailoverIT.class);
     private static final int ROUNDS = 40; // of 400 views, 250 ms apart
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = FlinkCluster.extension();
-    private static FlinkCluster flink;
-
-    @BeforeAll
-    static void connect(@InjectMiniCluster MiniCluster cluster, @InjectClusterRESTAddress URI rest) {
-        flink = new FlinkCluster(cluster, rest);
-    }
 
     /** A Redis that fails over, as the test needs it. */
     private interface Topology {
@@ -72,11 +55,6 @@ class RedisFailoverIT {
 
         /** Brings the killed {@code old} back as a replica, so that commits can be acknowledged by one again. */
         void rejoin(RedisServer old);
-    }
-
-    @AfterEach
-    void cancelJobsLeftRunning() throws Exception {
-        flink.cancelJobsLeftRunning();
     }
 
     @Test

@@ -15,15 +15,8 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.test.junit5.InjectClusterRESTAddress;
-import org.apache.flink.test.junit5.InjectMiniCluster;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -33,7 +26,7 @@ import redis.clients.jedis.Jedis;
  * cannot work fails the job with a message that names the setting to fix.
  */
 @ExtendWith(LocalStackExtension.class)
-class RedisTopologiesIT {
+class RedisTopologiesIT extends OnFlinkCluster {
 
     static final String APP_USER = "app";
     static final String APP_PASSWORD = "p@ss,w:o%r/d"; // percent-encoded in the URI
@@ -53,15 +46,6 @@ class RedisTopologiesIT {
         return rule;
     }
 
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = FlinkCluster.extension();
-    private static FlinkCluster flink;
-
-    @BeforeAll
-    static void connect(@InjectMiniCluster MiniCluster cluster, @InjectClusterRESTAddress URI rest) {
-        flink = new FlinkCluster(cluster, rest);
-    }
-
     /** The job's TLS settings: the test CA as truststore, the test client certificate as keystore. */
     static List<String> tlsArgs(TestCertificates certificates, String... extra) {
         List<String> args = new ArrayList<>(List.of(
@@ -71,11 +55,6 @@ class RedisTopologiesIT {
                 "--redis-tls-keystore-password", certificates.password()));
         args.addAll(List.of(extra));
         return args;
-    }
-
-    @AfterEach
-    void cancelJobsLeftRunning() throws Exception {
-        flink.cancelJobsLeftRunning();
     }
 
     @Test

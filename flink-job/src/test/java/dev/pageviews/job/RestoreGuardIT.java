@@ -6,19 +6,11 @@ import dev.pageviews.stack.FreePorts;
 import dev.pageviews.stack.LocalStack;
 import dev.pageviews.stack.LocalStackExtension;
 import dev.pageviews.stack.RedisServer;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.test.junit5.InjectClusterRESTAddress;
-import org.apache.flink.test.junit5.InjectMiniCluster;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -28,21 +20,7 @@ import redis.clients.jedis.Jedis;
  * otherwise.
  */
 @ExtendWith(LocalStackExtension.class)
-class RestoreGuardIT {
-
-    @RegisterExtension
-    static final MiniClusterExtension FLINK = FlinkCluster.extension();
-    private static FlinkCluster flink;
-
-    @BeforeAll
-    static void connect(@InjectMiniCluster MiniCluster cluster, @InjectClusterRESTAddress URI rest) {
-        flink = new FlinkCluster(cluster, rest);
-    }
-
-    @AfterEach
-    void cancelJobsLeftRunning() throws Exception {
-        flink.cancelJobsLeftRunning();
-    }
+class RestoreGuardIT extends OnFlinkCluster {
 
     @Test
     void aRestoreBehindRedisIsRefusedAndTheOverrideCountsTheViewsInBetweenAgain(LocalStack stack) throws Exception {
