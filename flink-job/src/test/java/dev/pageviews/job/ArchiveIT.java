@@ -9,7 +9,6 @@ import dev.pageviews.job.archive.EventTimePartitions;
 import dev.pageviews.stack.LocalStack;
 import dev.pageviews.stack.LocalStackExtension;
 import dev.pageviews.stack.S3Server;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +19,6 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.test.junit5.InjectClusterRESTAddress;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -64,8 +62,8 @@ class ArchiveIT {
     private static FlinkCluster flink;
 
     @BeforeAll
-    static void connect(@InjectMiniCluster MiniCluster cluster, @InjectClusterRESTAddress URI rest) {
-        flink = new FlinkCluster(cluster, rest);
+    static void connect(@InjectMiniCluster MiniCluster cluster) throws Exception {
+        flink = new FlinkCluster(cluster);
     }
 
     private static final class S3ServerExtension implements BeforeAllCallback, AfterAllCallback {

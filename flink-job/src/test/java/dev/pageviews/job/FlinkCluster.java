@@ -45,20 +45,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A real Flink MiniCluster (2 TaskManagers × 2 slots) that tests can submit to, fail, stop and restore. The cluster
  * is flink-test-utils' {@link MiniClusterExtension}, from {@link #extension()}: it starts before a class's tests
- * and stops after them, whatever their outcome. A FlinkCluster wraps the MiniCluster it injects:
- *
- * <pre>{@code
- * @RegisterExtension
- * static final MiniClusterExtension FLINK = FlinkCluster.extension();
- * private static FlinkCluster flink;
- *
- * @BeforeAll
- * static void connect(@InjectMiniCluster MiniCluster cluster, @InjectClusterRESTAddress URI rest) {
- *     flink = new FlinkCluster(cluster, rest);
- * }
- * }</pre>
- *
- * The extension cancels the jobs still running only after the class's last test, so each test ends its own jobs.
+ * and stops after them, whatever their outcome. A FlinkCluster wraps the MiniCluster it injects; most ITs get both,
+ * and the cancelling of the jobs a test leaves running, by extending {@link OnFlinkCluster}.
  */
 final class FlinkCluster {
 
@@ -78,10 +66,10 @@ final class FlinkCluster {
     private final List<Integer> liveTaskManagers = new ArrayList<>();
     private int nextTaskManager;
 
-    /** The cluster of a {@link #extension()}, as its {@code @InjectMiniCluster} and {@code @InjectClusterRESTAddress}. */
-    FlinkCluster(MiniCluster cluster, URI rest) {
+    /** The cluster of a {@link #extension()}, as its {@code @InjectMiniCluster} gives it. */
+    FlinkCluster(MiniCluster cluster) throws Exception {
         this.cluster = cluster;
-        this.rest = rest;
+        this.rest = cluster.getRestAddress().get(10, TimeUnit.SECONDS);
         IntStream.range(0, TASK_MANAGERS).forEach(liveTaskManagers::add);
         this.nextTaskManager = TASK_MANAGERS;
     }
@@ -304,8 +292,7 @@ final class FlinkCluster {
     void cancelJobsLeftRunning() throws Exception {
         for (org.apache.flink.runtime.client.JobStatusMessage job : cluster.listJobs().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
             if (!job.getJobState().isGloballyTerminalState()) {
-                cluster.cancelJob(job.getJobId()).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-                awaitStatus(job.getJobId(), JobStatus.CANCELED);
+                cancel(job.getJobId());
             }
         }
     }

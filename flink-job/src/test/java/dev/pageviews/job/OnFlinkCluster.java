@@ -1,8 +1,6 @@
 package dev.pageviews.job;
 
-import java.net.URI;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.test.junit5.InjectClusterRESTAddress;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -22,8 +20,8 @@ abstract class OnFlinkCluster {
     static FlinkCluster flink;
 
     @BeforeAll
-    static void connect(@InjectMiniCluster MiniCluster cluster, @InjectClusterRESTAddress URI rest) {
-        flink = new FlinkCluster(cluster, rest);
+    static void connect(@InjectMiniCluster MiniCluster cluster) throws Exception {
+        flink = new FlinkCluster(cluster);
     }
 
     @AfterEach
