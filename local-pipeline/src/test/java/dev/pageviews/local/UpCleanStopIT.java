@@ -21,10 +21,11 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
 
 /**
- * A clean stop of {@code ./pageviews up} (SIGTERM, as Ctrl-C) leaves nothing hidden: when {@code up} has exited, every
- * view it accepted is counted in Redis (read from Redis's own files, with {@code up} gone) and is in finished archive
- * files; no in-progress or other hidden file is left. Started again, it continues exactly: after a second round and
- * a second stop, Redis and the archive hold every view once.
+ * A clean stop of {@code ./pageviews up} leaves nothing hidden: when {@code up} has exited, every view it accepted is
+ * counted in Redis (read from Redis's own files, with {@code up} gone) and is in finished archive files; no in-progress
+ * or other hidden file is left. Started again, it continues exactly: after a second round and a second stop, Redis and
+ * the archive hold every view once. The first stop is a SIGTERM to {@code up} alone; the second goes to its whole
+ * process group, as a terminal's Ctrl-C does, and must stop just as cleanly: with a savepoint, Kafka and Redis last.
  */
 class UpCleanStopIT {
 
@@ -56,7 +57,9 @@ class UpCleanStopIT {
             assertThat(client.post(view("a", now, i))).isEqualTo(202);
         }
         round("b", now + 5, 40);
-        up.stop(second);
+        up.stopAsFromATerminal(second);
+        assertThat(Files.readString(up.output("second"))).as("the second run's output")
+                .contains("Stopped.").doesNotContain("Stop with savepoint failed");
 
         assertEverythingVisible("after the second stop", 90);
     }

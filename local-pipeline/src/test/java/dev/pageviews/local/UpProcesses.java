@@ -3,6 +3,7 @@ package dev.pageviews.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pageviews.stack.FreePorts;
+import dev.pageviews.stack.ServiceProcess;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -50,7 +51,9 @@ final class UpProcesses {
                 "--ui-port", Integer.toString(uiPort), "--stats-port", Integer.toString(statsPort),
                 "--kafka-port", Integer.toString(kafkaPort), "--redis-port", Integer.toString(redisPort)));
         command.addAll(List.of(extra));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output(name).toFile());
+        // a session and process group of its own, as a terminal gives the command it runs: see stopAsFromATerminal
+        ProcessBuilder builder = new ProcessBuilder(ServiceProcess.inOwnSession(command)).redirectErrorStream(true)
+                .redirectOutput(output(name).toFile());
         builder.environment().putAll(env);
         Process process = builder.start();
         started.add(process);
@@ -119,6 +122,21 @@ final class UpProcesses {
         List<Long> services = ServicePids.of(dataDir);
         process.destroy();
         assertThat(process.waitFor(90, TimeUnit.SECONDS)).as("up stops on SIGTERM").isTrue();
+        ServicePids.awaitDead(services);
+    }
+
+    /**
+     * SIGTERM to {@code up}'s whole process group, as a terminal's Ctrl-C (SIGINT) or {@code timeout} and service
+     * managers (SIGTERM) send it: Kafka and Redis must not end before {@code up} has stopped the job. SIGINT would be
+     * ignored if this JVM was started with it ignored, so the test sends SIGTERM; both end Redis and Kafka alike.
+     */
+    void stopAsFromATerminal(Process process) throws Exception {
+        assertThat(new ProcessBuilder("ps", "-o", "pgid=", "-p", Long.toString(process.pid())).start().inputReader().readLine())
+                .as("up leads its process group (started with setsid)").isEqualToIgnoringWhitespace(Long.toString(process.pid()));
+        List<Long> services = ServicePids.of(dataDir);
+        Process kill = new ProcessBuilder("kill", "-TERM", "--", "-" + process.pid()).inheritIO().start();
+        assertThat(kill.waitFor()).as("kill -TERM -- -%d", process.pid()).isZero();
+        assertThat(process.waitFor(90, TimeUnit.SECONDS)).as("up stops on its group's SIGTERM").isTrue();
         ServicePids.awaitDead(services);
     }
 

@@ -6,9 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,11 +19,19 @@ import org.slf4j.LoggerFactory;
  * A server started as a child process: its output goes to a log file, it is stopped on {@link #close()},
  * at JVM shutdown ({@link OrderedShutdown}), and, should this JVM be killed outright, by a small watchdog that ends it once
  * its parent is gone. A pid file in the work dir lets the next start clean up after a crash.
+ *
+ * <p>Where {@code setsid} exists (Linux's util-linux) the server and its watchdog run in a session of their own: a
+ * terminal's Ctrl-C signals its whole foreground process group, and so do {@code timeout} and service managers that
+ * stop a control group. The servers must hear of a stop only from this JVM, which stops them in order, after the job's
+ * last savepoint and commit; signalled along with it, Redis and Kafka would end under the job.
  */
 public final class ServiceProcess implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServiceProcess.class);
     private static final Duration STOP_GRACE = Duration.ofSeconds(20);
+    /** Runs a command in a new session; it execs the command, so the pid stays the command's. */
+    private static final Optional<String> SETSID = Stream.of("/usr/bin/setsid", "/bin/setsid")
+            .filter(path -> Files.isExecutable(Path.of(path))).findFirst();
 
     private final String name;
     private final Process process;
@@ -47,7 +58,7 @@ public final class ServiceProcess implements AutoCloseable {
             Path pidFile = workDir.resolve(name + ".pid");
             killLeftover(name, pidFile, Path.of(command.get(0)).getFileName().toString());
             LOG.info("Starting {} (log: {})", name, logFile);
-            Process process = new ProcessBuilder(command)
+            Process process = new ProcessBuilder(inOwnSession(command))
                     .directory(workDir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
@@ -191,7 +202,7 @@ public final class ServiceProcess implements AutoCloseable {
                 + "if kill -0 " + childPid + " 2>/dev/null; then kill -TERM " + childPid + "; sleep 15; kill -KILL " + childPid
                 + " 2>/dev/null; fi";
         try {
-            return new ProcessBuilder("/bin/sh", "-c", script)
+            return new ProcessBuilder(inOwnSession(List.of("/bin/sh", "-c", script)))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectErrorStream(true)
                     .start();
@@ -199,6 +210,17 @@ public final class ServiceProcess implements AutoCloseable {
             LOG.warn("No watchdog for pid {} ({}); it is still stopped on normal exit", childPid, e.getMessage());
             return null;
         }
+    }
+
+    /** {@code command} under {@code setsid}, or as it is where there is none (then a group's signal reaches it too). */
+    public static List<String> inOwnSession(List<String> command) {
+        if (SETSID.isEmpty()) {
+            return command;
+        }
+        List<String> wrapped = new ArrayList<>(command.size() + 1);
+        wrapped.add(SETSID.get());
+        wrapped.addAll(command);
+        return wrapped;
     }
 
     /** A previous run killed outright may have left its server running: stop it before starting anew. */
