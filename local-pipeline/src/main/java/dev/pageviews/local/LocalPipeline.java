@@ -380,7 +380,8 @@ public final class LocalPipeline implements AutoCloseable {
         if (job.isRunning()) {
             try (Admin admin = stack.kafka().admin()) {
                 // the edge takes no more views: let the job read the last of them before the drain stops its source
-                if (!ConsumerCatchUp.await(admin, LocalStack.VIEWS_TOPIC, groupId, Duration.ofSeconds(30))) {
+                if (!ConsumerCatchUp.await(admin, LocalStack.VIEWS_TOPIC, groupId,
+                        URI.create("http://127.0.0.1:" + metricsPort + "/metrics"), Duration.ofSeconds(30))) {
                     LOG.warn("The job had not read every view within 30 s; the rest wait in Kafka for the next start");
                 }
             } catch (Exception e) {
