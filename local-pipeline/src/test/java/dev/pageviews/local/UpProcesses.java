@@ -2,6 +2,7 @@ package dev.pageviews.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pageviews.stack.ClassDataArchive;
 import dev.pageviews.stack.FreePorts;
 import dev.pageviews.stack.ServiceProcess;
 import java.io.File;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * {@code ./pageviews up} as its own process, the way the {@code pageviews} script starts it, for tests: every run on
@@ -41,10 +43,15 @@ final class UpProcesses {
 
     /** Starts {@code up} with {@code env} added to its environment and {@code extra} after the ports and data dir. */
     Process start(String name, Map<String, String> env, String... extra) throws Exception {
-        String classpath = "target/classes" + File.pathSeparator + Files.readString(Path.of("target/runtime.classpath")).trim();
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-                "-Dpageviews.log.file=" + dataDir.resolve("pageviews.log"),
+        String classpath = upClasses() + File.pathSeparator + Files.readString(Path.of("target/runtime.classpath")).trim();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g"));
+        // class-data sharing as the pageviews script sets it up, for up's JVM and its Kafka broker's, when the build asks
+        String cdsDir = System.getProperty(ClassDataArchive.DIR_PROPERTY, "").trim();
+        if (!cdsDir.isEmpty()) {
+            command.addAll(ClassDataArchive.options("up", classpath));
+            command.add("-D" + ClassDataArchive.DIR_PROPERTY + "=" + cdsDir);
+        }
+        command.addAll(List.of("-Dpageviews.log.file=" + dataDir.resolve("pageviews.log"),
                 "-cp", classpath, PageviewsUp.class.getName(),
                 "--data-dir", dataDir.toString(),
                 "--http-port", Integer.toString(httpPort), "--edge-admin-port", Integer.toString(edgeAdminPort),
@@ -58,6 +65,14 @@ final class UpProcesses {
         Process process = builder.start();
         started.add(process);
         return process;
+    }
+
+    /** The module's jar, as the pageviews script runs it (a class-data archive takes classes from jars only), else its classes. */
+    private static String upClasses() throws IOException {
+        try (Stream<Path> built = Files.list(Path.of("target"))) {
+            return built.map(Path::toString).filter(name -> name.matches(".*/local-pipeline-[^/]*\\.jar")
+                    && !name.endsWith("-tests.jar")).findFirst().orElse("target/classes");
+        }
     }
 
     /** What the run called {@code name} printed (console log included). */

@@ -25,10 +25,10 @@ import org.slf4j.LoggerFactory;
  * truncated file) and loads its classes as usual; its CDS messages are turned off. A directory that cannot hold the
  * archives costs only the faster start (a warning), never the start.
  */
-final class ClassDataArchive {
+public final class ClassDataArchive {
 
-    /** The system property naming the directory for the archives; unset (the default, and in tests), no CDS. */
-    static final String DIR_PROPERTY = "pageviews.stack.cds-dir";
+    /** The system property naming the directory for the archives (the pageviews script and the ITs set it); unset, no CDS. */
+    public static final String DIR_PROPERTY = "pageviews.stack.cds-dir";
 
     private static final Logger LOG = LoggerFactory.getLogger(ClassDataArchive.class);
     private static final AtomicInteger RECORDINGS = new AtomicInteger();
@@ -37,7 +37,7 @@ final class ClassDataArchive {
     private ClassDataArchive() {}
 
     /** The JVM options for {@code name}'s archive in the directory {@link #DIR_PROPERTY} names; none if unset. */
-    static List<String> options(String name, String classpath) {
+    public static List<String> options(String name, String classpath) {
         String dir = System.getProperty(DIR_PROPERTY, "").trim();
         return dir.isEmpty() ? List.of() : options(Path.of(dir).resolve(name + ".jsa"), classpath);
     }
