@@ -43,12 +43,7 @@ class ReadSentinelIT {
                 .sentinelAuth(null, SENTINEL_PASSWORD)
                 .start();
         LayoutFixture fixture = new LayoutFixture("page_views", ZoneId.of("UTC"));
-        Instant now = Instant.now();
-        for (int i = 0; i < 40; i++) {
-            String page = "/s" + i % 3;
-            fixture.view(page, "u" + i % 7, now.minusSeconds(86_400L * (1 + i % 2) + 5)); // within "7d", before today
-            written.merge(page, 1L, Long::sum);
-        }
+        written.putAll(fixture.viewsOnThePastTwoDays(40, "/s", 3, 7, Instant.now()));
         RedisServer primary = sentinel.primary();
         try (RedisClient admin = RedisClient.builder().hostAndPort(primary.host(), primary.port())
                 .clientConfig(primary.clientConfig()).build()) {

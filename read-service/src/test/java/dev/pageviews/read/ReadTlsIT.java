@@ -41,13 +41,7 @@ class ReadTlsIT {
                         + "+ping +client|setname")
                 .start();
         LayoutFixture fixture = new LayoutFixture("page_views", ZoneId.of("UTC"));
-        Instant now = Instant.now();
-        for (int i = 0; i < 60; i++) {
-            String page = "/p" + i % 4;
-            // yesterday and the day before: "7d" is the seven whole days before today
-            fixture.view(page, "u" + i % 9, now.minusSeconds(86_400L * (1 + i % 2) + 5));
-            written.merge(page, 1L, Long::sum);
-        }
+        written.putAll(fixture.viewsOnThePastTwoDays(60, "/p", 4, 9, Instant.now()));
         try (RedisClient admin = RedisClient.builder().hostAndPort(redis.host(), redis.port())
                 .clientConfig(redis.clientConfig()).build()) {
             fixture.writeTo(admin, 1, null);

@@ -52,6 +52,20 @@ public final class LayoutFixture {
         return this;
     }
 
+    /**
+     * {@code views} views of pages {@code prefix0} to {@code prefix(pages - 1)} in turn, by {@code users} users, on
+     * yesterday and the day before alternately (within "7d", before today); returns the views per page.
+     */
+    public Map<String, Long> viewsOnThePastTwoDays(int views, String prefix, int pages, int users, Instant now) {
+        Map<String, Long> perPage = new TreeMap<>();
+        for (int i = 0; i < views; i++) {
+            String page = prefix + i % pages;
+            view(page, "u" + i % users, now.minusSeconds(86_400L * (1 + i % 2) + 5));
+            perPage.merge(page, 1L, Long::sum);
+        }
+        return perPage;
+    }
+
     public LayoutFixture view(View view) {
         views.add(view);
         return this;
