@@ -313,9 +313,9 @@ public final class JobConfig implements Serializable {
         return List.of(args).contains("--help") || List.of(args).contains("-h");
     }
 
-    /** A copy with one setting changed, from its text (checked like a flag). */
-    public JobConfig with(Setting<?> setting, String text) {
-        return new JobConfig(settings.withText(setting, text));
+    /** A copy with one setting changed; checked as a flag would be, cross-field checks included. */
+    public <T> JobConfig with(Setting<T> setting, T value) {
+        return new JobConfig(settings.with(setting, value));
     }
 
     /** The settings as job arguments, e.g. for submitting the same job elsewhere. */

@@ -44,7 +44,7 @@ class ClusterSettingsTest {
         Configuration cluster = Configuration.fromMap(Map.of("execution.checkpointing.mode", "AT_LEAST_ONCE"));
         assertThatThrownBy(() -> FlinkSettings.of(FLAGS, cluster))
                 .hasMessageContaining("execution.checkpointing.mode: AT_LEAST_ONCE");
-        JobConfig atLeastOnce = FLAGS.with(JobConfig.DELIVERY, "at-least-once");
+        JobConfig atLeastOnce = FLAGS.with(JobConfig.DELIVERY, JobConfig.Delivery.AT_LEAST_ONCE);
         assertThatCode(() -> FlinkSettings.of(atLeastOnce, cluster)).doesNotThrowAnyException();
     }
 

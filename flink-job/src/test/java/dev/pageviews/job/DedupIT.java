@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import org.apache.flink.api.common.JobID;
@@ -102,8 +103,8 @@ class DedupIT extends OnFlinkCluster {
                 String savepoint = flink.stopWithSavepoint(job, run.dir().resolve("savepoints"));
                 // restored at another parallelism, with another window, maybe on another state backend (the ids are
                 // kept otherwise there): the ids remembered stay remembered
-                job = flink.submit(run.config().with(JobConfig.PARALLELISM, "3").with(JobConfig.DEDUP_WINDOW, "12h")
-                        .with(JobConfig.STATE_BACKEND, restoredOn), savepoint);
+                job = flink.submit(run.config().with(JobConfig.PARALLELISM, 3).with(JobConfig.DEDUP_WINDOW, Duration.ofHours(12))
+                        .with(JobConfig.STATE_BACKEND, JobConfig.StateBackend.valueOf(restoredOn.toUpperCase(Locale.ROOT))), savepoint);
                 for (int round = 12; round < 20; round++) {
                     sendRound(traffic, round, sent, random); // copies of views from before the savepoint, too
                 }

@@ -62,7 +62,7 @@ class EventTimeBoundsIT extends OnFlinkCluster {
                 Jedis jedis = stack.redis().client()) {
             // a long idle timeout and no view after these: event time stays before their last seconds, so anything that
             // waited for it (a window closing) would hold their views back
-            JobID job = flink.submit(run.config().with(JobConfig.IDLE_TIMEOUT, "10m"), null);
+            JobID job = flink.submit(run.config().with(JobConfig.IDLE_TIMEOUT, Duration.ofMinutes(10)), null);
             for (int i = 0; i < 200; i++) {
                 traffic.view("u" + i % 7, "/restored/" + i % 10, YEAR_2000 + DAY + i / 20); // ten seconds of event time
             }

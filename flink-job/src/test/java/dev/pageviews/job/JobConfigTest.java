@@ -46,6 +46,17 @@ class JobConfigTest {
     }
 
     @Test
+    void copiesAreCheckedAsFlagsAre() {
+        JobConfig config = JobConfig.parse(new String[] {"--archive-format", "parquet"}, Map.of());
+        assertThat(config.with(JobConfig.PARALLELISM, 3).parallelism()).isEqualTo(3);
+        assertThat(config.with(JobConfig.DEDUP_WINDOW, Duration.ofHours(12)).dedupWindow()).isEqualTo(Duration.ofHours(12));
+        assertThat(config.parallelism()).isZero();
+        assertThatThrownBy(() -> config.with(JobConfig.ARCHIVE_JSON_GZIP, true))
+                .hasMessageStartingWith("--archive-json-gzip (PAGEVIEWS_ARCHIVE_JSON_GZIP) is 'true': gzips JSON part files");
+        assertThatThrownBy(() -> config.with(JobConfig.PARALLELISM, -1)).hasMessageContaining("--parallelism");
+    }
+
+    @Test
     void namesTheBadFlagAndTheFix() {
         assertThatThrownBy(() -> JobConfig.parse(new String[] {"--windw", "1s"}, Map.of()))
                 .hasMessage("unknown setting --windw; did you mean --window?; --help lists them all");

@@ -5,6 +5,7 @@ import static dev.pageviews.job.ExactRuns.newRun;
 import static dev.pageviews.job.ViewsTraffic.awaitCounts;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pageviews.job.source.LostOffsets;
 import dev.pageviews.job.source.RawView;
 import dev.pageviews.job.source.RawViewDeserializer;
 import dev.pageviews.stack.LocalStack;
@@ -71,7 +72,7 @@ class KafkaOffsetsLostIT extends OnFlinkCluster {
                 + deleted + " records (offsets " + READ + " to " + (READ + deleted - 1) + ") were deleted");
 
         // earliest: the views retention deleted are gone; every view still in Kafka is counted, none twice
-        JobID job = submit(run.config().with(JobConfig.KAFKA_LOST_OFFSETS, "earliest"), savepoint);
+        JobID job = submit(run.config().with(JobConfig.KAFKA_LOST_OFFSETS, LostOffsets.EARLIEST), savepoint);
         try (Jedis jedis = stack.redis().client()) {
             awaitCounts(jedis::hgetAll, run.key(), Map.of("/before", (long) PARTITIONS * READ,
                     "/after", (long) PARTITIONS * (unread - deleted)), Duration.ofSeconds(60));
@@ -94,7 +95,7 @@ class KafkaOffsetsLostIT extends OnFlinkCluster {
                 + "job restored), but the log now ends at offset " + recreated + " (log start 0)");
 
         // earliest: for a recreated topic every record in it is new, so reading it from its start is exact
-        JobID job = submit(run.config().with(JobConfig.KAFKA_LOST_OFFSETS, "earliest"), savepoint);
+        JobID job = submit(run.config().with(JobConfig.KAFKA_LOST_OFFSETS, LostOffsets.EARLIEST), savepoint);
         try (Jedis jedis = stack.redis().client()) {
             awaitCounts(jedis::hgetAll, run.key(), Map.of("/before", (long) PARTITIONS * READ,
                     "/recreated", (long) PARTITIONS * recreated), Duration.ofSeconds(60));
@@ -141,7 +142,7 @@ class KafkaOffsetsLostIT extends OnFlinkCluster {
         flink.cancel(job);
 
         String checkpoint = FlinkCluster.latestCheckpoint(run.dir().resolve("checkpoints")).orElseThrow().toUri().toString();
-        job = submit(run.config().with(JobConfig.KAFKA_LOST_OFFSETS, "earliest"), checkpoint);
+        job = submit(run.config().with(JobConfig.KAFKA_LOST_OFFSETS, LostOffsets.EARLIEST), checkpoint);
         try (Jedis jedis = stack.redis().client()) {
             awaitCounts(jedis::hgetAll, run.key(), Map.of("/before", (long) PARTITIONS * READ,
                     "/recreated", (long) PARTITIONS * recreated), Duration.ofSeconds(60));

@@ -237,7 +237,7 @@ class PageViewsJobIT extends OnFlinkCluster {
             Thread.sleep(4000);
             String savepoint = flink.stopWithSavepoint(job, run.dir().resolve("savepoints"));
             Thread.sleep(1000); // views keep arriving while the job is down
-            return flink.submit(run.config().with(JobConfig.PARALLELISM, "4"), savepoint);
+            return flink.submit(run.config().with(JobConfig.PARALLELISM, 4), savepoint);
         });
     }
 
@@ -248,7 +248,7 @@ class PageViewsJobIT extends OnFlinkCluster {
             Thread.sleep(4000);
             String savepoint = flink.stopWithSavepoint(job, run.dir().resolve("savepoints"));
             Thread.sleep(1000); // views keep arriving while the job is down
-            return flink.submit(run.config().with(JobConfig.PARALLELISM, "2"), savepoint);
+            return flink.submit(run.config().with(JobConfig.PARALLELISM, 2), savepoint);
         });
     }
 

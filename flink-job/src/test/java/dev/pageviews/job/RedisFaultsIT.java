@@ -4,6 +4,7 @@ import static dev.pageviews.job.ExactRuns.assertExactThrough;
 import static dev.pageviews.job.ExactRuns.newRun;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pageviews.job.redis.RedisSinkSettings;
 import dev.pageviews.stack.FreePorts;
 import dev.pageviews.stack.LocalStack;
 import dev.pageviews.stack.LocalStackExtension;
@@ -147,7 +148,7 @@ class RedisFaultsIT extends OnFlinkCluster {
 
                 // a stop with a savepoint applied the savepoint's commits before it ended: skip is right, and exact
                 // (apply would count them twice: their markers have expired); periodic checkpoints again from here
-                return flink.submit(run.config().with(JobConfig.STALE_COMMITS, "skip").with(JobConfig.CHECKPOINT_INTERVAL, "500ms"),
+                return flink.submit(run.config().with(JobConfig.STALE_COMMITS, RedisSinkSettings.StaleCommits.SKIP).with(JobConfig.CHECKPOINT_INTERVAL, Duration.ofMillis(500)),
                         savepoint);
             }, job -> awaitPositiveMetric(job, "redisCommitsStaleSkipped"));
         }

@@ -52,7 +52,7 @@ class RestoreGuardIT extends OnFlinkCluster {
                 flink.cancel(right);
 
                 // the operator insists: the 50 views of /b (and the 10 of /c) are read and counted again, as the flag says
-                JobID overridden = flink.submit(run.config().with(JobConfig.ALLOW_RESTORE_BEHIND_REDIS, "true"), older);
+                JobID overridden = flink.submit(run.config().with(JobConfig.ALLOW_RESTORE_BEHIND_REDIS, true), older);
                 ViewsTraffic.awaitCounts(jedis::hgetAll, run.key(), Map.of("/a", 100L, "/b", 100L, "/c", 20L), Duration.ofSeconds(60));
                 String forked = flink.stopWithSavepoint(overridden, run.dir().resolve("savepoints"));
                 assertThat(forked).isNotEmpty();

@@ -198,9 +198,8 @@ class SecuredKafkaIT {
     }
 
     /** Client properties as a --kafka-properties value. */
-    private static String properties(Map<String, String> properties) {
-        return properties.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().replace(",", "\\,"))
-                .collect(Collectors.joining(","));
+    private static List<String> properties(Map<String, String> properties) {
+        return properties.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
     }
 
     /**
@@ -230,7 +229,8 @@ class SecuredKafkaIT {
     }
 
     private static EdgeServer edge(String bootstrap, Map<String, String> security, LocalJob job, String startupWait) {
-        String properties = properties(security);
+        // the flag's text: key=value items, comma-separated, a comma inside a value as \,
+        String properties = properties(security).stream().map(item -> item.replace(",", "\\,")).collect(Collectors.joining(","));
         return EdgeServer.start(EdgeConfig.parse(new String[] {
             "--host", "127.0.0.1", "--port", "0", "--admin-port", "0",
             "--kafka-bootstrap", bootstrap, "--topic", "views",
