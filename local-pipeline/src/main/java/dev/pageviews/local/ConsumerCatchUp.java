@@ -21,11 +21,11 @@ import org.apache.kafka.common.TopicPartition;
  * edge has stopped taking views, so that the drain that follows sees every view the edge accepted: a drain stops the
  * source where it is, and views still unread in Kafka would wait for the next start.
  *
- * <p>A partition is read when either of two things shows it: the Kafka source has handed on the partition's last record
- * (its {@code currentOffset} metric, from the job's Prometheus reporter), or the consumer group's committed offset
- * reached the end (for a partition this run has read nothing of). The metric is the prompt one: the source commits offsets to Kafka from its fetcher thread only
- * between two polls of the consumer, and a poll of an idle topic lasts up to 10 s, so the committed offsets of a topic
- * that has just gone quiet lag by as long.
+ * <p>A partition is read when either of two things shows it: the Kafka source has handed on the partition's last
+ * record (its {@code currentOffset} metric, from the job's Prometheus reporter), or the consumer group's committed
+ * offset reached the end (for a partition this run has read nothing of). The metric is the prompt one: the source
+ * commits offsets to Kafka from its fetcher thread only between two polls of the consumer, and a poll of an idle topic
+ * lasts up to 10 s, so the committed offsets of a topic that has just gone quiet lag by as long.
  */
 final class ConsumerCatchUp {
 

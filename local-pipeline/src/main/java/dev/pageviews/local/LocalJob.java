@@ -1,6 +1,7 @@
 package dev.pageviews.local;
 
 import dev.pageviews.edge.http.Readiness;
+import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -135,7 +136,7 @@ final class LocalJob implements Readiness, AutoCloseable {
     }
 
     /** Where the Flink web UI and REST API listen: the port bound, also when {@code --ui-port 0} asked for any. */
-    java.net.URI restAddress() throws Exception {
+    URI restAddress() throws Exception {
         return cluster.getRestAddress().get(10, TimeUnit.SECONDS);
     }
 

@@ -27,7 +27,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.runtime.jobgraph.JobGraph;
@@ -229,8 +228,7 @@ class SecuredKafkaIT {
     }
 
     private static EdgeServer edge(String bootstrap, Map<String, String> security, LocalJob job, String startupWait) {
-        // the flag's text: key=value items, comma-separated, a comma inside a value as \,
-        String properties = properties(security).stream().map(item -> item.replace(",", "\\,")).collect(Collectors.joining(","));
+        String properties = EdgeConfig.KAFKA_PROPERTIES.type().format(properties(security)); // the flag's text
         return EdgeServer.start(EdgeConfig.parse(new String[] {
             "--host", "127.0.0.1", "--port", "0", "--admin-port", "0",
             "--kafka-bootstrap", bootstrap, "--topic", "views",
