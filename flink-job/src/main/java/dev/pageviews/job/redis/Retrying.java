@@ -9,7 +9,8 @@ import redis.clients.jedis.exceptions.JedisException;
 /**
  * Runs a Redis call; a failure that may pass by itself ({@link RedisErrors.Kind#TRANSIENT}: Redis unreachable, an
  * OOM or READONLY reply, too few replicas acknowledging, ...) is retried a few times with backoff. When it does not
- * pass, or needs a person (a bad field, a missing right, an eviction policy), the call fails with an IOException
+ * pass, or needs a person (a bad field, a missing right, an eviction policy, a TLS certificate refused: with TLS 1.3
+ * that may show only at the first command, not when the client connects), the call fails with an IOException
  * naming the Redis error, what is known of the commit and the fix: the task then fails, Flink restarts the job from
  * its last checkpoint with its own backoff, and the pending commits are tried again from there, idempotently, for as
  * long as it takes. The task thread is blocked for at most about 2.6 s here; Flink's restart backoff (up to 30 s)
@@ -57,10 +58,14 @@ final class Retrying {
                 return call.get();
             } catch (JedisException | IncrementScript.ReplicationShortfall e) {
                 String advice = RedisErrors.advice(e, settings.hashKey(), redis);
-                boolean transientError = RedisErrors.kind(e) == RedisErrors.Kind.TRANSIENT;
+                // a TLS certificate refused (or a cluster client's missing right) does not pass by itself: fail at
+                // once, naming the setting to fix
+                String namedFix = e instanceof JedisException jedis && RedisConnections.explained(jedis, settings) != jedis
+                        ? RedisConnections.explained(jedis, settings).getMessage() : null;
+                boolean transientError = namedFix == null && RedisErrors.kind(e) == RedisErrors.Kind.TRANSIENT;
                 if (!transientError || attempt == ATTEMPTS) {
-                    throw new IOException(what + " failed: Redis at " + redis + " answered \"" + e.getMessage() + "\""
-                            + (transientError ? " " + ATTEMPTS + " times" : "") + ". " + advice + ". "
+                    throw new IOException(what + " failed: " + (namedFix != null ? namedFix : "Redis at " + redis + " answered \""
+                            + e.getMessage() + "\"" + (transientError ? " " + ATTEMPTS + " times" : "") + ". " + advice) + ". "
                             + (writes ? capitalized(RedisErrors.whatWasApplied(e)) + ". The job restarts from its last "
                                     + "checkpoint and commits again" + (RedisErrors.retryIsExact(e) ? ", once" : "") + "."
                                     : "The job restarts and checks again."), e);

@@ -12,6 +12,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLHandshakeException;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.SimpleCounter;
@@ -164,6 +165,25 @@ class RedisCommitterTest {
                 .hasMessageContaining("ACL SETUSER").hasMessageContaining("Nothing of this commit was applied");
         assertThat(store.calls).isEqualTo(1);
         assertThat(request.signals).isEmpty();
+    }
+
+    /**
+     * With TLS 1.3 Redis checks the client certificate after the handshake, so the refusal may show only at the first
+     * command: it is not retried as a lost connection would be, and it names the setting.
+     */
+    @Test
+    void aClientCertificateRedisRefusesFailsAtOnceNamingTheSetting() {
+        FakeStore store = new FakeStore().answer(() -> {
+            throw new JedisConnectionException(new SSLHandshakeException("Received fatal alert: certificate_required"));
+        });
+        RedisCommitter committer = new RedisCommitter(SETTINGS, new Metrics(), store);
+        Request request = new Request(committable(System.currentTimeMillis()));
+        assertThatThrownBy(() -> committer.commit(List.of(request))).isInstanceOf(IOException.class)
+                .hasMessageContaining("Redis refused the job's TLS client certificate")
+                .hasMessageContaining("--redis-tls-keystore (PAGEVIEWS_REDIS_TLS_KEYSTORE) is empty")
+                .hasMessageContaining("commits again, once");
+        assertThat(store.calls).isEqualTo(1);
+        assertThat(request.signals).as("never failed, so Flink keeps it").isEmpty();
     }
 
     @Test
