@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * <p>A port is picked some time before its server binds it, often in another process (Redis, Kafka, {@code up}).
  * Each pick therefore also locks the port's byte of one lock file in the temp directory, until this JVM exits, so
  * that JVMs picking side by side (the build's test forks, {@code up} and the test that started it) never hand out
- * one port twice. The operating system drops a process's locks when it ends, even on kill -9.
+ * one port twice. The file is the user's own; other users' processes are not guarded against. The operating system drops a process's locks when it ends, even on kill -9.
  */
 public final class FreePorts {
 
@@ -38,7 +38,9 @@ public final class FreePorts {
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     private static final Logger LOG = LoggerFactory.getLogger(FreePorts.class);
-    private static final Path LOCK_FILE = Path.of(System.getProperty("java.io.tmpdir"), "pageviews-free-ports.lock");
+    /** Per user: another user's file in a shared temp directory could not be opened for writing. */
+    private static final Path LOCK_FILE = Path.of(System.getProperty("java.io.tmpdir"),
+            "pageviews-free-ports-" + System.getProperty("user.name", "").replaceAll("[^A-Za-z0-9._-]", "_") + ".lock");
     private static final FileChannel LOCKS = openLocks();
 
     private FreePorts() {}
