@@ -10,6 +10,7 @@
 // API: pv('view'[, url]) counts a view; pv('user', id) sets the user id; pv('optout') and pv('optin').
 // Each view gets its own event_id and stays in a localStorage outbox until the edge has answered for it; a failed
 // send is retried with the same id, and the job counts an id once: no view is lost, none is counted twice.
+// A view keeps the endpoint (and so the site key) of the page that counted it, whichever page sends it again.
 (function (w) {
   'use strict';
   var script = document.currentScript;
@@ -81,14 +82,27 @@
   var store = function (views) {
     save('pv_outbox', JSON.stringify(views.slice(-100)));
   };
+  // where a view goes, and what is sent: the view without its endpoint
+  var target = function (view) {
+    return view.to || endpoint;
+  };
+  var body = function (view) {
+    var sent = {};
+    Object.keys(view).forEach(function (name) {
+      if (name != 'to') {
+        sent[name] = view[name];
+      }
+    });
+    return JSON.stringify(sent);
+  };
 
   // text/plain keeps the request simple: no CORS preflight, which could be lost on unload.
   // 2xx: taken; other 4xx than 408 and 429: the view is invalid, sending it again would not help.
   // A view already on its way is not sent twice at once.
   var post = function (view) {
     var id = view.event_id;
-    return sending[id] = sending[id] || fetch(endpoint, {
-      method: 'POST', body: JSON.stringify(view), keepalive: true, credentials: 'omit',
+    return sending[id] = sending[id] || fetch(target(view), {
+      method: 'POST', body: body(view), keepalive: true, credentials: 'omit',
       headers: {'Content-Type': 'text/plain'}
     }).then(function (r) {
       var s = r.status;
@@ -128,7 +142,7 @@
       var views = outbox();
       views.push({
         user_id: userId(), page_url: pageUrl(href),
-        timestamp: Math.floor(Date.now() / 1000), event_id: randomId()
+        timestamp: Math.floor(Date.now() / 1000), event_id: randomId(), to: endpoint
       });
       store(views);
       flush();
@@ -197,7 +211,7 @@
     addEventListener('pagehide', function () {
       try {
         outbox().forEach(function (view) {
-          navigator.sendBeacon(endpoint, new Blob([JSON.stringify(view)], {type: 'text/plain'}));
+          navigator.sendBeacon(target(view), new Blob([body(view)], {type: 'text/plain'}));
         });
       } catch (e) {
       }
