@@ -109,7 +109,7 @@ class TrackerBrowserIT {
             assertExactAfterCheckpoints(expected);
             LOG.info("edge unreachable ({} refused), then {} answer(s) lost after Kafka took the view, then up: {}",
                     proxy.refused(), proxy.dropped(), expected);
-            assertThat(((Number) js("return JSON.parse(localStorage.getItem('pv_outbox')).length")).intValue())
+            assertThat(outboxLength())
                     .as("the outbox is empty once the edge answered").isZero();
         }
     }
@@ -158,7 +158,7 @@ class TrackerBrowserIT {
             assertExactAfterCheckpoints(expected);
             LOG.info("data-site-key: the edge's key counted, an unknown key refused with 403 and not retried, also "
                     + "when another page sent it: {}", expected);
-            assertThat(((Number) js("return JSON.parse(localStorage.getItem('pv_outbox')).length")).intValue())
+            assertThat(outboxLength())
                     .as("the refused view left the outbox").isZero();
         }
     }
@@ -251,6 +251,11 @@ class TrackerBrowserIT {
                 .map(LogEntry::getMessage)
                 .collect(Collectors.toList());
         assertThat(severe).as("errors in the browser console").isEmpty();
+    }
+
+    /** The views pv.js still keeps to send. */
+    private int outboxLength() {
+        return ((Number) js("return JSON.parse(localStorage.getItem('pv_outbox')).length")).intValue();
     }
 
     /** The count of each page_url as pv.js sent it, read from its page key (the field the job counts it in). */

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * <p>A port is picked some time before its server binds it, often in another process (Redis, Kafka, {@code up}).
  * Each pick therefore also locks the port's byte of one lock file in the temp directory, until this JVM exits, so
  * that JVMs picking side by side (the build's test forks, {@code up} and the test that started it) never hand out
- * one port twice. The file is the user's own; other users' processes are not guarded against. The operating system drops a process's locks when it ends, even on kill -9.
+ * one port twice. The file is the user's own; other users' processes are not guarded against. The operating system
+ * drops a process's locks when it ends, even on kill -9.
  */
 public final class FreePorts {
 
@@ -53,10 +54,8 @@ public final class FreePorts {
                 continue;
             }
             int bound = bindAndRelease(port);
-            if (bound > 0 && HANDED_OUT.add(bound)) {
-                if (reserveAcrossProcesses(bound)) {
-                    return bound;
-                }
+            if (bound > 0 && HANDED_OUT.add(bound) && reserveAcrossProcesses(bound)) {
+                return bound;
             }
         }
         throw new IllegalStateException("no free port on loopback that was not handed out already");

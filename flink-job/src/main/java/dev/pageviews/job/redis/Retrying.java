@@ -60,12 +60,13 @@ final class Retrying {
                 String advice = RedisErrors.advice(e, settings.hashKey(), redis);
                 // a TLS certificate refused (or a cluster client's missing right) does not pass by itself: fail at
                 // once, naming the setting to fix
-                String namedFix = e instanceof JedisException jedis && RedisConnections.explained(jedis, settings) != jedis
-                        ? RedisConnections.explained(jedis, settings).getMessage() : null;
-                boolean transientError = namedFix == null && RedisErrors.kind(e) == RedisErrors.Kind.TRANSIENT;
+                RuntimeException explained = e instanceof JedisException jedis
+                        ? RedisConnections.explained(jedis, settings) : e;
+                boolean transientError = explained == e && RedisErrors.kind(e) == RedisErrors.Kind.TRANSIENT;
                 if (!transientError || attempt == ATTEMPTS) {
-                    throw new IOException(what + " failed: " + (namedFix != null ? namedFix : "Redis at " + redis + " answered \""
-                            + e.getMessage() + "\"" + (transientError ? " " + ATTEMPTS + " times" : "") + ". " + advice) + ". "
+                    String answer = explained != e ? explained.getMessage() : "Redis at " + redis + " answered \""
+                            + e.getMessage() + "\"" + (transientError ? " " + ATTEMPTS + " times" : "") + ". " + advice;
+                    throw new IOException(what + " failed: " + answer + ". "
                             + (writes ? capitalized(RedisErrors.whatWasApplied(e)) + ". The job restarts from its last "
                                     + "checkpoint and commits again" + (RedisErrors.retryIsExact(e) ? ", once" : "") + "."
                                     : "The job restarts and checks again."), e);
