@@ -30,6 +30,7 @@ import dev.pageviews.job.count.WindowCounts;
 import dev.pageviews.job.window.PageCount;
 import dev.pageviews.job.window.SaltedPageKey;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.TimestampAssignerSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -94,7 +95,17 @@ public final class PageViewsTopology {
      * configuration instead.
      */
     public static StreamGraph streamGraph(StreamExecutionEnvironment env, JobConfig config) {
-        define(env, config);
+        return streamGraph(env, config, UnaryOperator.identity());
+    }
+
+    /**
+     * The job with {@code beforeSink} applied to the views the Redis sink counts, just before it: the benchmark's way to
+     * measure what a stage of its own costs there ({@code bench job only=stats-parts}). The job itself passes them on as
+     * they are.
+     */
+    public static StreamGraph streamGraph(StreamExecutionEnvironment env, JobConfig config,
+            UnaryOperator<DataStream<CountedView>> beforeSink) {
+        define(env, config, beforeSink);
         StreamGraph graph = env.getStreamGraph();
         graph.setJobName(PageViewsJob.JOB_NAME);
         return graph;
@@ -107,14 +118,23 @@ public final class PageViewsTopology {
 
     /** Adds the whole job to {@code env}, with the parallelism the settings ask for. */
     public static void define(StreamExecutionEnvironment env, JobConfig config) {
+        define(env, config, UnaryOperator.identity());
+    }
+
+    private static void define(StreamExecutionEnvironment env, JobConfig config, UnaryOperator<DataStream<CountedView>> beforeSink) {
         if (config.parallelism() > 0) {
             env.setParallelism(config.parallelism());
         }
-        build(env, config);
+        build(env, config, beforeSink);
     }
 
     /** Adds the job to {@code env}; returns the stream of counted views (for further branches). */
     public static DataStream<PageView> build(StreamExecutionEnvironment env, JobConfig config) {
+        return build(env, config, UnaryOperator.identity());
+    }
+
+    private static DataStream<PageView> build(StreamExecutionEnvironment env, JobConfig config,
+            UnaryOperator<DataStream<CountedView>> beforeSink) {
         SingleOutputStreamOperator<RawView> records = env
                 .fromSource(kafkaSource(config), watermarks(config), "kafka: " + config.topic())
                 .uid(SOURCE_UID);
@@ -142,7 +162,7 @@ public final class PageViewsTopology {
                             new FirstVisits(new ReportingTime(config.timeZone()), config.visitorWindow(), config.visitorMaxPerBucket()))
                     .uid(FIRST_VISITS_UID);
         }
-        toCount.union(legacyWindows(counted, config))
+        beforeSink.apply(toCount).union(legacyWindows(counted, config))
                 .sinkTo(redisSink(config))
                 .name("redis: " + config.redisKey())
                 .uid(REDIS_SINK_UID);

@@ -5,6 +5,11 @@ import dev.pageviews.event.PageViewCodec;
 import dev.pageviews.job.JobConfig;
 import dev.pageviews.job.FlinkSettings;
 import dev.pageviews.job.PageViewsTopology;
+import dev.pageviews.job.count.CountedView;
+import dev.pageviews.job.count.CountedViewSerializer;
+import dev.pageviews.job.count.FirstVisits;
+import dev.pageviews.job.count.ReportingTime;
+import dev.pageviews.job.count.VisitorBucket;
 import dev.pageviews.job.dedup.CountOncePerEventId;
 import dev.pageviews.stack.LocalStack;
 import dev.pageviews.stack.RedisServer;
@@ -26,7 +31,9 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestOptions;
@@ -36,6 +43,7 @@ import org.apache.flink.runtime.checkpoint.Checkpoints;
 import org.apache.flink.runtime.checkpoint.OperatorState;
 import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
 import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraphHasherV2;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -75,7 +83,7 @@ import redis.clients.jedis.Response;
  * </ol>
  * Arguments: {@code events=N} (default 3,000,000; 300,000 for {@code only=keys}), {@code users=N} (how many users the
  * drains' views are spread over, default 1,000,000),
- * {@code only=drain|archive|dedup|freshness|fresh-alo|fresh-eo|keys|stats}, extra job
+ * {@code only=drain|archive|dedup|freshness|fresh-alo|fresh-eo|keys|stats|stats-parts}, extra job
  * flags after {@code --}.
  */
 public final class JobBenchmark {
@@ -101,6 +109,8 @@ public final class JobBenchmark {
     private final List<String> extraJobArgs;
     private final int users;
     private int runs;
+    /** What the next drains' jobs do to the views just before the Redis sink ({@link #statsParts}). */
+    private UnaryOperator<DataStream<CountedView>> beforeSink = UnaryOperator.identity();
 
     private JobBenchmark(LocalStack stack, Path workDir, List<String> extraJobArgs, int users) {
         this.stack = stack;
@@ -126,11 +136,11 @@ public final class JobBenchmark {
                 users = Integer.parseInt(args[i].substring(6).replace("_", ""));
             } else if (args[i].startsWith("only=")) {
                 only = args[i].substring(5);
-                if (!List.of("drain", "archive", "dedup", "freshness", "fresh-alo", "fresh-eo", "keys", "stats").contains(only)) {
-                    throw new IllegalArgumentException("unknown only=" + only + "; use only=drain|archive|dedup|freshness|fresh-alo|fresh-eo|keys|stats");
+                if (!List.of("drain", "archive", "dedup", "freshness", "fresh-alo", "fresh-eo", "keys", "stats", "stats-parts").contains(only)) {
+                    throw new IllegalArgumentException("unknown only=" + only + "; use only=drain|archive|dedup|freshness|fresh-alo|fresh-eo|keys|stats|stats-parts");
                 }
             } else {
-                throw new IllegalArgumentException("unknown argument " + args[i] + "; use events=N users=N only=drain|archive|dedup|freshness|fresh-alo|fresh-eo|keys|stats -- <job flags>");
+                throw new IllegalArgumentException("unknown argument " + args[i] + "; use events=N users=N only=drain|archive|dedup|freshness|fresh-alo|fresh-eo|keys|stats|stats-parts -- <job flags>");
             }
         }
         Path workDir = Files.createTempDirectory(Path.of("target"), "bench-job-").toAbsolutePath();
@@ -158,6 +168,9 @@ public final class JobBenchmark {
             }
             if (only.isEmpty() || only.equals("stats")) {
                 bench.statsCost(events);
+            }
+            if (only.equals("stats-parts")) {
+                bench.statsParts(events);
             }
             if (only.equals("keys")) {
                 bench.keysCost(eventsGiven ? events : KEY_EVENTS);
@@ -282,6 +295,50 @@ public final class JobBenchmark {
             double rate = median(rates.get(stats));
             out("stats   %-8s p=2 exactly-once --stats %-5s median %,.0f views/s, %+.1f %% against --stats false", topic, stats, rate,
                     (rate / off - 1) * 100);
+        }
+    }
+
+    /**
+     * What each part of the read side's work costs a drain ({@code only=stats-parts}, not in the default run): the Zipf
+     * topic of {@link #statsCost} drained (p = 2, exactly once) with {@code --stats false}; with the shuffle by user
+     * that {@code --stats} adds (a keyBy on the user's bucket and an operator passing views on); with that shuffle and
+     * the first-visits stage (the visits remembered, the flags set, and the sink ignoring them); and with
+     * {@code --stats true}. Interleaved rounds after a warm-up of each, medians.
+     */
+    private void statsParts(long events) throws Exception {
+        long eventSeconds = events / 20_000 + 1;
+        String topic = prefill(events, false, System.currentTimeMillis() / 1000 - eventSeconds - 60);
+        JobConfig defaults = JobConfig.parse(new String[0], Map.of());
+        Map<String, UnaryOperator<DataStream<CountedView>>> parts = new java.util.LinkedHashMap<>();
+        parts.put("--stats false", UnaryOperator.identity());
+        parts.put("--stats false + shuffle by user", views -> views.keyBy(new VisitorBucket(), Types.INT)
+                .map(view -> view, CountedViewSerializer.TYPE).name("pass on"));
+        parts.put("--stats false + shuffle + first visits", views -> views.keyBy(new VisitorBucket(), Types.INT)
+                .transform("first visits of the day", CountedViewSerializer.TYPE, new FirstVisits(
+                        new ReportingTime(defaults.timeZone()), defaults.visitorWindow(), defaults.visitorMaxPerBucket())));
+        parts.put("--stats true", UnaryOperator.identity());
+        Map<String, List<Double>> rates = new java.util.LinkedHashMap<>();
+        for (int round = 0; round <= STATS_ROUNDS; round++) {
+            for (Map.Entry<String, UnaryOperator<DataStream<CountedView>>> part : parts.entrySet()) {
+                beforeSink = part.getValue();
+                double rate;
+                try {
+                    rate = drain(topic, events, 2, "exactly-once", List.of("--stats", part.getKey().startsWith("--stats true") ? "true" : "false"));
+                } finally {
+                    beforeSink = UnaryOperator.identity();
+                }
+                if (round == 0) {
+                    out("parts   %-8s warm-up: %,.0f views/s (%s; not compared)", topic, rate, part.getKey());
+                } else {
+                    rates.computeIfAbsent(part.getKey(), p -> new ArrayList<>()).add(rate);
+                    out("parts   %-8s %s round %d: %,.0f views/s", topic, part.getKey(), round, rate);
+                }
+            }
+        }
+        double off = median(rates.get("--stats false"));
+        for (Map.Entry<String, List<Double>> part : rates.entrySet()) {
+            double rate = median(part.getValue());
+            out("parts   %-8s median %,.0f views/s, %+.1f %% against --stats false: %s", topic, rate, (rate / off - 1) * 100, part.getKey());
         }
     }
 
@@ -824,7 +881,7 @@ public final class JobBenchmark {
         flink.set(TaskManagerOptions.NUM_TASK_SLOTS, parallelism);
         flink.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(128));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(flink);
-        return env.executeAsync(PageViewsTopology.streamGraph(env, config));
+        return env.executeAsync(PageViewsTopology.streamGraph(env, config, beforeSink));
     }
 
     private Map<String, Long> commandStats() {
