@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
@@ -30,6 +31,7 @@ public final class RedisStatsStore implements StatsStore {
     private final Layout layout;
     private final RedisUri address;
     private final RedisTls tls;
+    private final LongAdder readAgain = new LongAdder();
 
     /** @param address and {@code tls}: what {@code redis} connects with, for the messages of a failed call */
     public RedisStatsStore(UnifiedJedis redis, Layout layout, RedisUri address, RedisTls tls) {
@@ -56,8 +58,14 @@ public final class RedisStatsStore implements StatsStore {
             if (commit != null) {
                 return commit;
             }
+            readAgain.increment();
         }
         throw new CommitMoved("commits landed during each of " + ATTEMPTS + " attempts to read a consistent answer");
+    }
+
+    /** How many batch reads found that a commit landed while they were read, and were thrown away. */
+    long batchesReadAgain() {
+        return readAgain.sum();
     }
 
     /** The commit the batch reflects, or null when a commit landed while it was read. */
