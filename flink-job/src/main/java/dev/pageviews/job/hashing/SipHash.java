@@ -2,6 +2,7 @@ package dev.pageviews.job.hashing;
 
 import java.io.Serializable;
 import java.security.SecureRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * SipHash-2-4 (Aumasson and Bernstein, 2012) under a 128-bit secret key: a hash whose collisions cannot be chosen by
@@ -17,7 +18,15 @@ import java.security.SecureRandom;
 public final class SipHash implements Serializable {
 
     private static final long serialVersionUID = 1L;
-    private static final SecureRandom KEYS = new SecureRandom();
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /**
+     * New keys are this hash of a counter: SipHash is a pseudorandom function, so without this one key, drawn from
+     * {@link SecureRandom} once per JVM, its outputs can be neither told from random nor predicted. A key then costs two
+     * hashes, where a draw from the OS's source (NativePRNG, behind one lock) cost several microseconds: each table of
+     * remembered ids has a key of its own, and a job makes tens of thousands of them when it starts or restores.
+     */
+    private static final SipHash KEY_SOURCE = new SipHash(RANDOM.nextLong(), RANDOM.nextLong());
+    private static final AtomicLong KEYS_MADE = new AtomicLong();
 
     private final long k0;
     private final long k1;
@@ -27,9 +36,10 @@ public final class SipHash implements Serializable {
         this.k1 = k1;
     }
 
-    /** A hash under a new key from {@link SecureRandom}. */
+    /** A hash under a new secret key, one no other call returns ({@link #KEY_SOURCE}). */
     public static SipHash withRandomKey() {
-        return new SipHash(KEYS.nextLong(), KEYS.nextLong());
+        long n = KEYS_MADE.getAndIncrement();
+        return new SipHash(KEY_SOURCE.hash(n, 0), KEY_SOURCE.hash(n, 1));
     }
 
     /** The hash of {@code bytes}. */

@@ -82,7 +82,8 @@ import redis.clients.jedis.Response;
  *       first visits, HyperLogLogs) and without ({@code --stats false}).
  * </ol>
  * Arguments: {@code events=N} (default 3,000,000; 300,000 for {@code only=keys}), {@code users=N} (how many users the
- * drains' views are spread over, default 1,000,000),
+ * drains' views are spread over, default 1,000,000), {@code pages=N} (how many pages the drains' Zipf draws from,
+ * default 100,000),
  * {@code only=drain|archive|dedup|freshness|fresh-alo|fresh-eo|keys|stats|stats-parts}, extra job
  * flags after {@code --}.
  */
@@ -108,15 +109,17 @@ public final class JobBenchmark {
     private final Path workDir;
     private final List<String> extraJobArgs;
     private final int users;
+    private final int pages;
     private int runs;
     /** What the next drains' jobs do to the views just before the Redis sink ({@link #statsParts}). */
     private UnaryOperator<DataStream<CountedView>> beforeSink = UnaryOperator.identity();
 
-    private JobBenchmark(LocalStack stack, Path workDir, List<String> extraJobArgs, int users) {
+    private JobBenchmark(LocalStack stack, Path workDir, List<String> extraJobArgs, int users, int pages) {
         this.stack = stack;
         this.workDir = workDir;
         this.extraJobArgs = extraJobArgs;
         this.users = users;
+        this.pages = pages;
     }
 
     public static void main(String[] args) throws Exception {
@@ -124,6 +127,7 @@ public final class JobBenchmark {
         boolean eventsGiven = false;
         String only = "";
         int users = 1_000_000;
+        int pages = 100_000;
         List<String> extra = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--")) {
@@ -134,18 +138,20 @@ public final class JobBenchmark {
                 eventsGiven = true;
             } else if (args[i].startsWith("users=")) {
                 users = Integer.parseInt(args[i].substring(6).replace("_", ""));
+            } else if (args[i].startsWith("pages=")) {
+                pages = Integer.parseInt(args[i].substring(6).replace("_", ""));
             } else if (args[i].startsWith("only=")) {
                 only = args[i].substring(5);
                 if (!List.of("drain", "archive", "dedup", "freshness", "fresh-alo", "fresh-eo", "keys", "stats", "stats-parts").contains(only)) {
                     throw new IllegalArgumentException("unknown only=" + only + "; use only=drain|archive|dedup|freshness|fresh-alo|fresh-eo|keys|stats|stats-parts");
                 }
             } else {
-                throw new IllegalArgumentException("unknown argument " + args[i] + "; use events=N users=N only=drain|archive|dedup|freshness|fresh-alo|fresh-eo|keys|stats|stats-parts -- <job flags>");
+                throw new IllegalArgumentException("unknown argument " + args[i] + "; use events=N users=N pages=N only=drain|archive|dedup|freshness|fresh-alo|fresh-eo|keys|stats|stats-parts -- <job flags>");
             }
         }
         Path workDir = Files.createTempDirectory(Path.of("target"), "bench-job-").toAbsolutePath();
         try (LocalStack stack = LocalStack.start(workDir, 0, 0, RedisServer.Persistence.NONE)) {
-            JobBenchmark bench = new JobBenchmark(stack, workDir, extra, users);
+            JobBenchmark bench = new JobBenchmark(stack, workDir, extra, users, pages);
             bench.createOffsetsTopic();
             out("machine: %d cores, %d MiB max heap for this JVM; Kafka and Redis on the same machine",
                     Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
@@ -216,7 +222,7 @@ public final class JobBenchmark {
     private String prefill(long events, boolean hotPage, long eventTime) throws Exception {
         String topic = "bench-" + (++runs);
         stack.kafka().createTopic(topic, LocalStack.VIEWS_PARTITIONS);
-        ZipfPages pages = new ZipfPages(100_000, 1.0);
+        ZipfPages pages = new ZipfPages(this.pages, 1.0);
         SplittableRandom random = new SplittableRandom(42);
         long start = System.nanoTime();
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
@@ -233,7 +239,7 @@ public final class JobBenchmark {
         checkDelivered(topic);
         double seconds = (System.nanoTime() - start) / 1e9;
         out("prefill %-8s %,d views (%s, users uniform over %,d) in %.1f s (%,.0f/s produced)", topic, events,
-                hotPage ? "60 % on one page, the rest Zipf" : String.format(Locale.ROOT, "Zipf s=1 over 100,000 pages, top page %.1f %%", pages.topShare() * 100),
+                hotPage ? "60 % on one page, the rest Zipf" : String.format(Locale.ROOT, "Zipf s=1 over %,d pages, top page %.1f %%", this.pages, pages.topShare() * 100),
                 users, seconds, events / seconds);
         return topic;
     }

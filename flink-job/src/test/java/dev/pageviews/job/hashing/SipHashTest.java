@@ -50,6 +50,15 @@ class SipHashTest {
         assertThat(SipHash.withRandomKey().hash("/a")).isNotEqualTo(SipHash.withRandomKey().hash("/a"));
     }
 
+    @Test
+    void everyNewKeyIsANewOne() {
+        java.util.Set<Long> hashes = new java.util.HashSet<>();
+        for (int i = 0; i < 100_000; i++) {
+            hashes.add(SipHash.withRandomKey().hash(7L, 7L));
+        }
+        assertThat(hashes).hasSize(100_000);
+    }
+
     private static byte[] message(int length) {
         byte[] bytes = new byte[length];
         for (int i = 0; i < length; i++) {
