@@ -279,72 +279,67 @@ public final class JobBenchmark {
      * add up to the views drained.
      */
     private void statsCost(long events) throws Exception {
-        long eventSeconds = events / 20_000 + 1;
-        String topic = prefill(events, false, System.currentTimeMillis() / 1000 - eventSeconds - 60);
-        for (String stats : List.of("true", "false")) {
-            out("stats   %-8s warm-up: %,.0f views/s (--stats %s; not compared)", topic,
-                    drain(topic, events, 2, "exactly-once", List.of("--stats", stats)), stats);
-        }
-        Map<String, List<Double>> rates = new java.util.LinkedHashMap<>();
-        for (int round = 1; round <= STATS_ROUNDS; round++) {
-            for (String stats : List.of("true", "false")) {
-                double rate = drain(topic, events, 2, "exactly-once", List.of("--stats", stats));
-                if (stats.equals("true")) {
-                    checkDayTotals("drain_" + runs, events);
-                }
-                rates.computeIfAbsent(stats, f -> new ArrayList<>()).add(rate);
-                out("stats   %-8s p=2 exactly-once --stats %-5s round %d: %,.0f views/s", topic, stats, round, rate);
-            }
-        }
-        double off = median(rates.get("false"));
-        for (String stats : List.of("true", "false")) {
-            double rate = median(rates.get(stats));
-            out("stats   %-8s p=2 exactly-once --stats %-5s median %,.0f views/s, %+.1f %% against --stats false", topic, stats, rate,
-                    (rate / off - 1) * 100);
-        }
+        compareDrains("stats", events, List.of(
+                new Variant("--stats true", true, UnaryOperator.identity()),
+                new Variant("--stats false", false, UnaryOperator.identity())));
     }
 
     /**
-     * What each part of the read side's work costs a drain ({@code only=stats-parts}, not in the default run): the Zipf
-     * topic of {@link #statsCost} drained (p = 2, exactly once) with {@code --stats false}; with the shuffle by user
-     * that {@code --stats} adds (a keyBy on the user's bucket and an operator passing views on); with that shuffle and
-     * the first-visits stage (the visits remembered, the flags set, and the sink ignoring them); and with
-     * {@code --stats true}. Interleaved rounds after a warm-up of each, medians.
+     * What each part of the read side's work costs a drain ({@code only=stats-parts}, not in the default run): the
+     * topic of {@link #statsCost} drained with {@code --stats false}; with the shuffle by user that {@code --stats}
+     * adds (a keyBy on the user's bucket and an operator passing views on); with that shuffle and the first-visits
+     * stage (the visits remembered, the flags set, and the sink ignoring them); and with {@code --stats true}.
      */
     private void statsParts(long events) throws Exception {
+        JobConfig defaults = JobConfig.parse(new String[0], Map.of());
+        compareDrains("parts", events, List.of(
+                new Variant("--stats false", false, UnaryOperator.identity()),
+                new Variant("--stats false + shuffle by user", false, views -> views.keyBy(new VisitorBucket(), Types.INT)
+                        .map(view -> view, CountedViewSerializer.TYPE).name("pass on")),
+                new Variant("--stats false + shuffle + first visits", false, views -> views.keyBy(new VisitorBucket(), Types.INT)
+                        .transform("first visits of the day", CountedViewSerializer.TYPE, new FirstVisits(
+                                new ReportingTime(defaults.timeZone()), defaults.visitorWindow(), defaults.visitorMaxPerBucket()))),
+                new Variant("--stats true", true, UnaryOperator.identity())));
+    }
+
+    /** A way to drain in {@link #compareDrains}: with {@code --stats} on or off, and a stage before the Redis sink. */
+    private record Variant(String label, boolean stats, UnaryOperator<DataStream<CountedView>> beforeSink) {}
+
+    /**
+     * Drains one Zipf topic stamped with the last minutes (p = 2, exactly once) each way of {@code variants}, in
+     * interleaved rounds after a warm-up of each, and prints each way's median rate against that of
+     * {@code --stats false}. After each drain with stats on in a round, the day buckets' site totals must add up to
+     * the views drained.
+     */
+    private void compareDrains(String name, long events, List<Variant> variants) throws Exception {
         long eventSeconds = events / 20_000 + 1;
         String topic = prefill(events, false, System.currentTimeMillis() / 1000 - eventSeconds - 60);
-        JobConfig defaults = JobConfig.parse(new String[0], Map.of());
-        Map<String, UnaryOperator<DataStream<CountedView>>> parts = new java.util.LinkedHashMap<>();
-        parts.put("--stats false", UnaryOperator.identity());
-        parts.put("--stats false + shuffle by user", views -> views.keyBy(new VisitorBucket(), Types.INT)
-                .map(view -> view, CountedViewSerializer.TYPE).name("pass on"));
-        parts.put("--stats false + shuffle + first visits", views -> views.keyBy(new VisitorBucket(), Types.INT)
-                .transform("first visits of the day", CountedViewSerializer.TYPE, new FirstVisits(
-                        new ReportingTime(defaults.timeZone()), defaults.visitorWindow(), defaults.visitorMaxPerBucket())));
-        parts.put("--stats true", UnaryOperator.identity());
         Map<String, List<Double>> rates = new java.util.LinkedHashMap<>();
         for (int round = 0; round <= STATS_ROUNDS; round++) {
-            for (Map.Entry<String, UnaryOperator<DataStream<CountedView>>> part : parts.entrySet()) {
-                beforeSink = part.getValue();
+            for (Variant variant : variants) {
+                beforeSink = variant.beforeSink();
                 double rate;
                 try {
-                    rate = drain(topic, events, 2, "exactly-once", List.of("--stats", part.getKey().startsWith("--stats true") ? "true" : "false"));
+                    rate = drain(topic, events, 2, "exactly-once", List.of("--stats", Boolean.toString(variant.stats())));
                 } finally {
                     beforeSink = UnaryOperator.identity();
                 }
                 if (round == 0) {
-                    out("parts   %-8s warm-up: %,.0f views/s (%s; not compared)", topic, rate, part.getKey());
-                } else {
-                    rates.computeIfAbsent(part.getKey(), p -> new ArrayList<>()).add(rate);
-                    out("parts   %-8s %s round %d: %,.0f views/s", topic, part.getKey(), round, rate);
+                    out("%-7s %-8s warm-up: %,.0f views/s (%s; not compared)", name, topic, rate, variant.label());
+                    continue;
                 }
+                if (variant.stats()) {
+                    checkDayTotals("drain_" + runs, events);
+                }
+                rates.computeIfAbsent(variant.label(), v -> new ArrayList<>()).add(rate);
+                out("%-7s %-8s p=2 exactly-once %s round %d: %,.0f views/s", name, topic, variant.label(), round, rate);
             }
         }
         double off = median(rates.get("--stats false"));
-        for (Map.Entry<String, List<Double>> part : rates.entrySet()) {
-            double rate = median(part.getValue());
-            out("parts   %-8s median %,.0f views/s, %+.1f %% against --stats false: %s", topic, rate, (rate / off - 1) * 100, part.getKey());
+        for (Map.Entry<String, List<Double>> variant : rates.entrySet()) {
+            double rate = median(variant.getValue());
+            out("%-7s %-8s p=2 exactly-once %s median %,.0f views/s, %+.1f %% against --stats false", name, topic,
+                    variant.getKey(), rate, (rate / off - 1) * 100);
         }
     }
 
